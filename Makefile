@@ -27,7 +27,7 @@ $(STAMP): requirements.lock pyproject.toml
 setup: $(STAMP) ## Create .venv, install pinned dependencies and the package, register the kernel
 
 data/synthetic/.complete: $(STAMP) $(wildcard analysis/synthetic/*.py)
-	$(PY) -m analysis synth
+	$(PY) -m analysis synth && touch $@
 
 synth: data/synthetic/.complete ## Write the synthetic data (data/synthetic/) if it is missing or stale
 

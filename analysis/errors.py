@@ -66,7 +66,11 @@ class Problem:
         text = f"{where}: {self.message}"
         if self.rows:
             shown = ", ".join(str(r) for r in self.rows)
-            more = f" (and {self.n_rows - len(self.rows)} more)" if self.n_rows > len(self.rows) else ""
+            more = (
+                f" (and {self.n_rows - len(self.rows)} more)"
+                if self.n_rows > len(self.rows)
+                else ""
+            )
             text += f" [rows {shown}{more}]"
         if self.fix:
             text += f". Fix: {self.fix}"

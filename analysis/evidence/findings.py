@@ -120,8 +120,9 @@ def findings_table(findings: Iterable[Finding]) -> pd.DataFrame:
     Examples
     --------
     >>> est = Estimate(0.8, 0.7, 0.9, 0.01, 300, "rate ratio", "m", "incident rate")
-    >>> findings_table([Finding("Did it work?", est, "difference_in_differences")]).iloc[0]["SMS"]
-    3
+    >>> table = findings_table([Finding("Did it work?", est, "difference_in_differences")])
+    >>> table.loc[0, ["Effect", "95% CI", "SMS"]].tolist()
+    ['0.800', '0.700 to 0.900', 3]
     """
     rows = []
     for f in findings:

@@ -74,8 +74,8 @@ def describe_level(level: int) -> str:
 
     Examples
     --------
-    >>> describe_level(3)
-    'moderate (SMS 3): Treated before/after against a comparison group shown to be similar beforehand'
+    >>> describe_level(4)
+    'strong (SMS 4): Quasi-random variation (regression discontinuity, instrumental variables)'
     """
     if level not in SMS_LEVELS:
         raise ConfigError(f"SMS level must be 1 to 5, got {level!r}")

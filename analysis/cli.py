@@ -1,0 +1,217 @@
+"""Command-line interface: ``python -m analysis {run,list,synth,validate,index}``.
+
+Exit status: 0 success; 1 a programme failed; 2 the input data, a parameter
+or the command line is wrong. Errors a user can cause are printed as readable
+messages, never as tracebacks (``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import PROGRAMMES
+from .errors import AnalysisError, DataValidationError
+
+log = logging.getLogger("analysis")
+
+DEFAULT_SEED = 2026
+
+
+def _add_run(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "run",
+        help="run programme notebooks and write their reports",
+        description="Run programme notebooks (all by default) with papermill, in parallel, "
+        "and write reports/<programme>/ (executed notebook, HTML, findings.json) and "
+        "reports/index.html.",
+    )
+    p.add_argument(
+        "programmes", nargs="*", metavar="PROGRAMME", help=f"any of {', '.join(PROGRAMMES)}"
+    )
+    p.add_argument(
+        "--jobs", "-j", type=int, default=None, help="notebooks run at once (default: all)"
+    )
+    p.add_argument(
+        "-p",
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a notebook parameter (repeatable), as papermill's -p",
+    )
+    p.add_argument("--config", metavar="FILE", help="YAML config for the one programme named")
+    p.add_argument("--source", help="data source: a folder of extracts or a SQLAlchemy URL")
+    p.add_argument("--output", metavar="DIR", help="output folder (default: reports/)")
+    p.add_argument("--no-render", action="store_true", help="skip HTML/PDF and the index")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation and tests)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description="Evaluate the Dorset Police and Crime Commissioner's pilot programmes.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_run(sub)
+
+    sub.add_parser("list", help="list programmes with their parameters and defaults")
+
+    s = sub.add_parser("synth", help="write synthetic data to data/synthetic/")
+    s.add_argument("programmes", nargs="*", metavar="PROGRAMME")
+    s.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+    )
+    s.add_argument(
+        "--scale", type=float, default=1.0, help="volume multiplier (50: roughly national)"
+    )
+    s.add_argument("--output", metavar="DIR", help="folder (default: data/synthetic/<programme>/)")
+    s.add_argument("--format", choices=("csv", "parquet", "xlsx"), default="csv")
+
+    v = sub.add_parser("validate", help="check an extract against a programme's data contract")
+    v.add_argument("programme", metavar="PROGRAMME")
+    v.add_argument("--source", required=True, help="a folder of extracts or a SQLAlchemy URL")
+    v.add_argument("--extract-date", help="date the extract was taken (YYYY-MM-DD)")
+
+    i = sub.add_parser("index", help="rebuild reports/index.html from the findings.json files")
+    i.add_argument("--output", metavar="DIR", help="reports folder (default: reports/)")
+    return parser
+
+
+def _check_programmes(names: Sequence[str]) -> list[str]:
+    from .config import check_programme
+
+    return [check_programme(n) for n in names]
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run programmes and print the summary table; exit status per :func:`runner.exit_code`."""
+    from .config import parse_override
+    from .runner import exit_code, run_programmes, summary_table
+
+    programmes = _check_programmes(args.programmes) or list(PROGRAMMES)
+    overrides = dict(parse_override(text) for text in args.parameter)
+    if args.jobs is not None and args.jobs < 1:
+        raise AnalysisError("--jobs must be at least 1")
+    started = time.monotonic()
+    print(f"Running {', '.join(programmes)} ...", file=sys.stderr, flush=True)
+    results = run_programmes(
+        programmes,
+        jobs=args.jobs,
+        overrides=overrides,
+        config_path=args.config,
+        source=args.source,
+        output_dir=args.output,
+        render=not args.no_render,
+    )
+    print(summary_table(results, Path.cwd()))
+    for result in results:
+        if result.status == "input error" and result.detail:
+            print(f"\n{result.programme}: {result.detail}", file=sys.stderr)
+    out = Path(args.output) if args.output else None
+    if not args.no_render:
+        from .paths import REPORTS_DIR
+
+        print(f"Index: {(out or REPORTS_DIR) / 'index.html'}")
+    print(f"Finished in {time.monotonic() - started:.1f}s")
+    return exit_code(results)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """List programmes with each parameter, its type, value and help."""
+    from .config import RUNNER_PARAMETERS, load_config, notebook_parameters
+    from .runner import TITLES
+
+    for programme in PROGRAMMES:
+        config = load_config(programme)
+        print(f"{programme}: {TITLES.get(programme, programme)}")
+        where = (
+            config.path.relative_to(Path.cwd())
+            if config.path and config.path.is_relative_to(Path.cwd())
+            else config.path
+        )
+        print(f"  config: {where or '(none)'}")
+        for param in notebook_parameters(programme).values():
+            if param.name in RUNNER_PARAMETERS:
+                continue
+            value = config.parameters.get(param.name, param.default)
+            note = " (from config)" if param.name in config.parameters else ""
+            print(f"  {param.name}: {param.type} = {value!r}{note}  # {param.help}")
+        print()
+    return 0
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    """Write synthetic data for the named programmes (all by default)."""
+    from .data import write_synthetic
+
+    programmes = _check_programmes(args.programmes) or list(PROGRAMMES)
+    if args.output and len(programmes) > 1:
+        raise AnalysisError("--output takes one programme: name it (e.g. synth lsavi --output DIR)")
+    for programme in programmes:
+        started = time.monotonic()
+        folder = write_synthetic(
+            programme, seed=args.seed, scale=args.scale, folder=args.output, fmt=args.format
+        )
+        print(
+            f"{programme}: synthetic data (seed {args.seed}, scale {args.scale:g}) in {folder} "
+            f"({time.monotonic() - started:.1f}s)"
+        )
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check an extract and print every problem at once (exit 2 when there are any)."""
+    from .data import validate_source
+
+    _check_programmes([args.programme])
+    problems = validate_source(args.programme, args.source, extract_date=args.extract_date)
+    if problems:
+        print(str(DataValidationError(list(problems), args.programme)), file=sys.stderr)
+        return 2
+    print(f"{args.source}: the {args.programme} extract meets its data contract.")
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    """Rebuild the scorecard from the findings.json files."""
+    from . import reporting
+    from .paths import REPORTS_DIR
+
+    path = reporting.build_index(Path(args.output) if args.output else REPORTS_DIR)
+    print(f"Index: {path}")
+    return 0
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "list": cmd_list,
+    "synth": cmd_synth,
+    "validate": cmd_validate,
+    "index": cmd_index,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return COMMANDS[args.command](args)
+    except AnalysisError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: earlier reports are untouched", file=sys.stderr)
+        return 130

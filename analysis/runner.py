@@ -1,0 +1,515 @@
+"""The batch runner: execute programme notebooks with papermill and publish their reports.
+
+One long-lived process starts a worker per programme (forked, so the heavy
+imports are paid once), each running its notebook in its own kernel. Progress
+(programme, cell, elapsed) flows back through a queue. Outputs are written to a
+staging folder and moved into ``<output>/<slug>/`` only when complete, so a
+failed or interrupted run never leaves half a report and never destroys the
+last good one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import multiprocessing as mp
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import PROGRAMMES, __version__
+from .config import load_config, notebook_path, resolve_parameters
+from .errors import AnalysisError
+from .evidence.findings import write_json_atomic
+from .paths import PROJ_ROOT, REPORTS_DIR
+
+log = logging.getLogger(__name__)
+
+KERNEL_NAME = "dorset-eval"
+
+#: Exceptions raised inside a notebook that mean "the input or a parameter is wrong".
+USER_ERROR_NAMES = frozenset({"DataValidationError", "ConfigError"})
+
+TITLES = {
+    "op_focus": "Operation Focus",
+    "perpetrator_programmes": "Perpetrator programmes (Drive, Up2U, practitioner training)",
+    "lsavi": "lSaVI: licensing Security and Vulnerability Initiative",
+}
+
+
+@dataclass
+class RunResult:
+    """Outcome of one programme's run.
+
+    Parameters
+    ----------
+    programme : str
+        Programme slug.
+    status : {"ok", "failed", "input error"}
+        ``input error`` when the notebook stopped on bad data or a bad
+        parameter (the command exits 2), ``failed`` for anything else.
+    elapsed : float
+        Seconds from start to finish.
+    report : str or None
+        Path of the HTML report when it succeeded.
+    error : str
+        One readable line: the cell and the error.
+    cell : int or None
+        Number of the failing code cell (1-based, as JupyterLab counts).
+    notebook : str or None
+        Path of the executed notebook (kept for inspection when it failed).
+    """
+
+    programme: str
+    status: str
+    elapsed: float
+    report: str | None = None
+    error: str = ""
+    cell: int | None = None
+    notebook: str | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+    detail: str = ""
+
+
+def git_commit() -> str:
+    """Commit of the code that ran, with ``-dirty`` when the tree has changes."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"],
+            cwd=PROJ_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=PROJ_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{commit}-dirty" if dirty else commit
+
+
+# ---------------------------------------------------------------------------- worker side
+def _cell_label(nb: Any, index: int, exec_count: int | None) -> str:
+    """Human label of a failing cell: its execution count ``[N]`` and section heading.
+
+    ``[N]`` is the number shown beside the cell in the executed notebook, which
+    is kept for inspection.
+    """
+    heading = ""
+    for cell in reversed(nb.cells[:index]):
+        if cell.cell_type == "markdown":
+            lines = [ln for ln in cell.source.splitlines() if ln.startswith("#")]
+            if lines:
+                heading = lines[-1].lstrip("#").strip()
+                break
+    return f"cell [{exec_count}]" + (f" in section '{heading}'" if heading else "")
+
+
+def _execute(
+    programme: str,
+    parameters: dict[str, Any],
+    staging: Path,
+    progress: Any,
+) -> dict[str, Any]:
+    """Run one notebook into ``staging``; return a status dict (never raises)."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+    from traitlets.config import Config
+
+    started = time.monotonic()
+    # IPC sockets in the private staging folder rather than TCP ports: police data never
+    # crosses a network socket, and the kernel has no reason to warn about plain-text TCP.
+    kernel_config = Config({"KernelManager": {"transport": "ipc", "ip": str(staging / "kernel")}})
+    executed = staging / f"{programme}.ipynb"
+    findings_path = staging / "findings.json"
+    params = dict(parameters, findings_path=str(findings_path))
+
+    def on_cell_start(cell: Any, cell_index: int) -> None:
+        if progress is not None:
+            progress.put((programme, cell_index, time.monotonic() - started))
+
+    status: dict[str, Any] = {"programme": programme, "status": "ok", "error": "", "cell": None}
+    try:
+        papermill.execute_notebook(
+            str(notebook_path(programme)),
+            str(executed),
+            parameters=params,
+            kernel_name=KERNEL_NAME,
+            cwd=str(PROJ_ROOT),
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,
+            on_cell_start=on_cell_start,
+            config=kernel_config,
+            # Cell errors are captured in the notebook; the kernel's own log is noise here.
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+        )
+    except PapermillExecutionError as exc:
+        import nbformat
+
+        nb = nbformat.read(executed, as_version=4) if executed.exists() else None
+        where = (
+            _cell_label(nb, exc.cell_index, exc.exec_count)
+            if nb is not None
+            else f"cell [{exc.exec_count}]"
+        )
+        lines = [ln.strip(" -") for ln in str(exc.evalue).strip().splitlines() if ln.strip()]
+        # One readable line: the headline, plus the first problem of a multi-line message.
+        first = lines[0] if lines else ""
+        if len(lines) > 1:
+            first += " " + lines[1] + (f" (+{len(lines) - 2} more)" if len(lines) > 2 else "")
+        status.update(
+            status="input error" if exc.ename in USER_ERROR_NAMES else "failed",
+            error=f"{where}: {exc.ename}: {first}",
+            detail=str(exc.evalue),
+            cell=exc.exec_count,
+        )
+    except Exception as exc:
+        status.update(
+            status="failed",
+            error=f"{type(exc).__name__}: {exc}".splitlines()[0],
+            detail=traceback.format_exc(),
+        )
+    status["elapsed"] = time.monotonic() - started
+    return status
+
+
+#: Progress queue, inherited by the forked workers (queues cannot be pickled into a pool).
+_PROGRESS_QUEUE: Any = None
+
+
+def _worker(args: tuple[str, dict[str, Any], str]) -> dict[str, Any]:
+    programme, parameters, staging = args
+    return _execute(programme, parameters, Path(staging), _PROGRESS_QUEUE)
+
+
+# ---------------------------------------------------------------------------- publishing
+def _finalise_findings(
+    path: Path, programme: str, parameters: dict[str, Any], commit: str, started: str
+) -> None:
+    """Add the run's provenance to the notebook's findings.json."""
+    record = json.loads(path.read_text(encoding="utf-8"))
+    public = {k: v for k, v in parameters.items() if k != "findings_path"}
+    ordered = {
+        "schema_version": record.pop("schema_version", 1),
+        "programme": programme,
+        "title": TITLES.get(programme, programme),
+        "run_timestamp": started,
+        "git_commit": commit,
+        "analysis_version": __version__,
+        "parameters": public,
+    }
+    ordered.update({k: v for k, v in record.items() if k != "programme"})
+    write_json_atomic(path, ordered)
+
+
+def _render(staging: Path, programme: str) -> None:
+    """Build the reader and analyst HTML (and a PDF where Chromium is installed)."""
+    from . import reporting
+
+    notebook = staging / f"{programme}.ipynb"
+    findings = staging / "findings.json"
+    html = staging / f"{programme}.html"
+    reporting.render_report(notebook, findings, html, include_code=False)
+    reporting.render_report(
+        notebook, findings, staging / f"{programme}-analyst.html", include_code=True
+    )
+    to_pdf = getattr(reporting, "to_pdf", None)
+    if to_pdf is not None:
+        to_pdf(html, staging / f"{programme}.pdf")
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def _publish(staging: Path, destination: Path) -> None:
+    """Swap a complete staging folder into place, keeping the old one until it succeeds."""
+    # Staging folders are private while being written; published reports get the
+    # permissions any other file the user writes would have.
+    mask = _umask()
+    staging.chmod(0o777 & ~mask)
+    for path in staging.rglob("*"):
+        path.chmod((0o777 if path.is_dir() else 0o666) & ~mask)
+    backup = destination.with_name(f".{destination.name}.previous")
+    if backup.exists():
+        shutil.rmtree(backup)
+    if destination.exists():
+        os.replace(destination, backup)
+    try:
+        os.replace(staging, destination)
+    except BaseException:
+        if backup.exists() and not destination.exists():
+            os.replace(backup, destination)
+        raise
+    if backup.exists():
+        shutil.rmtree(backup)
+
+
+def _keep_failed(staging: Path, destination: Path, status: dict[str, Any]) -> Path | None:
+    """Keep a failed run's executed notebook beside the last good report."""
+    destination.mkdir(parents=True, exist_ok=True)
+    failed_dir = destination / "failed-run"
+    if failed_dir.exists():
+        shutil.rmtree(failed_dir)
+    notebook = staging / f"{status['programme']}.ipynb"
+    kept = None
+    if notebook.exists():
+        failed_dir.mkdir()
+        kept = failed_dir / notebook.name
+        shutil.move(str(notebook), kept)
+    shutil.rmtree(staging, ignore_errors=True)
+    return kept
+
+
+# ---------------------------------------------------------------------------- orchestration
+class Progress:
+    """Prints which programme is at which cell, without flooding a log file."""
+
+    def __init__(self, programmes: Sequence[str], stream: Any = None, interval: float = 5.0):
+        self.stream = stream or sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.interval = 0.5 if self.tty else interval
+        self.state = {p: "waiting" for p in programmes}
+        self.cells = {p: _code_cell_count(p) for p in programmes}
+        self.started = time.monotonic()
+        self._last = 0.0
+        self._last_line = ""
+
+    def update(self, programme: str, cell_index: int, elapsed: float) -> None:
+        """Record that ``programme`` reached cell ``cell_index``."""
+        total = self.cells.get(programme) or "?"
+        self.state[programme] = f"cell {min(cell_index + 1, total)}/{total} {elapsed:4.0f}s"
+        self.show()
+
+    def finish(self, programme: str, status: str, elapsed: float) -> None:
+        """Record that ``programme`` ended with ``status``."""
+        self.state[programme] = f"{status} in {elapsed:.1f}s"
+        self.show(force=True)
+
+    def show(self, force: bool = False) -> None:
+        """Print the state line (at most every ``interval`` seconds unless forced)."""
+        now = time.monotonic()
+        if not force and now - self._last < self.interval:
+            return
+        line = " | ".join(f"{p}: {s}" for p, s in self.state.items())
+        if line == self._last_line:
+            return
+        self._last, self._last_line = now, line
+        elapsed = now - self.started
+        if self.tty:
+            self.stream.write(f"\r\033[K[{elapsed:5.1f}s] {line}")
+            if force and all(not s.startswith(("cell", "waiting")) for s in self.state.values()):
+                self.stream.write("\n")
+        else:
+            self.stream.write(f"[{elapsed:5.1f}s] {line}\n")
+        self.stream.flush()
+
+
+def _code_cell_count(programme: str) -> int:
+    try:
+        content = json.loads(notebook_path(programme).read_text(encoding="utf-8"))
+    except (OSError, ValueError, AnalysisError):
+        return 0
+    # Every cell passes through the executor; +1 for the parameters cell papermill injects.
+    return len(content.get("cells", [])) + 1
+
+
+def run_programmes(
+    programmes: Sequence[str] | None = None,
+    *,
+    jobs: int | None = None,
+    overrides: dict[str, Any] | None = None,
+    config_path: str | Path | None = None,
+    source: str | None = None,
+    output_dir: str | Path | None = None,
+    stream: Any = None,
+    render: bool = True,
+    on_result: Callable[[RunResult], None] | None = None,
+) -> list[RunResult]:
+    """Run programme notebooks in parallel and publish their reports.
+
+    Parameters
+    ----------
+    programmes : sequence of str, optional
+        Slugs to run; all by default.
+    jobs : int, optional
+        Notebooks run at once (default: one per programme, at most the CPU count + 1).
+    overrides : dict, optional
+        Parameter overrides (``-p NAME=VALUE``), applied to every programme.
+    config_path : path-like, optional
+        A YAML config (only with a single programme); otherwise ``config/<slug>.yaml``.
+    source : str, optional
+        Data source for every programme (folder or SQLAlchemy URL).
+    output_dir : path-like, optional
+        Where reports go (default ``reports/``).
+    stream : file-like, optional
+        Where progress is written (default stderr).
+    render : bool
+        Build HTML/PDF reports and the index (False: executed notebook and findings only).
+
+    Returns
+    -------
+    list of RunResult
+        One per programme, in the order given.
+
+    Raises
+    ------
+    ConfigError
+        Before anything runs, for an unknown programme or a bad parameter.
+    """
+    programmes = list(programmes or PROGRAMMES)
+    if config_path is not None and len(programmes) != 1:
+        from .errors import ConfigError
+
+        raise ConfigError(
+            "--config applies to one programme: name it (e.g. run op_focus --config FILE)"
+        )
+    output = Path(output_dir) if output_dir is not None else REPORTS_DIR
+    output.mkdir(parents=True, exist_ok=True)
+
+    # Resolve and check every programme's parameters before starting anything.
+    resolved = {
+        p: resolve_parameters(
+            p, config=load_config(p, config_path), source=source, overrides=overrides
+        )
+        for p in programmes
+    }
+    commit = git_commit()
+    started_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    jobs = max(1, min(jobs or len(programmes), len(programmes)))
+
+    progress_view = Progress(programmes, stream)
+    global _PROGRESS_QUEUE
+    context = mp.get_context("fork")
+    manager_queue: Any = context.Queue()
+    _PROGRESS_QUEUE = manager_queue
+    stagings = {p: Path(tempfile.mkdtemp(prefix=f".staging-{p}-", dir=output)) for p in programmes}
+    results: dict[str, RunResult] = {}
+
+    def handle(status: dict[str, Any]) -> None:
+        programme = status["programme"]
+        staging, destination = stagings[programme], output / programme
+        result = RunResult(
+            programme=programme,
+            status=status["status"],
+            elapsed=status["elapsed"],
+            error=status.get("error", ""),
+            detail=status.get("detail", ""),
+            cell=status.get("cell"),
+            parameters=resolved[programme],
+        )
+        if result.status == "ok":
+            try:
+                if not (staging / "findings.json").exists():
+                    raise AnalysisError("the notebook did not write findings.json (save_findings)")
+                _finalise_findings(
+                    staging / "findings.json", programme, resolved[programme], commit, started_at
+                )
+                if render:
+                    _render(staging, programme)
+                _write_status(staging, result)
+                _publish(staging, destination)
+                result.report = str(destination / f"{programme}.html")
+                result.notebook = str(destination / f"{programme}.ipynb")
+            except Exception as exc:
+                log.debug("publishing %s failed", programme, exc_info=True)
+                result.status = "failed"
+                result.error = f"publishing the report: {type(exc).__name__}: {exc}".splitlines()[0]
+        if result.status != "ok":
+            kept = _keep_failed(staging, destination, status)
+            result.notebook = str(kept) if kept else None
+            _write_status(destination, result)
+        progress_view.finish(programme, result.status, result.elapsed)
+        results[programme] = result
+        if on_result is not None:
+            on_result(result)
+
+    tasks = [(p, resolved[p], str(stagings[p])) for p in programmes]
+    try:
+        with context.Pool(processes=jobs) as pool:
+            pending = [pool.apply_async(_worker, (task,)) for task in tasks]
+            waiting = dict(zip(programmes, pending, strict=True))
+            while waiting:
+                try:
+                    programme, cell_index, elapsed = manager_queue.get(timeout=0.2)
+                    progress_view.update(programme, cell_index, elapsed)
+                except queue.Empty:
+                    pass
+                for programme, job in list(waiting.items()):
+                    if job.ready():
+                        del waiting[programme]
+                        handle(job.get())
+    finally:
+        for staging in stagings.values():
+            shutil.rmtree(staging, ignore_errors=True)
+
+    if render:
+        from . import reporting
+
+        reporting.build_index(output)
+    return [results[p] for p in programmes]
+
+
+def _write_status(folder: Path, result: RunResult) -> None:
+    payload = asdict(result)
+    payload["finished"] = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    write_json_atomic(folder / "status.json", payload)
+
+
+def exit_code(results: Sequence[RunResult]) -> int:
+    """0 when all succeeded, 2 when any stopped on bad input, else 1 when any failed."""
+    if any(r.status == "input error" for r in results):
+        return 2
+    if any(r.status != "ok" for r in results):
+        return 1
+    return 0
+
+
+def summary_table(results: Sequence[RunResult], root: Path | None = None) -> str:
+    """Plain-text table: programme, status, time, report (or the error)."""
+    root = root or Path.cwd()
+
+    def shown(path: str | None) -> str:
+        if not path:
+            return ""
+        try:
+            return str(Path(path).resolve().relative_to(root.resolve()))
+        except ValueError:
+            return path
+
+    rows = [("programme", "status", "time", "report")]
+    for r in results:
+        where = shown(r.report) if r.status == "ok" else r.error
+        rows.append((r.programme, r.status, f"{r.elapsed:.1f}s", where))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = []
+    for i, row in enumerate(rows):
+        lines.append(
+            "  ".join(cell.ljust(widths[j]) for j, cell in enumerate(row[:3])) + "  " + row[3]
+        )
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths) + "  " + "-" * 6)
+    for r in results:
+        if r.status != "ok" and r.notebook:
+            lines.append(
+                f"{r.programme}: executed notebook kept for inspection at {shown(r.notebook)}"
+            )
+    return "\n".join(lines)

@@ -1,0 +1,142 @@
+"""The batch runner: parallel runs, provenance, isolation of failures, nothing lost."""
+
+import json
+
+import nbformat
+import pytest
+
+import analysis.config
+import analysis.runner
+from analysis.errors import ConfigError
+from analysis.runner import exit_code, run_programmes, summary_table
+
+PARAMETERS = """\
+source: str = "synthetic"  # data source
+synthetic_seed: int = 1  # seed
+fail_with: str = ""  # exception to raise: "", "ValueError" or "DataValidationError"
+findings_path: str = ""  # set by the runner
+"""
+
+BODY = """\
+from analysis import DataValidationError, Estimate, Problem
+from analysis.evidence import Finding, save_findings
+
+if fail_with == "ValueError":
+    raise ValueError("the model did not converge")
+if fail_with == "DataValidationError":
+    problem = Problem("crimes", "crimes.csv", "outcome_code", "code 23 unknown", (5,), "0-22", 1)
+    raise DataValidationError([problem], "toy")
+est = Estimate(effect=synthetic_seed * 0.1, ci_low=0.0, ci_high=1.0, p_value=0.5, n=10,
+               scale="difference", method="toy", estimand="toy effect")
+finding = Finding("Q?", est, "descriptive", headline=True)
+inputs = {"t": {"rows": 10, "sha256": "abc"}}
+record = save_findings(
+    findings_path, programme="toy", findings=[finding], inputs=inputs, synthetic=True
+)
+print(record["findings"][0]["effect"])
+"""
+
+
+def toy_notebook() -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "dorset-eval",
+        "display_name": "Python (dorset-eval)",
+        "language": "python",
+    }
+    params = nbformat.v4.new_code_cell(PARAMETERS)
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Toy\n\n## Impact"),
+        params,
+        nbformat.v4.new_code_cell(BODY),
+    ]
+    return nb
+
+
+@pytest.fixture
+def toy_programmes(tmp_path, monkeypatch):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    for name in ("toy", "toy2"):
+        nbformat.write(toy_notebook(), notebooks / f"{name}.ipynb")
+    monkeypatch.setattr(analysis.config, "NOTEBOOKS_DIR", notebooks)
+    monkeypatch.setattr(analysis.config, "CONFIG_DIR", tmp_path / "config")
+    monkeypatch.setattr(analysis.config, "PROGRAMMES", ("toy", "toy2"))
+    monkeypatch.setattr(analysis.runner, "PROGRAMMES", ("toy", "toy2"))
+    return tmp_path
+
+
+def test_success_writes_record_with_provenance(toy_programmes, capsys):
+    out = toy_programmes / "reports"
+    (result,) = run_programmes(
+        ["toy"], output_dir=out, render=False, overrides={"synthetic_seed": 7}
+    )
+    assert result.status == "ok", result.error
+    record = json.loads((out / "toy" / "findings.json").read_text())
+    assert record["programme"] == "toy"
+    assert record["parameters"] == {"synthetic_seed": 7}
+    assert record["git_commit"] and record["run_timestamp"]
+    assert record["findings"][0]["effect"] == pytest.approx(0.7)
+    executed = nbformat.read(out / "toy" / "toy.ipynb", as_version=4)
+    assert executed.metadata.papermill.parameters["synthetic_seed"] == 7
+    assert json.loads((out / "toy" / "status.json").read_text())["status"] == "ok"
+    assert exit_code([result]) == 0
+    assert not list(out.glob(".staging-*")), "staging folders must be cleaned up"
+
+
+def test_failure_keeps_last_good_report_and_names_the_cell(toy_programmes):
+    out = toy_programmes / "reports"
+    run_programmes(["toy"], output_dir=out, render=False, overrides={"synthetic_seed": 3})
+    good = (out / "toy" / "findings.json").read_text()
+
+    (result,) = run_programmes(
+        ["toy"], output_dir=out, render=False, overrides={"fail_with": "ValueError"}
+    )
+    assert result.status == "failed"
+    assert "cell [3] in section 'Impact'" in result.error
+    assert "ValueError: the model did not converge" in result.error
+    assert "\n" not in result.error
+    assert (out / "toy" / "findings.json").read_text() == good, "last good findings destroyed"
+    assert (out / "toy" / "failed-run" / "toy.ipynb").exists()
+    status = json.loads((out / "toy" / "status.json").read_text())
+    assert status["status"] == "failed" and status["cell"] == 3
+    assert exit_code([result]) == 1
+    assert "kept for inspection" in summary_table([result])
+
+
+def test_one_failure_never_stops_the_others_and_bad_data_exits_2(toy_programmes):
+    out = toy_programmes / "reports"
+    results = run_programmes(
+        ["toy", "toy2"],
+        output_dir=out,
+        render=False,
+        jobs=2,
+        overrides={"fail_with": "DataValidationError"},
+    )
+    assert [r.status for r in results] == ["input error", "input error"]
+    assert "outcome_code" in results[0].error
+    assert exit_code(results) == 2
+
+    results = run_programmes(["toy", "toy2"], output_dir=out, render=False, jobs=2)
+    assert [r.status for r in results] == ["ok", "ok"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"synthetic_sed": 3}, "did you mean 'synthetic_seed'"),
+        ({"synthetic_seed": "three"}, "'synthetic_seed' must be int"),
+        ({"findings_path": "/tmp/x.json"}, "set by the batch runner"),
+    ],
+)
+def test_bad_parameters_are_refused_before_anything_runs(toy_programmes, overrides, message):
+    out = toy_programmes / "reports"
+    with pytest.raises(ConfigError, match=message):
+        run_programmes(["toy"], output_dir=out, render=False, overrides=overrides)
+    assert not (out / "toy").exists()
+
+
+def test_unknown_programme_is_a_config_error(toy_programmes):
+    with pytest.raises(ConfigError, match="choose from: toy, toy2"):
+        run_programmes(["focus"], output_dir=toy_programmes / "reports", render=False)
