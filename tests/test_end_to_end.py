@@ -1,0 +1,160 @@
+"""End to end: the batch run a user makes, on synthetic data and on an extract with canaries.
+
+These are the promises of the pipeline checked the way a user meets them: through
+``python -m analysis run`` in a separate process.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis import PROGRAMMES
+from analysis.data.contracts import get_contract
+from analysis.paths import PROJ_ROOT
+from analysis.synthetic import generate
+
+pytestmark = [pytest.mark.notebook, pytest.mark.xdist_group("end_to_end")]
+
+CANARY_KEY = "canary-key-0f3b9e-must-never-be-written"
+
+
+def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", *args],
+        cwd=PROJ_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.fixture(scope="module")
+def synthetic_run(tmp_path_factory):
+    output = tmp_path_factory.mktemp("reports")
+    result = run_cli("run", "--output", str(output))
+    return output, result
+
+
+def test_batch_run_succeeds_and_prints_a_summary(synthetic_run):
+    output, result = synthetic_run
+    assert result.returncode == 0, result.stdout + result.stderr
+    for programme in PROGRAMMES:
+        assert programme in result.stdout
+    assert "Traceback" not in result.stderr
+    assert "cell" in result.stderr, "progress (programme, cell, elapsed) is shown"
+
+
+@pytest.mark.parametrize("programme", PROGRAMMES)
+def test_each_programme_gets_the_full_report_layout(synthetic_run, programme):
+    output, _ = synthetic_run
+    folder = output / programme
+    for name in (
+        f"{programme}.ipynb",
+        f"{programme}.html",
+        f"{programme}-analyst.html",
+        "findings.json",
+    ):
+        assert (folder / name).stat().st_size > 0, name
+    record = json.loads((folder / "findings.json").read_text())
+    assert record["programme"] == programme
+    assert record["synthetic"] is True
+    assert record["git_commit"] and record["run_timestamp"] and record["parameters"] is not None
+    assert record["inputs"], "input fingerprints recorded"
+    for table in record["inputs"].values():
+        assert table["rows"] > 0 and len(table["sha256"]) == 64
+    findings = record["findings"]
+    assert any(f["headline"] for f in findings)
+    for f in findings:
+        for key in (
+            "question",
+            "estimand",
+            "method",
+            "effect",
+            "ci_low",
+            "ci_high",
+            "n",
+            "scale",
+            "sms_level",
+            "summary",
+            "caveats",
+        ):
+            assert key in f, f"finding lacks {key}"
+        assert f["ci_low"] <= f["effect"] <= f["ci_high"], f["question"]
+        assert 1 <= f["sms_level"] <= 5
+        assert f["truth"] is not None, f"synthetic finding without planted truth: {f['question']}"
+    html = (folder / f"{programme}.html").read_text()
+    assert "NaN" not in html and ">nan<" not in html and "inf<" not in html
+
+
+def test_index_links_every_programme(synthetic_run):
+    output, _ = synthetic_run
+    index = (output / "index.html").read_text()
+    for programme in PROGRAMMES:
+        assert f"{programme}/{programme}.html" in index
+
+
+def test_same_inputs_give_identical_findings(synthetic_run, tmp_path):
+    output, _ = synthetic_run
+    programme = "lsavi"
+    again = run_cli("run", programme, "--no-render", "--output", str(tmp_path))
+    assert again.returncode == 0, again.stderr
+
+    def stable(path: Path) -> dict:
+        record = json.loads(path.read_text())
+        record.pop("run_timestamp")
+        return record
+
+    assert stable(tmp_path / programme / "findings.json") == stable(
+        output / programme / "findings.json"
+    )
+
+
+def write_canary_extracts(root: Path) -> tuple[dict[str, Path], list[str]]:
+    """Write each programme's synthetic tables as CSV extracts with planted identifiers."""
+    folders, canaries = {}, []
+    for programme in PROGRAMMES:
+        data = generate(programme, seed=11)
+        contract = get_contract(programme)
+        mapping: dict[str, str] = {}
+        for spec in contract.tables:
+            for column in spec.identifiers:
+                values = data.tables[spec.name][column].dropna().astype(str).unique()[:3]
+                for value in values:
+                    mapping.setdefault(value, f"CANARY{len(mapping):04d}ZQX")
+        folder = root / programme
+        folder.mkdir()
+        for spec in contract.tables:
+            table = data.tables[spec.name].copy()
+            for column in spec.identifiers:
+                table[column] = table[column].astype("string").replace(mapping)
+            table.to_csv(folder / f"{spec.name}.csv", index=False, date_format="%Y-%m-%d")
+        folders[programme] = folder
+        canaries += list(mapping.values())
+    return folders, canaries
+
+
+def test_no_identifier_or_key_reaches_any_output(tmp_path):
+    extracts, canaries = write_canary_extracts(tmp_path / "raw")
+    output = tmp_path / "reports"
+    env = {"ANALYSIS_PSEUDONYM_KEY": CANARY_KEY}
+    logs = []
+    for programme, folder in extracts.items():
+        result = run_cli(
+            "run", programme, "--source", str(folder), "--output", str(output), env=env
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        logs.append(result.stdout + result.stderr)
+    files = [p for p in output.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".html" for p in files) and any(p.suffix == ".ipynb" for p in files)
+    secrets = [*canaries, CANARY_KEY]
+    for path in files:
+        content = path.read_bytes()
+        leaked = [s for s in secrets if s.encode() in content]
+        assert not leaked, f"{path.relative_to(output)} contains {leaked[:3]}"
+    for log in logs:
+        assert not [s for s in secrets if s in log]
