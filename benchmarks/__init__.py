@@ -1,0 +1,1 @@
+"""Benchmarks (``make bench``): timings and peak memory against reference tools."""

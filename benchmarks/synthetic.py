@@ -1,0 +1,20 @@
+"""Synthetic generator cases: every programme at scale 1 (Dorset) and 50 (roughly national)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def prepare(case: str, size: int) -> dict[str, Any]:
+    """Nothing to prepare: the case is the generation itself."""
+    return {"programme": case, "scale": size}
+
+
+def _generate(p: dict) -> dict:
+    from analysis.synthetic import generate
+
+    data = generate(p["programme"], seed=1, scale=p["scale"])
+    return {"rows": int(sum(len(t) for t in data.tables.values()))}
+
+
+CASES = {"op_focus": _generate, "perpetrator_programmes": _generate, "lsavi": _generate}
