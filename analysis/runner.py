@@ -37,8 +37,9 @@ log = logging.getLogger(__name__)
 
 KERNEL_NAME = "dorset-eval"
 
-#: Exceptions raised inside a notebook that mean "the input or a parameter is wrong".
-USER_ERROR_NAMES = frozenset({"DataValidationError", "ConfigError"})
+#: Exceptions raised inside a notebook that mean "the input or a parameter is wrong":
+#: bad data, a bad parameter, or data that cannot support an estimate (nobody treated).
+USER_ERROR_NAMES = frozenset({"DataValidationError", "ConfigError", "EstimationError"})
 
 TITLES = {
     "op_focus": "Operation Focus",
