@@ -194,9 +194,30 @@ def _execute(
 _PROGRESS_QUEUE: Any = None
 
 
-def _worker(args: tuple[str, dict[str, Any], str]) -> dict[str, Any]:
-    programme, parameters, staging = args
-    return _execute(programme, parameters, Path(staging), _PROGRESS_QUEUE)
+def _worker(args: tuple[str, dict[str, Any], str, str, str, bool]) -> dict[str, Any]:
+    """Execute a notebook, then finalise its findings and render its report, in the worker.
+
+    Rendering here rather than in the parent lets programmes render in parallel.
+    """
+    programme, parameters, staging_name, commit, started_at, render = args
+    staging = Path(staging_name)
+    status = _execute(programme, parameters, staging, _PROGRESS_QUEUE)
+    if status["status"] != "ok":
+        return status
+    try:
+        if not (staging / "findings.json").exists():
+            raise AnalysisError("the notebook did not write findings.json (save_findings)")
+        _finalise_findings(staging / "findings.json", programme, parameters, commit, started_at)
+        if render:
+            _render(staging, programme)
+    except Exception as exc:
+        log.debug("rendering %s failed", programme, exc_info=True)
+        status.update(
+            status="failed",
+            error=f"publishing the report: {type(exc).__name__}: {exc}".splitlines()[0],
+            detail=traceback.format_exc(),
+        )
+    return status
 
 
 # ---------------------------------------------------------------------------- publishing
@@ -419,13 +440,6 @@ def run_programmes(
         )
         if result.status == "ok":
             try:
-                if not (staging / "findings.json").exists():
-                    raise AnalysisError("the notebook did not write findings.json (save_findings)")
-                _finalise_findings(
-                    staging / "findings.json", programme, resolved[programme], commit, started_at
-                )
-                if render:
-                    _render(staging, programme)
                 _write_status(staging, result)
                 _publish(staging, destination)
                 result.report = str(destination / f"{programme}.html")
@@ -443,7 +457,7 @@ def run_programmes(
         if on_result is not None:
             on_result(result)
 
-    tasks = [(p, resolved[p], str(stagings[p])) for p in programmes]
+    tasks = [(p, resolved[p], str(stagings[p]), commit, started_at, render) for p in programmes]
     try:
         with context.Pool(processes=jobs) as pool:
             pending = [pool.apply_async(_worker, (task,)) for task in tasks]
