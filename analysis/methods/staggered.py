@@ -1,0 +1,446 @@
+"""Staggered-adoption difference-in-differences: Callaway and Sant'Anna (2021) group-time effects.
+
+Two-way fixed effects compares newly treated units with already-treated ones, so with
+staggered adoption and effects that differ by cohort or grow over time it can be badly
+biased, even of the wrong sign. Callaway and Sant'Anna estimate one 2x2
+difference-in-differences per cohort ``g`` (units first treated in period ``g``) and
+period ``t``:
+
+``ATT(g,t) = mean(Y_t - Y_b | G = g) - mean(Y_t - Y_b | comparison)``
+
+with base period ``b = g - 1`` for ``t >= g`` and ``b = t - 1`` before treatment (the
+"varying" base period, the default of R's ``did`` package), comparison units never
+treated (``control="never"``) or not yet treated by ``max(t, b)`` (``"not_yet"``). This is
+the unconditional (no covariates) estimator; with no covariates the outcome-regression,
+inverse-probability and doubly-robust versions coincide.
+
+Inference uses each unit's influence function (clustered by unit, analytic), the same
+as R's ``did`` with ``bstrap=FALSE``; aggregations carry the extra term for the
+estimated group-size weights. The multiplier bootstrap (Rademacher weights) gives the
+critical value of uniform (simultaneous) bands for the event-time effects.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import ConfigError, EstimationError
+from ..results import Estimate
+from ._inference import interval, wald_test
+from ._panel import (
+    check_conf_level,
+    codes_of,
+    numeric_column,
+    period_numbers,
+    require_columns,
+    require_complete,
+    unit_constant,
+)
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["staggered_did"]
+
+_CONTROLS = ("never", "not_yet")
+#: Cohorts smaller than this get a warning (their ATT(g,t) rest on very few units).
+SMALL_COHORT = 5
+
+ASSUMPTIONS = (
+    "Parallel trends: each cohort's untreated outcomes would have moved in parallel with the "
+    "comparison units' outcomes (conditional on nothing: no covariates are used).",
+    "No anticipation: outcomes do not respond before the first treated period.",
+    "Treatment is absorbing: once treated, a unit stays treated.",
+    "No spillovers between units.",
+)
+
+
+def _label(value: object) -> object:
+    """Period label that survives JSON (dates as ISO strings)."""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return value
+
+
+def staggered_did(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    unit: str,
+    time: str,
+    first_treated: str,
+    control: str = "never",
+    conf_level: float = 0.95,
+    n_boot: int = 999,
+    seed: int = 0,
+) -> Estimate:
+    """Group-time average treatment effects (Callaway and Sant'Anna 2021), aggregated.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Long panel, one row per unit and period. Units missing some periods are dropped
+        with a warning (the estimator needs a balanced panel).
+    outcome : str
+        Outcome column.
+    unit, time : str
+        Unit and period columns (``time``: month-start dates or whole-number periods).
+    first_treated : str
+        First treated period of the unit (same type as ``time``), NaN/NaT if never
+        treated; the same on every row of a unit. Units first treated after the last
+        period count as never treated; units treated in the first period are dropped.
+    control : {"never", "not_yet"}
+        Comparison units: never treated, or never treated plus not yet treated.
+    conf_level : float
+        Confidence level (normal intervals, as the influence function is asymptotic).
+    n_boot : int
+        Multiplier-bootstrap draws for the uniform band of the event-time effects (0 to
+        skip).
+    seed : int
+        Random seed of the multiplier bootstrap.
+
+    Returns
+    -------
+    Estimate
+        ``effect`` = overall ATT: post-treatment ATT(g,t) averaged with weights
+        proportional to cohort size (R ``aggte(type="simple")``), difference scale;
+        ``table`` = ATT(g,t) (``group, time, rel_time, att, se, ci_low, ci_high,
+        n_treated, n_control, post``); ``details["dynamic"]`` = event-time effects
+        (``rel_time, coef, se, ci_low, ci_high, band_low, band_high, n_groups``);
+        ``details["by_group"]`` = effect per cohort; ``diagnostics["pretrend_p_value"]``
+        = Wald test that the pre-treatment event-time effects are all zero.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(3)
+    >>> panel = pd.DataFrame([(u, t) for u in range(90) for t in range(8)], columns=["id", "t"])
+    >>> panel["first"] = panel["id"].map(lambda u: 3.0 if u < 30 else 5.0 if u < 60 else np.nan)
+    >>> effect = np.where(panel["t"] >= panel["first"], 1 + panel["t"] - panel["first"], 0)
+    >>> panel["y"] = effect + rng.normal(scale=0.1, size=len(panel))
+    >>> est = staggered_did(panel, outcome="y", unit="id", time="t", first_treated="first")
+    >>> round(est.effect, 1), est.table.shape[0]  # truth: (1+2+3+4+5 + 1+2+3) / 8 = 2.625
+    (2.6, 14)
+    """
+    estimator = "staggered_did"
+    if control not in _CONTROLS:
+        raise ConfigError(f"staggered_did: control must be 'never' or 'not_yet', not {control!r}.")
+    check_conf_level(conf_level, estimator=estimator)
+    if not isinstance(n_boot, int | np.integer) or n_boot < 0:
+        raise ConfigError(f"staggered_did: n_boot must be a whole number >= 0, not {n_boot!r}.")
+    require_columns(
+        data,
+        {"outcome": outcome, "unit": unit, "time": time, "first_treated": first_treated},
+        estimator=estimator,
+    )
+    require_complete(data, [outcome, unit, time], estimator=estimator)
+    y_all = numeric_column(data, outcome, estimator=estimator)
+    periods, first, period_unit, to_label = period_numbers(
+        data, time, first_treated, estimator=estimator
+    )
+    unit_codes, _ = codes_of(data[unit])
+    unit_constant(data, unit_codes, first, first_treated, estimator=estimator)
+    warnings: list[str] = []
+
+    # ---- balanced panel: units x periods
+    grid = np.unique(periods)
+    n_periods = len(grid)
+    if n_periods < 2:
+        raise EstimationError("staggered_did: the panel has a single period; need at least two.")
+    position = np.searchsorted(grid, periods)
+    n_unit_codes = int(unit_codes.max()) + 1
+    cell = unit_codes * n_periods + position
+    counts = np.bincount(cell, minlength=n_unit_codes * n_periods)
+    if (counts > 1).any():
+        dup = counts[cell] > 1
+        raise EstimationError(
+            f"staggered_did: some units have more than one row in a period (rows "
+            f"{', '.join(map(str, data.index[dup][:5]))}). Fix: aggregate to one row per "
+            "unit and period."
+        )
+    complete = (counts.reshape(n_unit_codes, n_periods) == 1).all(axis=1)
+    if not complete.all():
+        warnings.append(
+            f"{int((~complete).sum())} unit(s) not observed in every period were dropped "
+            "(the estimator needs a balanced panel)."
+        )
+    wide = np.full(n_unit_codes * n_periods, np.nan)
+    wide[cell] = y_all
+    unit_first = np.empty(n_unit_codes)
+    unit_first[unit_codes] = first
+    y = wide.reshape(n_unit_codes, n_periods)[complete]
+    unit_first = unit_first[complete]
+
+    # ---- cohorts as positions on the period grid (inf = never treated in the window)
+    group = np.full(len(unit_first), np.inf)
+    treated = np.isfinite(unit_first)
+    late = treated & (unit_first > grid[-1])
+    if late.any():
+        warnings.append(
+            f"{int(late.sum())} unit(s) first treated after the last period count as never treated."
+        )
+    early = treated & (unit_first <= grid[0])
+    if early.any():
+        warnings.append(
+            f"{int(early.sum())} unit(s) already treated in the first period were dropped "
+            "(no untreated period to compare)."
+        )
+    inside = treated & ~late & ~early
+    pos = np.searchsorted(grid, unit_first[inside])
+    if (grid[pos] != unit_first[inside]).any():
+        raise EstimationError(
+            f"staggered_did: some '{first_treated}' values are not periods of the panel. Fix: "
+            "give the first treated period as one of the observed periods."
+        )
+    group[inside] = pos
+    keep = ~early
+    y, group = y[keep], group[keep]
+    n_units = len(group)
+    cohorts = np.unique(group[np.isfinite(group)]).astype(int)
+    if len(cohorts) == 0:
+        raise EstimationError(
+            "staggered_did: no unit is treated within the panel, so there is no effect to "
+            f"estimate. Fix: check '{first_treated}'."
+        )
+    never = ~np.isfinite(group)
+    if control == "never" and not never.any():
+        raise EstimationError(
+            "staggered_did: every unit is eventually treated, so there are no never-treated "
+            "comparison units. Fix: use control='not_yet' (units not yet treated as the "
+            "comparison)."
+        )
+
+    # ---- ATT(g,t) with influence functions
+    atts, infl, cells, skipped = [], [], [], 0
+    for g in cohorts:
+        in_group = group == g
+        n_t = int(in_group.sum())
+        for t in range(1, n_periods):
+            base = g - 1 if t >= g else t - 1
+            # Not yet treated: untreated in both the period and its base period.
+            later = (group > max(t, base)) & ~in_group
+            comparison = never if control == "never" else never | later
+            n_c = int(comparison.sum())
+            if n_c == 0:
+                skipped += 1
+                continue
+            change = y[:, t] - y[:, base]
+            mean_t = change[in_group].mean()
+            mean_c = change[comparison].mean()
+            psi = n_units * (
+                in_group * (change - mean_t) / n_t - comparison * (change - mean_c) / n_c
+            )
+            atts.append(mean_t - mean_c)
+            infl.append(psi)
+            cells.append((g, t, n_t, n_c))
+    if skipped:
+        warnings.append(
+            f"{skipped} group-time effect(s) had no comparison units (every unit treated by "
+            "then) and were not estimated."
+        )
+    att = np.array(atts)
+    psi = np.column_stack(infl)
+    se = np.sqrt((psi**2).sum(axis=0)) / n_units
+    z = float(stats.norm.ppf(0.5 + conf_level / 2))
+    g_idx, t_idx, n_treated, n_control = (np.array(column) for column in zip(*cells, strict=True))
+    post = t_idx >= g_idx
+    event_time = (grid[t_idx] - grid[g_idx]).astype(int)
+    labels = {p: _label(to_label(grid[p])) for p in range(n_periods)}
+    table = pd.DataFrame(
+        {
+            "group": [labels[g] for g in g_idx],
+            "time": [labels[t] for t in t_idx],
+            "rel_time": event_time,
+            "att": att,
+            "se": se,
+            "ci_low": att - z * se,
+            "ci_high": att + z * se,
+            "n_treated": n_treated,
+            "n_control": n_control,
+            "post": post,
+        }
+    )
+    if not post.any():
+        raise EstimationError(
+            "staggered_did: no post-treatment group-time effect could be estimated. Fix: "
+            "check that treated units have comparison units after they are treated."
+        )
+    cohort_share = {g: float((group == g).mean()) for g in cohorts}
+    group_share = np.array([cohort_share[g] for g in g_idx])
+    membership = (group[:, None] == g_idx[None, :]).astype(float)
+
+    def aggregate(which: np.ndarray, weighted: bool) -> tuple[float, np.ndarray]:
+        """Weighted average of ATT(g,t) cells and its influence function."""
+        if weighted:
+            share = group_share[which]
+            total = share.sum()
+            weights = share / total
+            # Influence of the estimated cohort-size weights (R did's wif()).
+            deviation = membership[:, which] - share
+            wif = deviation / total - np.outer(deviation.sum(axis=1), share / total**2)
+            influence = psi[:, which] @ weights + wif @ att[which]
+        else:
+            weights = np.full(which.sum(), 1 / which.sum())
+            influence = psi[:, which] @ weights
+        return float(weights @ att[which]), influence
+
+    def se_of(influence: np.ndarray) -> float:
+        return float(np.sqrt((influence**2).sum()) / n_units)
+
+    effect, effect_if = aggregate(post, weighted=True)
+    effect_se = se_of(effect_if)
+    ci_low, ci_high, p_value = interval(effect, effect_se, conf_level)
+
+    # ---- event-time (dynamic) aggregation
+    event_times = np.unique(event_time)
+    dyn_coef, dyn_if, dyn_groups = [], [], []
+    for e in event_times:
+        which = event_time == e
+        coef, influence = aggregate(which, weighted=True)
+        dyn_coef.append(coef)
+        dyn_if.append(influence)
+        dyn_groups.append(int(which.sum()))
+    dyn_psi = np.column_stack(dyn_if)
+    dyn_coef_array = np.array(dyn_coef)
+    dyn_se = np.sqrt((dyn_psi**2).sum(axis=0)) / n_units
+    critical = _uniform_critical_value(dyn_psi, dyn_se, n_units, conf_level, n_boot, seed)
+    dynamic = pd.DataFrame(
+        {
+            "rel_time": event_times.astype(int),
+            "coef": dyn_coef_array,
+            "se": dyn_se,
+            "ci_low": dyn_coef_array - z * dyn_se,
+            "ci_high": dyn_coef_array + z * dyn_se,
+            "band_low": dyn_coef_array - critical * dyn_se,
+            "band_high": dyn_coef_array + critical * dyn_se,
+            "n_groups": dyn_groups,
+        }
+    )
+
+    diagnostics: dict[str, object] = {
+        "control": control,
+        "base_period": "varying",
+        "n_units": n_units,
+        "n_never_treated": int(never.sum()),
+        "n_cohorts": len(cohorts),
+        "n_periods": n_periods,
+        "period_unit": period_unit,
+        "n_group_time": len(att),
+        "uniform_critical_value": critical,
+    }
+    pre_events = event_times < 0
+    if pre_events.any():
+        pre_coef = dyn_coef_array[pre_events]
+        pre_cov = dyn_psi[:, pre_events].T @ dyn_psi[:, pre_events] / n_units**2
+        wald, q = wald_test(pre_coef, pre_cov)
+        diagnostics["pretrend_p_value"] = float(stats.chi2.sf(wald, q))
+        diagnostics["pretrend_chi2"] = wald
+        diagnostics["pretrend_df"] = q
+        pre_cells = ~post
+        cell_cov = psi[:, pre_cells].T @ psi[:, pre_cells] / n_units**2
+        wald_cells, q_cells = wald_test(att[pre_cells], cell_cov)
+        diagnostics["pretrend_p_value_cells"] = float(stats.chi2.sf(wald_cells, q_cells))
+        if diagnostics["pretrend_p_value"] < 0.05:
+            warnings.append(
+                f"Pre-treatment event-time effects differ jointly from zero "
+                f"(p = {diagnostics['pretrend_p_value']:.3f}): parallel trends is in doubt."
+            )
+    else:
+        diagnostics["pretrend_p_value"] = None
+        warnings.append(
+            "No pre-treatment periods to test parallel trends (every cohort is treated in the "
+            "second period)."
+        )
+    post_events = event_times >= 0
+    dyn_avg_if = dyn_psi[:, post_events].mean(axis=1)
+    diagnostics["dynamic_average_effect"] = float(dyn_coef_array[post_events].mean())
+    diagnostics["dynamic_average_se"] = se_of(dyn_avg_if)
+
+    # ---- by cohort
+    group_rows = []
+    for g in cohorts:
+        which = (g_idx == g) & post
+        if not which.any():
+            continue
+        coef, influence = aggregate(which, weighted=False)
+        group_rows.append((labels[g], coef, se_of(influence), int((group == g).sum())))
+    group_labels, group_coef, group_se, group_units = (
+        np.array(c) for c in zip(*group_rows, strict=True)
+    )
+    by_group = pd.DataFrame(
+        {
+            "group": list(group_labels),
+            "coef": group_coef,
+            "se": group_se,
+            "ci_low": group_coef - z * group_se,
+            "ci_high": group_coef + z * group_se,
+            "n_units": group_units,
+        }
+    )
+    small = by_group.loc[by_group["n_units"] < SMALL_COHORT, "group"].tolist()
+    if small:
+        warnings.append(
+            f"{len(small)} cohort(s) have fewer than {SMALL_COHORT} units; their group-time "
+            "effects are noisy and the normal approximation is rough."
+        )
+    if n_units < 50:
+        warnings.append(
+            f"Only {n_units} units: the influence-function standard errors are asymptotic and "
+            "can be too small with few units."
+        )
+
+    logger.info("staggered_did: %s, overall ATT %.4g (se %.3g)", outcome, effect, effect_se)
+    return Estimate(
+        effect=effect,
+        ci_low=ci_low,
+        ci_high=ci_high,
+        p_value=p_value,
+        n=n_units,
+        scale="difference",
+        method=(
+            "Callaway-Sant'Anna staggered difference-in-differences ("
+            + ("never-treated" if control == "never" else "not-yet-treated")
+            + " comparison)"
+        ),
+        estimand=(
+            f"average effect on {outcome} in treated unit-periods after adoption (group-time "
+            "effects weighted by cohort size)"
+        ),
+        se=effect_se,
+        assumptions=ASSUMPTIONS,
+        diagnostics=diagnostics,
+        warnings=tuple(warnings),
+        table=table,
+        details={"dynamic": dynamic, "by_group": by_group},
+        conf_level=conf_level,
+        outcome=outcome,
+    )
+
+
+def _uniform_critical_value(
+    influence: np.ndarray,
+    se: np.ndarray,
+    n_units: int,
+    conf_level: float,
+    n_boot: int,
+    seed: int,
+    chunk: int = 200,
+) -> float:
+    """Sup-t critical value for simultaneous bands by the multiplier bootstrap.
+
+    Without draws (``n_boot=0``) the pointwise normal critical value is returned.
+    """
+    if n_boot <= 0:
+        return float(stats.norm.ppf(0.5 + conf_level / 2))
+    rng = np.random.default_rng(seed)
+    usable = se > 0
+    maxima = []
+    for start in range(0, n_boot, chunk):
+        size = min(chunk, n_boot - start)
+        draws = rng.choice(np.array([-1.0, 1.0]), size=(size, n_units))
+        perturbed = draws @ influence[:, usable] / n_units
+        maxima.append(np.abs(perturbed / se[usable]).max(axis=1))
+    return float(np.quantile(np.concatenate(maxima), conf_level))

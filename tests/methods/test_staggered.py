@@ -1,0 +1,278 @@
+"""Tests for analysis.methods.staggered (Callaway and Sant'Anna group-time effects)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.errors import ConfigError, EstimationError
+from analysis.methods.did import did
+from analysis.methods.staggered import staggered_did
+from tests.methods.coverage_study import (
+    StaggeredDesign,
+    coverage,
+    record,
+    simulate_staggered_panel,
+)
+
+# ----------------------------------------------------------------- published R `did` output
+# ATT(g,t) of R's did package on mpdta (att_gt(yname="lemp", tname="year",
+# idname="countyreal", gname="first.treat", xformla=~1), never-treated comparison), as
+# printed in the package README and vignette; and its pre-test p-value 0.16812.
+MPDTA_ATT_GT = {
+    (2004, 2004): -0.0105,
+    (2004, 2005): -0.0704,
+    (2004, 2006): -0.1373,
+    (2004, 2007): -0.1008,
+    (2006, 2004): 0.0065,
+    (2006, 2005): -0.0028,
+    (2006, 2006): -0.0046,
+    (2006, 2007): -0.0412,
+    (2007, 2004): 0.0305,
+    (2007, 2005): -0.0027,
+    (2007, 2006): -0.0311,
+    (2007, 2007): -0.0261,
+}
+# aggte(type="dynamic") event-time effects and aggte(type="simple") overall ATT.
+MPDTA_DYNAMIC = {
+    -3: 0.0305,
+    -2: -0.0006,
+    -1: -0.0245,
+    0: -0.0199,
+    1: -0.0510,
+    2: -0.1373,
+    3: -0.1008,
+}
+MPDTA_SIMPLE = -0.0400
+
+
+def _load_mpdta() -> pd.DataFrame:
+    """mpdta as published with R's did package (see tests/methods/data/README.md)."""
+    mpdta = pd.read_csv(Path(__file__).parent / "data" / "mpdta.csv")
+    assert mpdta.shape == (2500, 6)
+    return mpdta
+
+
+def test_matches_published_r_did_results_on_mpdta():
+    mpdta = _load_mpdta()
+    mpdta["first_treat"] = mpdta["first.treat"].replace(0, np.nan)
+    est = staggered_did(
+        mpdta, outcome="lemp", unit="countyreal", time="year", first_treated="first_treat"
+    )
+    table = est.table.set_index(["group", "time"])["att"]
+    for cell, published in MPDTA_ATT_GT.items():
+        assert table[cell] == pytest.approx(published, abs=5e-5)
+    dynamic = est.details["dynamic"].set_index("rel_time")["coef"]
+    for e, published in MPDTA_DYNAMIC.items():
+        assert dynamic[e] == pytest.approx(published, abs=5e-5)
+    assert est.effect == pytest.approx(MPDTA_SIMPLE, abs=5e-5)
+    assert est.diagnostics["pretrend_p_value_cells"] == pytest.approx(0.16812, abs=5e-6)
+    assert 0.010 < est.se < 0.014  # R's bootstrap standard error is about 0.012
+
+
+# ----------------------------------------------------------------- independent computations
+def test_single_cohort_equals_hand_computed_two_by_two():
+    data = simulate_staggered_panel(
+        5, StaggeredDesign(n_periods=6, cohorts=((3.0, 30, 2.0, 0.5),), n_never=45)
+    )
+    est = staggered_did(data, outcome="y", unit="unit", time="period", first_treated="first")
+    wide = data.pivot(index="unit", columns="period", values="y")
+    treated = data.groupby("unit")["first"].first().notna()
+    for t in range(6):
+        base = 2 if t >= 3 else t - 1
+        if base < 0:
+            continue
+        change = wide[t] - wide[base]
+        by_hand = change[treated].mean() - change[~treated].mean()
+        se_by_hand = np.sqrt(
+            change[treated].var(ddof=0) / treated.sum()
+            + change[~treated].var(ddof=0) / (~treated).sum()
+        )
+        row = est.table.set_index("time").loc[t]
+        assert row["att"] == pytest.approx(by_hand, rel=1e-10)
+        assert row["se"] == pytest.approx(se_by_hand, rel=1e-10)
+    post = est.table[est.table["post"]]
+    assert est.effect == pytest.approx(post["att"].mean(), rel=1e-10)
+
+
+def test_homogeneous_effects_agree_with_twfe():
+    design = StaggeredDesign(
+        cohorts=((2.0, 60, 1.5, 0.0), (4.0, 60, 1.5, 0.0), (6.0, 60, 1.5, 0.0)), n_never=60
+    )
+    data = simulate_staggered_panel(6, design)
+    cs = staggered_did(data, outcome="y", unit="unit", time="period", first_treated="first")
+    twfe = did(data, outcome="y", treatment="treated", unit="unit", time="period")
+    assert cs.effect == pytest.approx(1.5, abs=3 * cs.se)
+    assert twfe.effect == pytest.approx(cs.effect, abs=0.1)
+
+
+def test_twfe_is_biased_under_heterogeneous_staggered_effects_but_cs_is_not():
+    design = StaggeredDesign()
+    truth = design.simple_att()
+    cs_estimates, twfe_estimates = [], []
+    for seed in range(20):
+        data = simulate_staggered_panel(seed, design)
+        cs_estimates.append(
+            staggered_did(
+                data, outcome="y", unit="unit", time="period", first_treated="first", n_boot=0
+            ).effect
+        )
+        twfe_estimates.append(
+            did(data, outcome="y", treatment="treated", unit="unit", time="period").effect
+        )
+    cs_bias = np.mean(cs_estimates) - truth
+    twfe_bias = np.mean(twfe_estimates) - truth
+    cs_sd = np.std(cs_estimates, ddof=1) / np.sqrt(20)
+    assert abs(cs_bias) < 3 * cs_sd + 0.02
+    assert twfe_bias < -0.4  # two-way fixed effects understates the growing effects badly
+
+
+def _simple_att(seed: int, control: str = "never") -> tuple[float, float, float]:
+    est = staggered_did(
+        simulate_staggered_panel(seed),
+        outcome="y",
+        unit="unit",
+        time="period",
+        first_treated="first",
+        control=control,
+        n_boot=0,
+    )
+    return est.effect, est.ci_low, est.ci_high
+
+
+@pytest.mark.parametrize("control", ["never", "not_yet"])
+def test_interval_coverage_with_serial_correlation(control):
+    result = coverage(
+        lambda s: _simple_att(s, control), truth=StaggeredDesign().simple_att(), seeds=range(120)
+    )
+    assert abs(result["bias"]) < 0.05
+    assert 0.88 <= result["coverage"] <= 0.99
+
+
+def test_dynamic_effects_bands_and_pretrend():
+    design = StaggeredDesign()
+    est = staggered_did(
+        simulate_staggered_panel(3, design),
+        outcome="y",
+        unit="unit",
+        time="period",
+        first_treated="first",
+        n_boot=499,
+        seed=1,
+    )
+    dynamic = est.details["dynamic"]
+    assert {"rel_time", "coef", "se", "ci_low", "ci_high"} <= set(dynamic.columns)
+    # True event-time effect: cohort-size-weighted average of the cohorts exposed that long.
+    for _, row in dynamic.iterrows():
+        e = row["rel_time"]
+        cells = [
+            (units, level + slope * e)
+            for first, units, level, slope in design.cohorts
+            if 0 <= e < design.n_periods - first
+        ]
+        truth = sum(u * v for u, v in cells) / sum(u for u, _ in cells) if e >= 0 else 0.0
+        assert row["coef"] == pytest.approx(truth, abs=4 * row["se"] + 1e-9)
+    assert (
+        dynamic["band_high"] - dynamic["band_low"] > dynamic["ci_high"] - dynamic["ci_low"]
+    ).all()
+    assert est.diagnostics["pretrend_p_value"] > 0.001
+    assert 0 < est.diagnostics["uniform_critical_value"] < 4
+    json.dumps(est.to_dict(), allow_nan=False)
+
+
+def test_month_dates_and_not_yet_control_without_never_treated():
+    design = StaggeredDesign(n_never=0)
+    data = simulate_staggered_panel(8, design)
+    months = pd.date_range("2024-01-01", periods=design.n_periods, freq="MS")
+    dated = data.assign(
+        period=months[data["period"]],
+        first=data["first"].map(lambda f: months[int(f)] if np.isfinite(f) else pd.NaT),
+    )
+    with pytest.raises(EstimationError, match="control='not_yet'"):
+        staggered_did(dated, outcome="y", unit="unit", time="period", first_treated="first")
+    est = staggered_did(
+        dated, outcome="y", unit="unit", time="period", first_treated="first", control="not_yet"
+    )
+    assert est.table["group"].iloc[0] == "2024-03-01"
+    assert any("no comparison units" in w for w in est.warnings)  # last cohort's late cells
+    json.dumps(est.to_dict(), allow_nan=False)
+
+
+# ----------------------------------------------------------------- edge cases
+@pytest.fixture
+def panel() -> pd.DataFrame:
+    return simulate_staggered_panel(9)
+
+
+def test_no_treated_units_is_an_error(panel):
+    with pytest.raises(EstimationError, match="no unit is treated"):
+        staggered_did(
+            panel.assign(first=np.nan),
+            outcome="y",
+            unit="unit",
+            time="period",
+            first_treated="first",
+        )
+
+
+def test_unbalanced_units_are_dropped_with_warning(panel):
+    est = staggered_did(
+        panel.drop(index=[0, 1, 50]),
+        outcome="y",
+        unit="unit",
+        time="period",
+        first_treated="first",
+        n_boot=0,
+    )
+    assert est.n == 158
+    assert any("2 unit(s) not observed in every period" in w for w in est.warnings)
+
+
+def test_always_treated_and_late_units_are_handled(panel):
+    data = panel.copy()
+    data.loc[data["unit"] < 3, "first"] = 0.0
+    data.loc[data["unit"].between(100, 102), "first"] = 50.0
+    est = staggered_did(
+        data, outcome="y", unit="unit", time="period", first_treated="first", n_boot=0
+    )
+    assert any("already treated in the first period" in w for w in est.warnings)
+    assert any("after the last period count as never" in w for w in est.warnings)
+    first_by_unit = data.groupby("unit")["first"].first()
+    expected_never = int(first_by_unit.isna().sum() + (first_by_unit == 50.0).sum())
+    assert est.diagnostics["n_never_treated"] == expected_never
+    assert est.n == data["unit"].nunique() - 3
+
+
+def test_duplicate_rows_and_bad_control(panel):
+    with pytest.raises(EstimationError, match="more than one row"):
+        staggered_did(
+            pd.concat([panel, panel.head(2)]),
+            outcome="y",
+            unit="unit",
+            time="period",
+            first_treated="first",
+        )
+    with pytest.raises(ConfigError, match="control"):
+        staggered_did(
+            panel, outcome="y", unit="unit", time="period", first_treated="first", control="later"
+        )
+
+
+def test_missing_outcome_is_named(panel):
+    broken = panel.copy()
+    broken.loc[12, "y"] = np.nan
+    with pytest.raises(EstimationError, match=r"'y' has 1 missing.*rows 12"):
+        staggered_did(broken, outcome="y", unit="unit", time="period", first_treated="first")
+
+
+@pytest.mark.slow
+def test_full_coverage_study():
+    result = coverage(
+        _simple_att, truth=StaggeredDesign().simple_att(), seeds=range(30_000, 31_000)
+    )
+    record("staggered_simple_att_ar1", result)
+    assert 0.93 <= result["coverage"] <= 0.97
