@@ -1,0 +1,61 @@
+"""PDF of a report: printed by Chromium where it is installed, skipped with a note where not."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+
+import analysis.reporting.browser as browser
+from analysis.reporting import find_chromium, render_report, to_pdf
+from tests.reporting.builders import executed_notebook, findings_record
+
+#: A4 in PostScript points (210 x 297 mm).
+A4_POINTS = (595.28, 841.89)
+
+
+def test_without_chromium_there_is_no_pdf_and_a_note_saying_how_to_get_one(
+    monkeypatch, tmp_path, caplog
+):
+    monkeypatch.setattr(browser, "find_chromium", lambda: None)
+    page = tmp_path / "page.html"
+    page.write_text("<!DOCTYPE html><title>t</title><p>text</p>")
+    with caplog.at_level(logging.INFO, logger="analysis.reporting"):
+        assert to_pdf(page, tmp_path / "page.pdf") is None
+    assert not (tmp_path / "page.pdf").exists()
+    assert "apt-get install chromium" in caplog.text
+
+
+def test_a_failing_chromium_costs_the_pdf_not_the_run(monkeypatch, tmp_path, caplog):
+    fake = tmp_path / "chromium"
+    fake.write_text("#!/bin/sh\necho 'cannot open display' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(browser, "find_chromium", lambda: str(fake))
+    page = tmp_path / "page.html"
+    page.write_text("<p>text</p>")
+    with caplog.at_level(logging.WARNING, logger="analysis.reporting"):
+        assert to_pdf(page, tmp_path / "page.pdf") is None
+    assert "exited 3" in caplog.text and "cannot open display" in caplog.text
+    assert list(tmp_path.glob("*.pdf*")) == [], "no partial file left behind"
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(
+    find_chromium() is None,
+    reason="headless Chromium not found; install Debian's Chromium to test PDFs: "
+    "apt-get install chromium",
+)
+def test_report_prints_to_a4_pdf(tmp_path):
+    html = render_report(executed_notebook(), findings_record(), tmp_path / "toy.html")
+    pdf = to_pdf(html, tmp_path / "out" / "toy.pdf")
+    assert pdf == tmp_path / "out" / "toy.pdf"
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-")
+    pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", data))
+    assert pages >= 2, "a report with findings, figures and provenance spans pages"
+    width, height = (
+        float(v) for v in re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", data).groups()
+    )
+    assert width == pytest.approx(A4_POINTS[0], abs=1.5)
+    assert height == pytest.approx(A4_POINTS[1], abs=1.5)
