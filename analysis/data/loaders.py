@@ -1,0 +1,669 @@
+"""Reading a programme's raw tables from a folder of files or a SQL database.
+
+A source is either
+
+- a **folder** holding one file per contract table, named after the table:
+  ``crimes.csv`` (UTF-8, comma-separated), ``crimes.parquet`` or
+  ``crimes.xlsx`` (the sheet named ``crimes``, or the only sheet); or
+- a **SQLAlchemy URL** (``sqlite:///extract.db``,
+  ``postgresql://user@host/db``, ...): one database table or view per
+  contract table with the same name, or one SQL query per table given in the
+  programme's config (``queries:`` in ``config/<programme>.yaml``).
+
+Reading never stops at the first problem: a missing file, a file in the wrong
+encoding or with the wrong delimiter, data on the wrong Excel sheet or a
+database that refuses the connection each become a
+:class:`~analysis.errors.Problem`, and every table that can be read is read so
+that its own problems are found in the same pass. Raw values are returned
+as read (text for CSV), indexed by spreadsheet row number; converting and
+checking them is :mod:`analysis.data.validation`'s job.
+
+Every table read carries its provenance: the SHA-256 of the file's bytes (for
+SQL: of the query text and the rows returned), so a report can say exactly
+which extract it was computed from. Database passwords never appear in a
+message or in provenance.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import hashlib
+import io
+import logging
+import re
+import sqlite3
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem
+from ..paths import PROJ_ROOT
+from .coercion import normalise_name
+from .schema import Contract, TableSpec
+
+logger = logging.getLogger(__name__)
+
+#: File formats read from a folder, by suffix.
+FILE_FORMATS = {
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+}
+#: Suffixes recognised as SQLite database files when given as a source.
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+#: Rows searched for a header that is not on row 1.
+HEADER_SEARCH_ROWS = 20
+_DELIMITERS = {";": "semicolons (;)", "\t": "tabs", "|": "vertical bars (|)"}
+
+
+@dataclass
+class RawTable:
+    """One table as read from its source, before conversion.
+
+    Attributes
+    ----------
+    name : str
+        Contract table name.
+    frame : DataFrame
+        Raw values with the extract's own column headers, indexed by spreadsheet
+        row number (header = row 1, so the first data row is 2).
+    source : str
+        Where it came from (file path, or database and table/query), for messages.
+    sha256 : str
+        Fingerprint of the input: the file's bytes, or the query and its rows.
+    """
+
+    name: str
+    frame: pd.DataFrame
+    source: str
+    sha256: str
+
+
+@dataclass
+class ReadResult:
+    """Tables read from a source and the problems met reading it."""
+
+    tables: dict[str, RawTable] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def reported(self, contract: Contract) -> list[str]:
+        """Tables whose problems are already reported (so not reported again as missing).
+
+        A problem with the source as a whole (no folder, no connection) covers every table.
+        """
+        if any(not p.table for p in self.problems):
+            return list(contract.table_names)
+        return sorted({p.table for p in self.problems})
+
+
+def display_path(path: Path) -> str:
+    """A path as messages and provenance show it: relative to the project when inside it.
+
+    Examples
+    --------
+    >>> from analysis.paths import PROJ_ROOT
+    >>> display_path(PROJ_ROOT / "data" / "raw" / "crimes.csv")
+    'data/raw/crimes.csv'
+    """
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(PROJ_ROOT.resolve()).as_posix()
+    except ValueError:
+        return str(resolved)
+
+
+def is_sql_url(source: str) -> bool:
+    """Whether a source string is a SQLAlchemy URL rather than a folder.
+
+    Examples
+    --------
+    >>> is_sql_url("sqlite:///extract.db"), is_sql_url("data/raw/op_focus")
+    (True, False)
+    """
+    return re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", str(source)) is not None
+
+
+def resolve_path(source: str | Path) -> Path:
+    """A folder or file path, looked up from the working directory, then the project root.
+
+    Notebooks run from ``notebooks/`` under JupyterLab and from the project root
+    under the batch runner; a relative path such as ``data/raw/op_focus`` works in both.
+
+    Examples
+    --------
+    >>> resolve_path("data").name
+    'data'
+    """
+    path = Path(source).expanduser()
+    if path.is_absolute() or path.exists():
+        return path
+    from_root = PROJ_ROOT / path
+    return from_root if from_root.exists() else path
+
+
+def read_source(
+    contract: Contract, source: str | Path, *, queries: Mapping[str, str] | None = None
+) -> ReadResult:
+    """Read every table of a contract from a folder or a SQLAlchemy URL.
+
+    Parameters
+    ----------
+    contract : Contract
+        The programme's contract (which tables to read).
+    source : str or Path
+        A folder of ``<table>.csv|.parquet|.xlsx`` files, a SQLite file
+        (``.db``, ``.sqlite``) or a SQLAlchemy URL.
+    queries : mapping of str to str, optional
+        SQL query per table, for a database source (default: read the table
+        of the same name).
+
+    Returns
+    -------
+    ReadResult
+        The tables that could be read and the problems met.
+    """
+    if is_sql_url(str(source)):
+        return read_sql(contract, str(source), queries=queries)
+    path = resolve_path(source)
+    if path.is_file() and path.suffix.lower() in SQLITE_SUFFIXES:
+        return read_sql(contract, f"sqlite:///{path.resolve()}", queries=queries)
+    return read_folder(contract, path)
+
+
+# --------------------------------------------------------------------------- folders
+
+
+def read_folder(contract: Contract, folder: str | Path) -> ReadResult:
+    """Read a contract's tables from a folder with one file per table.
+
+    Examples
+    --------
+    >>> from analysis.data.validation import resolve_contract
+    >>> result = read_folder(resolve_contract("lsavi"), "/no/such/folder")
+    >>> print(result.problems[0])
+    /no/such/folder: the folder does not exist. Fix: give the folder holding premises,
+    self_assessments and incidents files (e.g. data/raw/lsavi), or a SQLAlchemy URL
+    """
+    folder = Path(folder)
+    result = ReadResult()
+    names = ", ".join(contract.table_names[:-1]) + f" and {contract.table_names[-1]}"
+    if not folder.exists():
+        result.problems.append(
+            Problem(
+                "",
+                display_path(folder),
+                None,
+                "the folder does not exist",
+                fix=f"give the folder holding {names} files (e.g. data/raw/{contract.programme}), "
+                "or a SQLAlchemy URL",
+            )
+        )
+        return result
+    if not folder.is_dir():
+        result.problems.append(
+            Problem(
+                "",
+                display_path(folder),
+                None,
+                "the source is a single file, not a folder",
+                fix=f"give the folder holding one file per table ({names}), each named after "
+                "its table (e.g. crimes.csv); a SQLite database file must end in .db or .sqlite",
+            )
+        )
+        return result
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    for spec in contract.tables:
+        path, problem = _find_table_file(spec, folder, files)
+        if problem is not None:
+            result.problems.append(problem)
+            continue
+        assert path is not None
+        reader = {"csv": _read_csv, "parquet": _read_parquet, "excel": _read_excel}
+        table, problems = reader[FILE_FORMATS[path.suffix.lower()]](spec, path)
+        result.problems.extend(problems)
+        if table is not None:
+            result.tables[spec.name] = table
+    return result
+
+
+def _find_table_file(
+    spec: TableSpec, folder: Path, files: list[Path]
+) -> tuple[Path | None, Problem | None]:
+    source = display_path(folder / f"{spec.name}.csv")
+    mine = [p for p in files if normalise_name(p.stem) == spec.name]
+    readable = [p for p in mine if p.suffix.lower() in FILE_FORMATS]
+    if len(readable) == 1:
+        return readable[0], None
+    if len(readable) > 1:
+        listed = ", ".join(p.name for p in readable)
+        return None, Problem(
+            spec.name,
+            display_path(folder),
+            None,
+            f"several files for table '{spec.name}': {listed}",
+            fix="keep one file per table, so it is clear which is the extract",
+        )
+    if mine:
+        found = mine[0]
+        if found.suffix.lower() == ".xls":
+            fix = "open it in Excel and save it as an Excel Workbook (.xlsx) or as CSV UTF-8"
+        else:
+            fix = "save it as CSV UTF-8 (comma-separated), Parquet or Excel (.xlsx)"
+        return None, Problem(
+            spec.name,
+            display_path(found),
+            None,
+            f"file format '{found.suffix}' is not read",
+            fix=fix,
+        )
+    candidates = {normalise_name(p.stem): p for p in files}
+    close = difflib.get_close_matches(spec.name, list(candidates), n=1, cutoff=0.6)
+    message = (
+        f"file not found: expected {spec.name}.csv, {spec.name}.parquet or {spec.name}.xlsx "
+        f"in {display_path(folder)}"
+    )
+    if close:
+        near = candidates[close[0]]
+        message += f"; '{near.name}' looks like it"
+        fix = f"rename '{near.name}' to '{spec.name}{near.suffix.lower()}'"
+    else:
+        shown = ", ".join(p.name for p in files[:10]) or "none"
+        fix = f"add the {spec.name} extract ({spec.description}); files found: {shown}"
+    return None, Problem(spec.name, source, None, message, fix=fix)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_csv(spec: TableSpec, path: Path) -> tuple[RawTable | None, list[Problem]]:
+    source = display_path(path)
+    data = path.read_bytes()
+
+    def problem(message: str, fix: str, rows: tuple[int, ...] = ()) -> list[Problem]:
+        return [Problem(spec.name, source, None, message, rows, fix, len(rows))]
+
+    if not data.strip():
+        return None, problem(
+            "the file is empty (not even a header row)",
+            f"export the {spec.name} table again, with its header row",
+        )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, problem(
+            "the file is UTF-16 text (Excel's 'Unicode Text'), not UTF-8 CSV",
+            "save it from Excel as 'CSV UTF-8 (Comma delimited) (*.csv)'",
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        # Refused rather than guessed: a mis-decoded character silently changes an
+        # identifier or a category, and one re-save fixes the file for good.
+        line = data[: exc.start].count(b"\n") + 1
+        try:
+            data.decode("cp1252")
+            guess = " It looks like Windows-1252, what Excel writes for 'CSV (Comma delimited)'."
+        except UnicodeDecodeError:
+            guess = ""
+        return None, problem(
+            f"the file is not UTF-8 text: byte 0x{data[exc.start]:02X} on line {line} "
+            f"cannot be read.{guess}",
+            "save it from Excel as 'CSV UTF-8 (Comma delimited) (*.csv)', or convert it: "
+            f"iconv -f WINDOWS-1252 -t UTF-8 {path.name} > {path.stem}-utf8.csv",
+            (line,),
+        )
+    try:
+        cells = pd.read_csv(
+            io.StringIO(text),
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+        )
+    except pd.errors.ParserError as exc:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if found:
+            expected, line, saw = (int(g) for g in found.groups())
+            return None, problem(
+                f"row {line} has {saw} values but the header has {expected}",
+                "a value probably contains an unquoted comma: put the value in double quotes "
+                "or remove the comma, and check the rows after it",
+                (line,),
+            )
+        return None, problem(f"the file cannot be read as CSV: {exc}", "save it again as CSV")
+    header = [str(h).strip() for h in cells.iloc[0].tolist()]
+    if len(header) == 1:
+        for delimiter, described in _DELIMITERS.items():
+            if delimiter in header[0]:
+                return None, problem(
+                    f"the values are separated by {described}, not commas (the header reads "
+                    f"'{header[0][:80]}')",
+                    "save it as comma-separated CSV (in Excel: 'CSV UTF-8 (Comma delimited)')",
+                )
+    body = cells.iloc[1:].copy()
+    body.columns = header
+    body.index = pd.RangeIndex(2, 2 + len(body))
+    return _finish_file_table(spec, source, _sha256(data), body, cells)
+
+
+def _finish_file_table(
+    spec: TableSpec, source: str, digest: str, body: pd.DataFrame, cells: pd.DataFrame
+) -> tuple[RawTable | None, list[Problem]]:
+    """Drop blank rows; refuse a table whose header is not on row 1."""
+    header_row = _header_elsewhere(spec, cells)
+    if header_row is not None:
+        return None, [
+            Problem(
+                spec.name,
+                source,
+                None,
+                f"the header is on row {header_row}, not row 1",
+                (header_row,),
+                f"delete the {header_row - 1} row(s) above the header (titles, notes), so the "
+                "column names are on row 1",
+                1,
+            )
+        ]
+    # Empty lines of a CSV file and empty rows of a sheet are not records.
+    filled = np.zeros(len(body), dtype=bool)
+    for position in range(body.shape[1]):
+        cells = body.iloc[:, position]
+        native_text = pd.api.types.is_string_dtype(cells.dtype) and not (
+            pd.api.types.is_object_dtype(cells.dtype)
+        )
+        text = cells if native_text else cells.astype("str")
+        filled |= (cells.notna() & (text.str.strip() != "")).to_numpy(dtype=bool)
+    return RawTable(spec.name, body[filled], source, digest), []
+
+
+def _header_elsewhere(spec: TableSpec, cells: pd.DataFrame) -> int | None:
+    """Row number of a header further down, when row 1 holds no contract column at all."""
+    names = {c.name for c in spec.columns}
+
+    def hits(row: pd.Series) -> int:
+        return len({normalise_name(v) for v in row.tolist() if v is not None} & names)
+
+    if cells.empty or hits(cells.iloc[0]) > 0:
+        return None
+    needed = max(2, len(names) // 2)
+    for position in range(1, min(HEADER_SEARCH_ROWS, len(cells))):
+        if hits(cells.iloc[position]) >= needed:
+            return position + 1
+    return None
+
+
+def _read_parquet(spec: TableSpec, path: Path) -> tuple[RawTable | None, list[Problem]]:
+    source = display_path(path)
+    data = path.read_bytes()
+    try:
+        frame = pd.read_parquet(io.BytesIO(data))
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        return None, [
+            Problem(
+                spec.name,
+                source,
+                None,
+                f"the file cannot be read as Parquet ({type(exc).__name__}: {exc})",
+                fix="write the file again (it may be damaged or not Parquet at all)",
+            )
+        ]
+    frame = frame.reset_index(drop=True)
+    frame.index = pd.RangeIndex(2, 2 + len(frame))
+    return RawTable(spec.name, frame, source, _sha256(data)), []
+
+
+def _read_excel(spec: TableSpec, path: Path) -> tuple[RawTable | None, list[Problem]]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    source = display_path(path)
+    data = path.read_bytes()
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        return None, [
+            Problem(
+                spec.name,
+                source,
+                None,
+                f"the file cannot be opened as an Excel workbook ({exc})",
+                fix="open it in Excel and save it again as an Excel Workbook (.xlsx)",
+            )
+        ]
+    try:
+        sheets = list(workbook.sheetnames)
+        named = [s for s in sheets if normalise_name(s) == spec.name]
+        chosen = named[0] if named else (sheets[0] if len(sheets) == 1 else None)
+        if chosen is None:
+            listed = ", ".join(
+                f"'{s}' ({'has data' if _sheet_has_data(workbook[s]) else 'empty'})" for s in sheets
+            )
+            return None, [
+                Problem(
+                    spec.name,
+                    source,
+                    None,
+                    f"no sheet named '{spec.name}' among the {len(sheets)} sheets: {listed}",
+                    fix=f"rename the sheet holding the {spec.name} data to '{spec.name}', or "
+                    "save that sheet on its own",
+                )
+            ]
+        rows = _sheet_rows(workbook[chosen])
+        if not rows:
+            others = [s for s in sheets if s != chosen and _sheet_has_data(workbook[s])]
+            if others:
+                return None, [
+                    Problem(
+                        spec.name,
+                        source,
+                        None,
+                        f"sheet '{chosen}' is empty; data found on sheet(s) "
+                        + ", ".join(f"'{s}'" for s in others),
+                        fix=f"put the {spec.name} data on the sheet named '{spec.name}' "
+                        "(or delete the empty sheet)",
+                    )
+                ]
+    finally:
+        workbook.close()
+    label = f"{source}, sheet '{chosen}'"
+    if not rows:
+        frame = pd.DataFrame()
+        return RawTable(spec.name, frame, label, _sha256(data)), []
+    width = max(len(r) for r in rows)
+    cells = pd.DataFrame([list(r) + [None] * (width - len(r)) for r in rows], dtype=object)
+    header = [("" if h is None else str(h).strip()) for h in cells.iloc[0].tolist()]
+    body = cells.iloc[1:].copy()
+    body.columns = header
+    body.index = pd.RangeIndex(2, 2 + len(body))
+    # Formatting can stretch a sheet's used range beyond the data: unnamed, empty columns go.
+    keep = [i for i, name in enumerate(header) if name or not body.iloc[:, i].isna().all()]
+    body = body.iloc[:, keep]
+    return _finish_file_table(spec, label, _sha256(data), body, cells)
+
+
+def _sheet_rows(sheet: Any) -> list[tuple]:
+    """Rows of a sheet from row 1 (so positions are spreadsheet rows), trailing blanks cut."""
+    rows: list[tuple] = []
+    last_filled = 0
+    for number, row in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
+        rows.append(row)
+        if any(v is not None and str(v).strip() for v in row):
+            last_filled = number
+    return rows[:last_filled]
+
+
+def _sheet_has_data(sheet: Any, *, rows_searched: int = 50) -> bool:
+    """Whether any of a sheet's first rows holds a value."""
+    for number, row in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
+        if any(v is not None and str(v).strip() for v in row):
+            return True
+        if number >= rows_searched:
+            break
+    return False
+
+
+# --------------------------------------------------------------------------- SQL
+
+
+def safe_url(url: str) -> str:
+    """A SQLAlchemy URL with its password hidden, for messages and provenance.
+
+    Examples
+    --------
+    >>> safe_url("postgresql://analyst:s3cret@db.example/crime")
+    'postgresql://analyst:***@db.example/crime'
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+def _scrub(text: str, url: str) -> str:
+    """Remove a URL's password (and the URL itself) from a driver's error message."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        password = make_url(url).password
+    except Exception:
+        password = None
+    text = text.replace(url, safe_url(url))
+    if password:
+        text = text.replace(str(password), "***")
+    return text.strip().splitlines()[0] if text.strip() else text
+
+
+def read_sql(
+    contract: Contract, url: str, *, queries: Mapping[str, str] | None = None
+) -> ReadResult:
+    """Read a contract's tables from a database through SQLAlchemy.
+
+    Each table is read from the database table or view of the same name (matched
+    ignoring case), or with the query given for it in ``queries``. A SQLite file
+    is opened read-only, and a SQLite path that does not exist is an error
+    rather than a new empty database.
+
+    Examples
+    --------
+    >>> from analysis.data.validation import resolve_contract
+    >>> result = read_sql(resolve_contract("lsavi"), "sqlite:////no/such/extract.db")
+    >>> print(result.problems[0].message)
+    the database file does not exist
+    """
+    from sqlalchemy import create_engine, inspect, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
+    queries = dict(queries or {})
+    label = safe_url(url)
+    result = ReadResult()
+
+    def fail(message: str, fix: str) -> ReadResult:
+        result.problems.append(Problem("", label, None, message, fix=fix))
+        return result
+
+    unknown = sorted(set(queries) - set(contract.table_names))
+    if unknown:
+        fail(
+            f"queries given for table(s) the contract does not have: {', '.join(unknown)}",
+            f"name the queries after the tables: {', '.join(contract.table_names)}",
+        )
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return fail(
+            "not a valid SQLAlchemy URL",
+            "write it as dialect+driver://user@host/database, e.g. sqlite:///extract.db",
+        )
+    engine_options: dict = {}
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        database = Path(parsed.database)
+        if not database.exists():
+            return fail(
+                "the database file does not exist",
+                f"check the path ({database}); a SQLite URL needs three slashes before a "
+                "relative path and four before an absolute one",
+            )
+        # Read-only: validating or evaluating an extract must never change it.
+        uri = f"file:{database.resolve()}?mode=ro"
+        engine_options["creator"] = lambda: sqlite3.connect(uri, uri=True)
+    try:
+        engine = create_engine(parsed, **engine_options)
+    except (NoSuchModuleError, ImportError) as exc:
+        return fail(
+            f"the database driver is not installed ({_scrub(str(exc), url)})",
+            "install the driver for this database in the environment, or export the "
+            "tables to files",
+        )
+    try:
+        with engine.connect() as connection:
+            names = list(inspect(connection).get_table_names())
+            with contextlib.suppress(NotImplementedError):
+                names += list(inspect(connection).get_view_names())
+            by_name = {normalise_name(n): n for n in names}
+            for spec in contract.tables:
+                query = queries.get(spec.name)
+                if query is None:
+                    actual = by_name.get(spec.name)
+                    if actual is None:
+                        result.problems.append(
+                            Problem(
+                                spec.name,
+                                f"{label}, table {spec.name}",
+                                None,
+                                f"the database has no table or view '{spec.name}'",
+                                fix="create it, or give a query for it under 'queries:' in "
+                                f"config/{contract.programme}.yaml; tables found: "
+                                + (", ".join(sorted(names)[:15]) or "none"),
+                            )
+                        )
+                        continue
+                    quoted = connection.dialect.identifier_preparer.quote(actual)
+                    query = f"SELECT * FROM {quoted}"
+                    where = f"{label}, table {actual}"
+                else:
+                    where = f"{label}, query for {spec.name}"
+                try:
+                    rows = connection.execute(text(query))
+                    columns = list(rows.keys())
+                    records = rows.fetchall()
+                except SQLAlchemyError as exc:
+                    connection.rollback()
+                    result.problems.append(
+                        Problem(
+                            spec.name,
+                            where,
+                            None,
+                            f"the query failed: {_scrub(str(getattr(exc, 'orig', exc)), url)}",
+                            fix=f"check the query for {spec.name} in config/"
+                            f"{contract.programme}.yaml (or the table) in the database",
+                        )
+                    )
+                    continue
+                frame = pd.DataFrame.from_records(
+                    [tuple(r) for r in records], columns=columns, coerce_float=False
+                )
+                frame.index = pd.RangeIndex(2, 2 + len(frame))
+                digest = hashlib.sha256(query.encode("utf-8") + b"\n")
+                digest.update(frame.to_csv(index=False).encode("utf-8"))
+                result.tables[spec.name] = RawTable(spec.name, frame, where, digest.hexdigest())
+    except SQLAlchemyError as exc:
+        detail = _scrub(str(getattr(exc, "orig", None) or exc), url)
+        return fail(
+            f"could not connect to the database ({detail})",
+            "check the host, port, database name and that the server is running; put the "
+            "password in the environment or a .pgpass file rather than in the URL",
+        )
+    finally:
+        engine.dispose()
+    return result
