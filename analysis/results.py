@@ -50,6 +50,21 @@ def format_number(value: float | None, digits: int = 3) -> str:
     return f"{value:,.{decimals}f}"
 
 
+def format_p_value(value: float | None) -> str:
+    """Format a p-value for prose: two significant figures, or ``< 0.001``.
+
+    Examples
+    --------
+    >>> format_p_value(0.0312), format_p_value(3.8e-19), format_p_value(None)
+    ('0.031', '< 0.001', 'n/a')
+    """
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "n/a"
+    if value < 0.001:
+        return "< 0.001"
+    return format_number(value, 2)
+
+
 @dataclass(frozen=True)
 class Estimate:
     """Result of an estimator: an effect with its uncertainty and its caveats.
@@ -176,7 +191,11 @@ class Estimate:
             verdict = "the interval excludes no effect"
         else:
             verdict = "the interval includes no effect, so the data cannot rule it out"
-        p = "" if self.p_value is None else f", p = {format_number(self.p_value, 2)}"
+        p_text = format_p_value(self.p_value)
+        if self.p_value is None:
+            p = ""
+        else:
+            p = f", p {p_text}" if p_text.startswith("<") else f", p = {p_text}"
         estimand = self.estimand[:1].upper() + self.estimand[1:]
         return f"{estimand}: {self.describe_effect()}; {verdict} (n = {self.n:,}{p})."
 
@@ -205,7 +224,7 @@ class Estimate:
             ("Estimand", esc(self.estimand)),
             ("Method", esc(self.method)),
             ("Effect", esc(self.describe_effect())),
-            ("p-value", esc(format_number(self.p_value, 2))),
+            ("p-value", esc(format_p_value(self.p_value))),
             ("n", f"{self.n:,}"),
         ]
         body = "".join(
