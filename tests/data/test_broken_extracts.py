@@ -6,6 +6,8 @@ the spreadsheet rows (header = row 1) and the fix, and that the command line
 reports it with exit status 2 and no traceback.
 """
 
+import contextlib
+import io
 import re
 
 import openpyxl
@@ -20,8 +22,31 @@ EXTRACT_DATE = "2026-09-30"
 
 
 def problems_in(source, **kwargs):
+    """Problems found in an extract, checked to read the same through the command line.
+
+    Every case of the catalogue therefore also proves that ``python -m analysis
+    validate`` prints the problem and exits 2 (0 when clean) without a traceback.
+    """
     kwargs.setdefault("extract_date", EXTRACT_DATE)
-    return validate_source("op_focus", source, **kwargs)
+    problems = validate_source("op_focus", source, **kwargs)
+    if set(kwargs) == {"extract_date"} and kwargs["extract_date"]:
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            status = main(
+                [
+                    "validate",
+                    "op_focus",
+                    "--source",
+                    str(source),
+                    "--extract-date",
+                    kwargs["extract_date"],
+                ]
+            )
+        assert status == (2 if problems else 0)
+        assert "Traceback" not in err.getvalue()
+        for problem in problems:
+            assert str(problem) in err.getvalue()
+    return problems
 
 
 def only(problems):
