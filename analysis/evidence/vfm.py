@@ -1,0 +1,835 @@
+"""Value for money: the Magenta Book's economic question, with the uncertainty carried through.
+
+Did the benefits justify the costs? For any programme with a cost, a number of
+participants and an estimated effect, this module works out:
+
+- cost per participant and per completer;
+- outcomes averted (offences, victims...) = the per-person effect x participants,
+  with the effect's confidence interval carried through to every figure below;
+- the monetised benefit at a unit cost (for example the Home Office cost of domestic
+  abuse per victim, uprated to the report's price year);
+- net benefit and benefit-cost ratio, each with its interval;
+- the break-even point: how many outcomes must be averted (and how large a per-person
+  effect that is) for the benefits to repay the cost, and the one-sided p-value of the
+  hypothesis that they did not;
+- several components combined (e.g. two programmes and a training budget whose benefits
+  are not monetised).
+
+Every result states its assumptions. The functions are generic: a programme supplies
+an :class:`~analysis.results.Estimate`, counts, costs and a :class:`UnitCost`.
+
+Intervals: when one estimate drives a figure, the figure is a monotone function of
+the effect, so its interval is the image of the effect's interval (exact, and on a
+ratio scale it keeps the interval's asymmetry). Combining independent components uses
+a normal approximation (standard errors added in quadrature), stated in the result.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from scipy import stats
+
+from ..errors import ConfigError, EstimationError
+from ..results import RATIO_SCALES, Estimate, _plain, format_number
+
+__all__ = [
+    "Averted",
+    "UnitCost",
+    "ValueForMoney",
+    "combine",
+    "cost_per_unit",
+    "format_gbp",
+    "outcomes_averted",
+    "value_for_money",
+    "value_for_money_block",
+]
+
+
+def format_gbp(value: float | None) -> str:
+    """Format an amount of money in pounds for prose, to three significant figures.
+
+    Examples
+    --------
+    >>> format_gbp(270000), format_gbp(1234.5), format_gbp(-5600), format_gbp(0), format_gbp(None)
+    ('£270,000', '£1,230', '-£5,600', '£0', 'n/a')
+    """
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    if value == 0:
+        return "£0"
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if value >= 100:
+        magnitude = math.floor(math.log10(value))
+        value = round(value, -(magnitude - 2))
+        return f"{sign}£{value:,.0f}"
+    return f"{sign}£{value:,.2f}"
+
+
+@dataclass(frozen=True)
+class UnitCost:
+    """The money value of one outcome averted.
+
+    Parameters
+    ----------
+    value : float
+        Pounds per unit, in ``price_year`` prices.
+    unit : str
+        What one unit is ("victim", "offence").
+    price_year : str
+        Price base of ``value`` (e.g. "2024/25" or "2025").
+    source : str
+        Where the figure comes from, and how it was uprated.
+    """
+
+    value: float
+    unit: str
+    price_year: str
+    source: str
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.value, int | float) and math.isfinite(self.value)):
+            raise ConfigError(f"unit cost must be a finite number of pounds, got {self.value!r}")
+        if self.value <= 0:
+            raise ConfigError(f"unit cost per {self.unit} must be positive, got {self.value}")
+
+    def describe(self) -> str:
+        """The unit cost in words.
+
+        Examples
+        --------
+        >>> UnitCost(44000.0, "victim", "2024/25", "Home Office").describe()
+        '£44,000 per victim (2024/25 prices; Home Office)'
+        """
+        return f"£{self.value:,.0f} per {self.unit} ({self.price_year} prices; {self.source})"
+
+
+@dataclass(frozen=True)
+class Averted:
+    """Outcomes averted by a programme, with an interval and a standard error.
+
+    Parameters
+    ----------
+    point, low, high : float
+        Outcomes averted (positive: fewer outcomes than without the programme)
+        and the interval's bounds.
+    se : float
+        Standard error of ``point`` on the scale of outcomes averted (delta
+        method for ratio-scale effects), used when components are combined.
+    participants : int
+        People the effect was multiplied by.
+    per_person, per_person_low, per_person_high : float
+        Outcomes averted per participant, and interval.
+    outcome : str
+        What is averted ("victims", "DA crimes").
+    conf_level : float
+        Confidence level of the interval.
+    log_scale : bool
+        Whether the effect was on a ratio scale (the break-even test then works
+        on the log scale, where the estimate is approximately normal).
+    effect, effect_se : float
+        The effect and standard error the figures came from (on the estimate's
+        own scale; ``effect_se`` on the log scale for ratios).
+    per_effect : float
+        Outcomes averted per participant per unit of effect, for a difference
+        scale (``-multiplier``); for a ratio scale, averted per participant at a
+        ratio of zero (``baseline x multiplier``).
+    """
+
+    point: float
+    low: float
+    high: float
+    se: float
+    participants: int
+    per_person: float
+    per_person_low: float
+    per_person_high: float
+    outcome: str
+    conf_level: float
+    log_scale: bool
+    effect: float
+    effect_se: float
+    per_effect: float
+
+    def averted_at(self, effect: float) -> float:
+        """Outcomes averted if the effect were ``effect`` (on the estimate's scale)."""
+        if self.log_scale:
+            return (1 - effect) * self.per_effect * self.participants
+        return effect * self.per_effect * self.participants
+
+    def effect_for(self, averted: float) -> float:
+        """The effect (on the estimate's scale) that would avert ``averted`` outcomes."""
+        if self.log_scale:
+            return 1 - averted / (self.per_effect * self.participants)
+        return averted / (self.per_effect * self.participants)
+
+
+def cost_per_unit(cost: float, units: int, *, what: str = "participant") -> float:
+    """Cost divided by a count, refusing an empty count.
+
+    Examples
+    --------
+    >>> cost_per_unit(270000, 120)
+    2250.0
+    """
+    _check_money(cost, "cost")
+    if units is None or int(units) <= 0:
+        raise EstimationError(
+            f"cost per {what} needs at least one {what}, got {units!r}: check the programme's "
+            f"{what} count for the costed period."
+        )
+    return float(cost) / int(units)
+
+
+def _check_money(value: float, name: str) -> float:
+    if not (isinstance(value, int | float) and math.isfinite(value)) or value < 0:
+        raise ConfigError(f"{name} must be a non-negative number of pounds, got {value!r}")
+    return float(value)
+
+
+def outcomes_averted(
+    estimate: Estimate,
+    participants: int,
+    *,
+    outcome: str,
+    multiplier: float = 1.0,
+    baseline: float | None = None,
+) -> Averted:
+    """Outcomes averted: the per-person effect times the number of participants.
+
+    Parameters
+    ----------
+    estimate : Estimate
+        The effect per participant. On ``"percentage points"`` it is a change in
+        the probability of the outcome (x100); on ``"difference"`` a change in the
+        outcome per person (per person-period: set ``multiplier`` to the periods
+        in the horizon); on a ratio scale a proportional change, which needs
+        ``baseline``.
+    participants : int
+        People the effect applies to (e.g. starters in the costed year).
+    outcome : str
+        What is averted, plural ("victims", "DA crimes").
+    multiplier : float, default 1.0
+        Periods per person over which the effect accrues (4 for a per-quarter
+        effect over a year).
+    baseline : float, optional
+        For ratio scales: the expected outcomes per participant per period
+        without the programme.
+
+    Returns
+    -------
+    Averted
+        Positive numbers mean fewer outcomes with the programme.
+
+    Examples
+    --------
+    A 10 percentage-point fall in 12-month reoffending (95% CI -18 to -2) for
+    100 participants averts 10 reoffenders (2 to 18):
+
+    >>> est = Estimate(-10.0, -18.0, -2.0, 0.01, 400, "percentage points", "m", "e", se=4.08)
+    >>> a = outcomes_averted(est, 100, outcome="victims")
+    >>> round(a.point, 6), round(a.low, 6), round(a.high, 6)
+    (10.0, 2.0, 18.0)
+    """
+    if participants is None or int(participants) <= 0:
+        raise EstimationError(
+            "outcomes averted need at least one participant; check the participant count "
+            f"for the costed period (got {participants!r})."
+        )
+    participants = int(participants)
+    for name, value in (
+        ("effect", estimate.effect),
+        ("ci_low", estimate.ci_low),
+        ("ci_high", estimate.ci_high),
+    ):
+        if value is None or not math.isfinite(value):
+            raise EstimationError(
+                f"the estimate's {name} is not a finite number ({value!r}): value for money "
+                "needs an effect with a finite interval."
+            )
+    if not (math.isfinite(multiplier) and multiplier > 0):
+        raise ConfigError(f"multiplier must be a positive number of periods, got {multiplier!r}")
+    scale = estimate.scale
+    se = estimate.se
+    if scale in RATIO_SCALES:
+        if baseline is None or not math.isfinite(baseline) or baseline <= 0:
+            raise ConfigError(
+                f"an effect on the {scale} scale needs baseline= (expected outcomes per "
+                "participant per period without the programme) to count outcomes averted"
+            )
+        per_effect = baseline * multiplier
+        per_person = (1 - estimate.effect) * per_effect
+        # The upper bound of a ratio is the fewest outcomes averted.
+        per_low = (1 - estimate.ci_high) * per_effect
+        per_high = (1 - estimate.ci_low) * per_effect
+        averted_se = None if se is None else estimate.effect * se * per_effect * participants
+        log_scale = True
+    elif scale in ("difference", "percentage points"):
+        unit = multiplier / 100 if scale == "percentage points" else multiplier
+        per_effect = -unit
+        per_person = -estimate.effect * unit
+        per_low = -estimate.ci_high * unit
+        per_high = -estimate.ci_low * unit
+        averted_se = None if se is None else se * unit * participants
+        log_scale = False
+    else:
+        raise ConfigError(
+            f"cannot count outcomes averted from an effect on the '{scale}' scale; use an "
+            "effect on the difference, percentage points or a ratio scale"
+        )
+    if averted_se is None or not math.isfinite(averted_se):
+        # Recover a standard error from the interval when the estimator gave none.
+        z = stats.norm.ppf(0.5 + estimate.conf_level / 2)
+        averted_se = (per_high - per_low) * participants / (2 * z)
+    return Averted(
+        point=per_person * participants,
+        low=per_low * participants,
+        high=per_high * participants,
+        se=float(averted_se),
+        participants=participants,
+        per_person=per_person,
+        per_person_low=per_low,
+        per_person_high=per_high,
+        outcome=outcome,
+        conf_level=estimate.conf_level,
+        log_scale=log_scale,
+        effect=float(estimate.effect),
+        effect_se=float(se) if se is not None and math.isfinite(se) else float("nan"),
+        per_effect=float(per_effect),
+    )
+
+
+@dataclass(frozen=True)
+class ValueForMoney:
+    """Costs set against monetised benefits, with intervals.
+
+    Attributes
+    ----------
+    label : str
+        What is being costed ("Drive, 2024/25").
+    cost : float
+        Total cost in pounds.
+    participants, completers : int or None
+        Counts the costs are spread over.
+    cost_per_participant, cost_per_completer : float or None
+        Unit costs of delivery.
+    averted : Averted or None
+        Outcomes averted (None when benefits are not monetised).
+    unit_cost : UnitCost or None
+        Money value of one outcome averted.
+    benefit, net_benefit, bcr : tuple of float
+        (point, low, high) of the monetised benefit, benefit minus cost, and
+        benefit-cost ratio.
+    benefit_se : float
+        Standard error of the benefit (for combining components).
+    break_even_outcomes : float or None
+        Outcomes that must be averted for benefits to equal costs.
+    break_even_per_participant : float or None
+        The same per participant.
+    break_even_effect : float or None
+        The effect, on the estimate's own scale, at which benefits equal costs.
+    p_value_break_even : float or None
+        One-sided p-value of the hypothesis that benefits did not exceed costs
+        (small values: evidence the programme repaid its cost).
+    verdict : str
+        Plain-English reading of the benefit-cost ratio and its interval.
+    assumptions, warnings : tuple of str
+    conf_level : float
+    """
+
+    label: str
+    cost: float
+    participants: int | None
+    completers: int | None
+    cost_per_participant: float | None
+    cost_per_completer: float | None
+    averted: Averted | None
+    unit_cost: UnitCost | None
+    benefit: tuple[float, float, float]
+    net_benefit: tuple[float, float, float]
+    bcr: tuple[float, float, float]
+    benefit_se: float
+    break_even_outcomes: float | None
+    break_even_per_participant: float | None
+    break_even_effect: float | None
+    p_value_break_even: float | None
+    verdict: str
+    assumptions: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    conf_level: float = 0.95
+    components: tuple[str, ...] = field(default=())
+
+    @property
+    def repays_cost(self) -> bool:
+        """Whether the whole interval of the benefit-cost ratio lies above 1."""
+        return self.bcr[1] > 1
+
+    def summary(self) -> str:
+        """Plain-English account of the costs, the benefits and the verdict.
+
+        Examples
+        --------
+        >>> est = Estimate(-10.0, -18.0, -2.0, 0.01, 400, "percentage points", "m", "e", se=4.08)
+        >>> averted = outcomes_averted(est, 100, outcome="victims")
+        >>> vfm = value_for_money(cost=150000, participants=100, averted=averted,
+        ...                       unit_cost=UnitCost(40000.0, "victim", "2024/25", "HO"))
+        >>> vfm.summary()  # doctest: +ELLIPSIS
+        'Cost £150,000 for 100 participants (£1,500 each). About 10 victims averted ...'
+        """
+        level = f"{self.conf_level:.0%}"
+        parts = []
+        head = f"Cost {format_gbp(self.cost)}"
+        if self.participants:
+            each = format_gbp(self.cost_per_participant)
+            head += f" for {self.participants:,} participants ({each} each"
+            if self.cost_per_completer is not None:
+                head += f"; {format_gbp(self.cost_per_completer)} per completer"
+            head += ")"
+        parts.append(head + ".")
+        if self.averted is not None and self.unit_cost is not None:
+            a = self.averted
+            parts.append(
+                f"About {format_number(a.point, 2)} {a.outcome} averted ({level} CI "
+                f"{format_number(a.low, 2)} to {format_number(a.high, 2)}), worth "
+                f"{format_gbp(self.benefit[0])} ({format_gbp(self.benefit[1])} to "
+                f"{format_gbp(self.benefit[2])}) at {self.unit_cost.describe()}."
+            )
+        elif self.components:
+            parts.append(
+                f"Monetised benefits of {', '.join(self.components)}: "
+                f"{format_gbp(self.benefit[0])} ({level} CI {format_gbp(self.benefit[1])} to "
+                f"{format_gbp(self.benefit[2])})."
+            )
+        parts.append(
+            f"Benefit-cost ratio {self.bcr[0]:.2f} ({level} CI {self.bcr[1]:.2f} to "
+            f"{self.bcr[2]:.2f}); {self.verdict}."
+        )
+        if self.break_even_outcomes is not None and self.averted is not None:
+            parts.append(
+                f"Break-even: {format_number(self.break_even_outcomes, 2)} {self.averted.outcome} "
+                f"averted ({format_number(self.break_even_per_participant, 2)} per participant)."
+            )
+        return " ".join(parts)
+
+    def table(self) -> pd.DataFrame:
+        """The figures as a display table (one row per quantity: point, low, high).
+
+        Examples
+        --------
+        >>> est = Estimate(-10.0, -18.0, -2.0, 0.01, 400, "percentage points", "m", "e", se=4.08)
+        >>> a = outcomes_averted(est, 100, outcome="victims")
+        >>> vfm = value_for_money(cost=150000, participants=100, averted=a,
+        ...                       unit_cost=UnitCost(40000.0, "victim", "2024/25", "HO"))
+        >>> vfm.table().loc["Benefit-cost ratio", "estimate"]
+        '2.67'
+        """
+        level = f"{self.conf_level:.0%}"
+        rows: list[tuple[str, str, str]] = [("Cost", format_gbp(self.cost), "")]
+        if self.cost_per_participant is not None:
+            rows.append(("Cost per participant", format_gbp(self.cost_per_participant), ""))
+        if self.cost_per_completer is not None:
+            rows.append(("Cost per completer", format_gbp(self.cost_per_completer), ""))
+        if self.averted is not None:
+            a = self.averted
+            rows.append(
+                (
+                    f"{a.outcome.capitalize()} averted",
+                    format_number(a.point, 2),
+                    f"{format_number(a.low, 2)} to {format_number(a.high, 2)}",
+                )
+            )
+        if self.unit_cost is not None:
+            rows.append((f"Value per {self.unit_cost.unit}", format_gbp(self.unit_cost.value), ""))
+        rows += [
+            (
+                "Monetised benefit",
+                format_gbp(self.benefit[0]),
+                f"{format_gbp(self.benefit[1])} to {format_gbp(self.benefit[2])}",
+            ),
+            (
+                "Net benefit",
+                format_gbp(self.net_benefit[0]),
+                f"{format_gbp(self.net_benefit[1])} to {format_gbp(self.net_benefit[2])}",
+            ),
+            (
+                "Benefit-cost ratio",
+                f"{self.bcr[0]:.2f}",
+                f"{self.bcr[1]:.2f} to {self.bcr[2]:.2f}",
+            ),
+        ]
+        if self.break_even_outcomes is not None and self.averted is not None:
+            rows.append(
+                (
+                    f"Break-even ({self.averted.outcome} averted)",
+                    format_number(self.break_even_outcomes, 2),
+                    "",
+                )
+            )
+        if self.p_value_break_even is not None:
+            rows.append(
+                (
+                    "p-value, benefits not above cost (one-sided)",
+                    format_number(self.p_value_break_even, 2),
+                    "",
+                )
+            )
+        table = pd.DataFrame(rows, columns=["quantity", "estimate", f"{level} interval"])
+        return table.set_index("quantity")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready record for the ``value_for_money`` block of findings.json."""
+        out: dict[str, Any] = {
+            "label": self.label,
+            "cost_gbp": self.cost,
+            "participants": self.participants,
+            "completers": self.completers,
+            "cost_per_participant_gbp": self.cost_per_participant,
+            "cost_per_completer_gbp": self.cost_per_completer,
+            "benefit_gbp": _triple(self.benefit),
+            "net_benefit_gbp": _triple(self.net_benefit),
+            "benefit_cost_ratio": _triple(self.bcr),
+            "break_even_outcomes": self.break_even_outcomes,
+            "break_even_per_participant": self.break_even_per_participant,
+            "break_even_effect": self.break_even_effect,
+            "p_value_break_even": self.p_value_break_even,
+            "repays_cost": self.repays_cost,
+            "verdict": self.verdict,
+            "conf_level": self.conf_level,
+            "summary": self.summary(),
+            "assumptions": list(self.assumptions),
+            "warnings": list(self.warnings),
+        }
+        if self.averted is not None:
+            a = self.averted
+            out["outcome"] = a.outcome
+            out["averted"] = _triple((a.point, a.low, a.high))
+            out["averted_per_participant"] = _triple(
+                (a.per_person, a.per_person_low, a.per_person_high)
+            )
+        if self.unit_cost is not None:
+            out["unit_cost"] = {
+                "value_gbp": self.unit_cost.value,
+                "unit": self.unit_cost.unit,
+                "price_year": self.unit_cost.price_year,
+                "source": self.unit_cost.source,
+            }
+        if self.components:
+            out["components"] = list(self.components)
+        return {k: _plain(v) if not isinstance(v, dict | list) else v for k, v in out.items()}
+
+    def _repr_html_(self) -> str:
+        parts = [f"<p>{html.escape(self.summary())}</p>", self.table().to_html(border=0)]
+        if self.assumptions:
+            items = "".join(f"<li>{html.escape(a)}</li>" for a in self.assumptions)
+            parts.append(f"<p><strong>Assumptions</strong></p><ul>{items}</ul>")
+        if self.warnings:
+            items = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings)
+            parts.append(f"<p><strong>Warnings</strong></p><ul class='warnings'>{items}</ul>")
+        return "<div class='analysis-vfm'>" + "".join(parts) + "</div>"
+
+
+def _triple(values: Sequence[float]) -> dict[str, float | None]:
+    return {
+        "estimate": _plain(values[0]),
+        "ci_low": _plain(values[1]),
+        "ci_high": _plain(values[2]),
+    }
+
+
+def _verdict(bcr: tuple[float, float, float], level: str) -> str:
+    point, low, high = bcr
+    if low > 1:
+        return f"benefits exceed costs across the whole {level} interval"
+    if high < 1:
+        return f"the benefits measured fall short of the costs across the whole {level} interval"
+    if point >= 1:
+        return (
+            "the central estimate repays the cost, but the interval includes break-even, so "
+            "the data cannot show that it did"
+        )
+    return (
+        "the central estimate does not repay the cost, and the interval includes break-even, "
+        "so the data cannot show either way"
+    )
+
+
+#: Assumptions every value-for-money result rests on (each function adds its own).
+BASE_ASSUMPTIONS: tuple[str, ...] = (
+    "The estimated effect is causal and applies to the participants costed.",
+    "Costs are the programme's own spending; partner agencies' and participants' time and "
+    "any downstream criminal justice costs or savings are not counted.",
+    "Benefits are counted only over the period the effect was measured (no persistence "
+    "beyond it) and are not discounted; over about a year, HM Treasury Green Book "
+    "discounting (3.5% a year) would change them by under 4%.",
+    "Deadweight (what would have happened anyway) is removed by the comparison group; no "
+    "displacement of harm to other victims or places beyond what that comparison captures.",
+)
+
+
+def value_for_money(
+    *,
+    cost: float,
+    participants: int,
+    averted: Averted,
+    unit_cost: UnitCost,
+    completers: int | None = None,
+    label: str = "",
+    assumptions: Iterable[str] = (),
+) -> ValueForMoney:
+    """Value for money of one programme: costs against monetised outcomes averted.
+
+    Parameters
+    ----------
+    cost : float
+        Programme spending (pounds) for the costed period, in the same price year
+        as ``unit_cost``.
+    participants : int
+        People who started in the costed period.
+    averted : Averted
+        Outcomes averted among those participants (:func:`outcomes_averted`).
+    unit_cost : UnitCost
+        Money value of one outcome averted.
+    completers : int, optional
+        People who completed (for cost per completer).
+    label : str
+        Name of what is costed.
+    assumptions : iterable of str
+        Programme-specific assumptions, added to :data:`BASE_ASSUMPTIONS`.
+
+    Returns
+    -------
+    ValueForMoney
+
+    Examples
+    --------
+    >>> est = Estimate(-10.0, -18.0, -2.0, 0.01, 400, "percentage points", "m", "e", se=4.08)
+    >>> a = outcomes_averted(est, 100, outcome="victims")
+    >>> vfm = value_for_money(cost=150000, participants=100, averted=a,
+    ...                       unit_cost=UnitCost(40000.0, "victim", "2024/25", "HO"))
+    >>> [round(x, 3) for x in vfm.bcr]
+    [2.667, 0.533, 4.8]
+    >>> vfm.break_even_outcomes, round(vfm.break_even_effect, 3)
+    (3.75, -3.75)
+    """
+    cost = _check_money(cost, "cost")
+    per_participant = cost_per_unit(cost, participants, what="participant")
+    per_completer = None
+    warnings: list[str] = []
+    if completers is not None:
+        if int(completers) > 0:
+            per_completer = cost / int(completers)
+        else:
+            warnings.append("No participant completed in the costed period: no cost per completer.")
+    if averted.participants != int(participants):
+        warnings.append(
+            f"Outcomes averted were computed for {averted.participants:,} people but the cost "
+            f"is spread over {int(participants):,}: check that both refer to the same period."
+        )
+    u = unit_cost.value
+    benefit = (averted.point * u, averted.low * u, averted.high * u)
+    net = tuple(b - cost for b in benefit)
+    if cost == 0:
+        raise EstimationError(
+            f"{label or 'programme'}: cost is £0 for the costed period, so a benefit-cost "
+            "ratio cannot be formed; check the programme's costs for that period."
+        )
+    bcr = tuple(b / cost for b in benefit)
+    break_even = cost / u
+    break_even_effect = averted.effect_for(break_even)
+    p_value = _p_value_break_even(averted, break_even)
+    level = f"{averted.conf_level:.0%}"
+    if averted.low <= 0 <= averted.high:
+        warnings.append(
+            f"The {level} interval of {averted.outcome} averted includes zero: the programme "
+            "may have averted none."
+        )
+    return ValueForMoney(
+        label=label,
+        cost=cost,
+        participants=int(participants),
+        completers=None if completers is None else int(completers),
+        cost_per_participant=per_participant,
+        cost_per_completer=per_completer,
+        averted=averted,
+        unit_cost=unit_cost,
+        benefit=benefit,
+        net_benefit=net,  # type: ignore[arg-type]
+        bcr=bcr,  # type: ignore[arg-type]
+        benefit_se=averted.se * u,
+        break_even_outcomes=break_even,
+        break_even_per_participant=break_even / int(participants),
+        break_even_effect=break_even_effect,
+        p_value_break_even=p_value,
+        verdict=_verdict(bcr, level),  # type: ignore[arg-type]
+        assumptions=(
+            *BASE_ASSUMPTIONS,
+            f"Each {unit_cost.unit} averted is valued at {unit_cost.describe()}.",
+            *assumptions,
+        ),
+        warnings=tuple(warnings),
+        conf_level=averted.conf_level,
+    )
+
+
+def _p_value_break_even(averted: Averted, break_even: float) -> float:
+    """One-sided p-value of H0: outcomes averted <= break-even (benefits do not repay cost).
+
+    Computed on the scale where the estimate is approximately normal: the effect
+    itself for differences, its logarithm for ratios.
+    """
+    if averted.log_scale:
+        ratio_at_break_even = averted.effect_for(break_even)
+        if ratio_at_break_even <= 0:
+            # Even eliminating every outcome would not repay the cost.
+            return 1.0
+        se = averted.effect_se
+        if not math.isfinite(se) or se <= 0:
+            se = averted.se / max(averted.effect * averted.per_effect * averted.participants, 1e-12)
+        z = (math.log(ratio_at_break_even) - math.log(averted.effect)) / se
+        return float(stats.norm.sf(z))
+    z = (averted.point - break_even) / averted.se
+    return float(stats.norm.sf(z))
+
+
+def combine(
+    components: Sequence[ValueForMoney],
+    *,
+    label: str,
+    other_costs: Mapping[str, float] | None = None,
+    assumptions: Iterable[str] = (),
+) -> ValueForMoney:
+    """Value for money of several independently evaluated components together.
+
+    Parameters
+    ----------
+    components : sequence of ValueForMoney
+        Components with monetised benefits (e.g. Drive and Up2U), evaluated on
+        separate people so their estimates are independent.
+    label : str
+        Name of the whole.
+    other_costs : mapping of str to float, optional
+        Spending whose benefits are not monetised (e.g. practitioner training):
+        added to the cost, nothing to the benefit, which makes the ratio cautious.
+    assumptions : iterable of str
+        Further assumptions.
+
+    Returns
+    -------
+    ValueForMoney
+        Benefits summed; their interval from the summed variances (normal
+        approximation); no participant counts or break-even in outcomes (the
+        components' outcomes differ in value).
+
+    Examples
+    --------
+    >>> est = Estimate(-10.0, -18.0, -2.0, 0.01, 400, "percentage points", "m", "e", se=4.08)
+    >>> uc = UnitCost(40000.0, "victim", "2024/25", "HO")
+    >>> one = value_for_money(cost=150000, participants=100, unit_cost=uc,
+    ...                       averted=outcomes_averted(est, 100, outcome="victims"))
+    >>> both = combine([one, one], label="both", other_costs={"training": 20000})
+    >>> both.cost, round(both.bcr[0], 3)
+    (320000.0, 2.5)
+    """
+    if not components:
+        raise ConfigError("combine() needs at least one component")
+    other_costs = dict(other_costs or {})
+    for name, value in other_costs.items():
+        _check_money(value, f"other cost '{name}'")
+    cost = sum(c.cost for c in components) + sum(other_costs.values())
+    if cost <= 0:
+        raise EstimationError(f"{label}: the combined cost is £0, so no benefit-cost ratio exists")
+    level = components[0].conf_level
+    if any(c.conf_level != level for c in components):
+        raise ConfigError("components to combine must share one confidence level")
+    z = stats.norm.ppf(0.5 + level / 2)
+    point = sum(c.benefit[0] for c in components)
+    se = math.sqrt(sum(c.benefit_se**2 for c in components))
+    benefit = (point, point - z * se, point + z * se)
+    net = tuple(b - cost for b in benefit)
+    bcr = tuple(b / cost for b in benefit)
+    p_value = float(stats.norm.sf((point - cost) / se)) if se > 0 else None
+    names = [c.label or f"component {i + 1}" for i, c in enumerate(components)]
+    extra = [
+        f"{name} ({format_gbp(v)}): cost counted, benefits not monetised"
+        for name, v in other_costs.items()
+    ]
+    warnings = [w for c in components for w in c.warnings]
+    return ValueForMoney(
+        label=label,
+        cost=cost,
+        participants=None,
+        completers=None,
+        cost_per_participant=None,
+        cost_per_completer=None,
+        averted=None,
+        unit_cost=None,
+        benefit=benefit,
+        net_benefit=net,  # type: ignore[arg-type]
+        bcr=bcr,  # type: ignore[arg-type]
+        benefit_se=se,
+        break_even_outcomes=None,
+        break_even_per_participant=None,
+        break_even_effect=None,
+        p_value_break_even=p_value,
+        verdict=_verdict(bcr, f"{level:.0%}"),  # type: ignore[arg-type]
+        assumptions=(
+            *dict.fromkeys(a for c in components for a in c.assumptions),
+            "Components were evaluated on different people, so their estimates are "
+            "independent; the combined interval adds their variances (normal approximation).",
+            *extra,
+            *assumptions,
+        ),
+        warnings=tuple(dict.fromkeys(warnings)),
+        conf_level=level,
+        components=tuple(names) + tuple(other_costs),
+    )
+
+
+def value_for_money_block(
+    results: Sequence[ValueForMoney],
+    *,
+    overall: ValueForMoney | None = None,
+    headline: str = "",
+) -> dict[str, Any]:
+    """The ``value_for_money`` block of findings.json.
+
+    Parameters
+    ----------
+    results : sequence of ValueForMoney
+        One per component.
+    overall : ValueForMoney, optional
+        The components combined (:func:`combine`).
+    headline : str
+        One sentence for the scorecard (defaults to the overall verdict).
+
+    Returns
+    -------
+    dict
+        ``{"components": [...], "overall": {...}, "headline": str}``, JSON-ready.
+
+    Examples
+    --------
+    >>> est = Estimate(-10.0, -18.0, -2.0, 0.01, 400, "percentage points", "m", "e", se=4.08)
+    >>> vfm = value_for_money(cost=150000, participants=100, label="A",
+    ...                       averted=outcomes_averted(est, 100, outcome="victims"),
+    ...                       unit_cost=UnitCost(40000.0, "victim", "2024/25", "HO"))
+    >>> sorted(value_for_money_block([vfm]))
+    ['components', 'headline', 'overall']
+    """
+    main = overall if overall is not None else (results[0] if len(results) == 1 else None)
+    if not headline and main is not None:
+        headline = (
+            f"{main.label}: benefit-cost ratio {main.bcr[0]:.2f} ({main.bcr[1]:.2f} to "
+            f"{main.bcr[2]:.2f}); {main.verdict}."
+        )
+    return {
+        "components": [r.to_dict() for r in results],
+        "overall": None if overall is None else overall.to_dict(),
+        "headline": headline,
+    }
