@@ -165,6 +165,7 @@ def save_findings(
     findings: Iterable[Finding],
     inputs: Mapping[str, Any] | None = None,
     synthetic: bool = False,
+    value_for_money: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write the notebook's findings to ``path`` (skipped when path is empty).
 
@@ -182,6 +183,9 @@ def save_findings(
         sha256 fingerprint).
     synthetic : bool
         Whether the inputs are synthetic (truth values are meaningful).
+    value_for_money : mapping, optional
+        The programme's value-for-money block (``analysis.evidence.vfm``), shown
+        on the scorecard.
 
     Returns
     -------
@@ -196,6 +200,8 @@ def save_findings(
         "inputs": dict(inputs or {}),
         "findings": [f.to_dict() for f in findings],
     }
+    if value_for_money is not None:
+        record["value_for_money"] = dict(value_for_money)
     if path:
         write_json_atomic(path, record)
     return record

@@ -35,6 +35,9 @@ DESIGN_LEVELS: dict[str, int] = {
     "matched_comparison": 2,
     "before_after_with_comparison": 2,
     "matched_difference_in_differences": 3,
+    # Matching that includes the pre-period outcome: before/after against a comparison
+    # shown to be similar beforehand, which the scoring guide puts at level 3.
+    "matched_comparison_pre_outcome": 3,
     "difference_in_differences": 3,
     "staggered_difference_in_differences": 3,
     "event_study": 3,
