@@ -11,43 +11,36 @@
 - ``rates``: proportions, differences and ratios of proportions and rates.
 - ``power``: minimum detectable effects.
 
-Names are imported lazily so that importing one estimator does not pay for all.
+The functions are imported here eagerly: several share their module's name
+(``did``, ``its``, ``rdd``, ``event_study``), and binding the function once, at
+package import, keeps ``analysis.methods.did`` the function however the
+modules are imported later.
 """
 
-from __future__ import annotations
+from .did import did
+from .event_study import event_study
+from .its import its
+from .power import minimum_detectable_effect
+from .propensity import balance, ipw, match, propensity_score
+from .rates import compare_proportions, proportion, rate_ratio
+from .rdd import rdd
+from .staggered import staggered_did
+from .survival import cox, kaplan_meier
 
-import importlib
-from typing import Any
-
-_EXPORTS: dict[str, str] = {
-    "did": "did",
-    "event_study": "event_study",
-    "staggered_did": "staggered",
-    "its": "its",
-    "minimum_detectable_effect": "power",
-    "propensity_score": "propensity",
-    "ipw": "propensity",
-    "match": "propensity",
-    "balance": "propensity",
-    "kaplan_meier": "survival",
-    "cox": "survival",
-    "rdd": "rdd",
-    "proportion": "rates",
-    "compare_proportions": "rates",
-    "rate_ratio": "rates",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        module = importlib.import_module(f"{__name__}.{_EXPORTS[name]}")
-        value = getattr(module, name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__all__ = [
+    "balance",
+    "compare_proportions",
+    "cox",
+    "did",
+    "event_study",
+    "ipw",
+    "its",
+    "kaplan_meier",
+    "match",
+    "minimum_detectable_effect",
+    "propensity_score",
+    "proportion",
+    "rate_ratio",
+    "rdd",
+    "staggered_did",
+]
