@@ -32,6 +32,7 @@ def measure(
         "import json, resource, sys, time, importlib\n"
         f"mod = importlib.import_module({module!r})\n"
         f"prepared = mod.prepare({case!r}, {size})\n"
+        f"getattr(mod, 'warm', lambda case: None)({case!r})\n"
         "best, extra = float('inf'), {}\n"
         f"for _ in range({repeat}):\n"
         "    t = time.perf_counter()\n"

@@ -10,6 +10,13 @@ def prepare(case: str, size: int) -> dict[str, Any]:
     return {"programme": case, "scale": size}
 
 
+def warm(case: str) -> None:
+    """Import the generator (outside the timed region)."""
+    import importlib
+
+    importlib.import_module(f"analysis.synthetic.{case}")
+
+
 def _generate(p: dict) -> dict:
     from analysis.synthetic import generate
 
