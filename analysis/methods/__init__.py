@@ -9,7 +9,8 @@
 - ``survival``: Kaplan-Meier, log-rank and Cox regression.
 - ``rdd``: local polynomial regression discontinuity.
 - ``rates``: proportions, differences and ratios of proportions and rates.
-- ``power``: minimum detectable effects.
+- ``paired``: mean change of one group measured twice (before/after).
+- ``power``: minimum detectable effects, by formula or from an achieved standard error.
 
 The functions are imported here eagerly: several share their module's name
 (``did``, ``its``, ``rdd``, ``event_study``), and binding the function once, at
@@ -20,7 +21,8 @@ modules are imported later.
 from .did import did
 from .event_study import event_study
 from .its import its
-from .power import minimum_detectable_effect
+from .paired import paired_difference
+from .power import mde_from_standard_error, minimum_detectable_effect
 from .propensity import balance, ipw, match, propensity_score
 from .rates import compare_proportions, proportion, rate_ratio
 from .rdd import rdd
@@ -37,7 +39,9 @@ __all__ = [
     "its",
     "kaplan_meier",
     "match",
+    "mde_from_standard_error",
     "minimum_detectable_effect",
+    "paired_difference",
     "propensity_score",
     "proportion",
     "rate_ratio",

@@ -31,6 +31,7 @@ import numpy as np
 from scipy import optimize, stats
 
 from ..errors import ConfigError, EstimationError
+from ..results import RATIO_SCALES
 
 __all__ = ["minimum_detectable_effect"]
 
@@ -344,3 +345,30 @@ def minimum_detectable_effect(
             "design's parameters."
         ) from error
     return function(alpha, power, **parameters)
+
+
+def mde_from_standard_error(
+    se: float, *, scale: str = "difference", alpha: float = 0.05, power: float = 0.8
+) -> float:
+    """Minimum detectable effect of a design from the standard error it achieved.
+
+    ``(z[1 - alpha/2] + z[power]) * se`` (Bloom 1995), for designs without a
+    closed-form power formula (regression discontinuity, matched comparisons,
+    Cox models). On ratio scales ``se`` is on the log scale and the result is
+    the ratio above 1 that would be detected.
+
+    Examples
+    --------
+    >>> round(mde_from_standard_error(1.0), 2)
+    2.8
+    >>> round(mde_from_standard_error(0.1, scale="hazard ratio"), 3)
+    1.323
+    """
+    from scipy import stats
+
+    if se is None or not np.isfinite(se) or se <= 0:
+        raise EstimationError(
+            f"a minimum detectable effect needs a positive standard error, got {se!r}"
+        )
+    multiplier = float(stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power))
+    return float(np.exp(multiplier * se)) if scale in RATIO_SCALES else multiplier * float(se)

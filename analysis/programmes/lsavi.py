@@ -1331,7 +1331,7 @@ def score_change_estimate(history: pd.DataFrame) -> Estimate:
     >>> round(score_change_estimate(history).effect, 2)
     9.0
     """
-    from .perpetrator_programmes import paired_difference
+    from ..methods.paired import paired_difference
 
     repeated = history.loc[history["assessments"] >= 2]
     if len(repeated) < 2:
