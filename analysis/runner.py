@@ -133,9 +133,11 @@ def _execute(
     from traitlets.config import Config
 
     started = time.monotonic()
-    # IPC sockets in the private staging folder rather than TCP ports: police data never
-    # crosses a network socket, and the kernel has no reason to warn about plain-text TCP.
-    kernel_config = Config({"KernelManager": {"transport": "ipc", "ip": str(staging / "kernel")}})
+    # IPC sockets in a private (0700) folder rather than TCP ports: police data never crosses
+    # a network socket, and the kernel has no reason to warn about plain-text TCP. The folder
+    # is short-named under the system temp dir: socket paths are limited to ~100 characters.
+    sockets = Path(tempfile.mkdtemp(prefix="dke-"))
+    kernel_config = Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "k")}})
     executed = staging / f"{programme}.ipynb"
     findings_path = staging / "findings.json"
     params = dict(parameters, findings_path=str(findings_path))
@@ -186,6 +188,8 @@ def _execute(
             error=f"{type(exc).__name__}: {exc}".splitlines()[0],
             detail=traceback.format_exc(),
         )
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     status["elapsed"] = time.monotonic() - started
     return status
 

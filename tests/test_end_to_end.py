@@ -129,7 +129,7 @@ def write_canary_extracts(root: Path) -> tuple[dict[str, Path], list[str]]:
                 for value in values:
                     mapping.setdefault(value, f"CANARY{len(mapping):04d}ZQX")
         folder = root / programme
-        folder.mkdir()
+        folder.mkdir(parents=True)
         for spec in contract.tables:
             table = data.tables[spec.name].copy()
             for column in spec.identifiers:
