@@ -36,7 +36,7 @@ reports: setup synth ## Run every programme notebook and write reports/ (HTML, e
 
 test: setup synth ## Run the whole test suite: unit, known-answer, notebooks (nbval), end to end
 	$(PY) -m pytest -n 2 --dist loadgroup
-	$(PY) -m pytest --nbval --nbval-current-env -p no:doctest -o addopts="" notebooks/
+	$(PY) -m pytest --nbval --nbval-current-env -o addopts="" notebooks/
 
 test-fast: setup ## Unit tests only (no notebooks, no end-to-end)
 	$(PY) -m pytest -n 2 -m "not slow and not notebook and not browser"
@@ -53,7 +53,7 @@ lab: setup synth ## Open JupyterLab on the project kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 validate: setup ## Full coverage study of the estimators (slow); writes benchmarks/results/coverage_*.csv
-	$(PY) -m pytest -n 2 -m slow -p no:doctest
+	$(PY) -m pytest -n 2 -m slow
 
 bench: setup synth ## Benchmarks against reference tools; writes benchmarks/results/
 	$(PY) -m benchmarks
