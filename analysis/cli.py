@@ -48,6 +48,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--source", help="data source: a folder of extracts or a SQLAlchemy URL")
     p.add_argument("--output", metavar="DIR", help="output folder (default: reports/)")
     p.add_argument("--no-render", action="store_true", help="skip HTML/PDF and the index")
+    p.add_argument("--no-pdf", action="store_true", help="skip the PDF copies of the reports")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,6 +109,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         source=args.source,
         output_dir=args.output,
         render=not args.no_render,
+        pdf=not args.no_pdf,
     )
     print(summary_table(results, Path.cwd()))
     for result in results:

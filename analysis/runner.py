@@ -198,12 +198,12 @@ def _execute(
 _PROGRESS_QUEUE: Any = None
 
 
-def _worker(args: tuple[str, dict[str, Any], str, str, str, bool]) -> dict[str, Any]:
+def _worker(args: tuple[str, dict[str, Any], str, str, str, bool, bool]) -> dict[str, Any]:
     """Execute a notebook, then finalise its findings and render its report, in the worker.
 
     Rendering here rather than in the parent lets programmes render in parallel.
     """
-    programme, parameters, staging_name, commit, started_at, render = args
+    programme, parameters, staging_name, commit, started_at, render, pdf = args
     staging = Path(staging_name)
     status = _execute(programme, parameters, staging, _PROGRESS_QUEUE)
     if status["status"] != "ok":
@@ -213,7 +213,7 @@ def _worker(args: tuple[str, dict[str, Any], str, str, str, bool]) -> dict[str, 
             raise AnalysisError("the notebook did not write findings.json (save_findings)")
         _finalise_findings(staging / "findings.json", programme, parameters, commit, started_at)
         if render:
-            _render(staging, programme)
+            _render(staging, programme, pdf=pdf)
     except Exception as exc:
         log.debug("rendering %s failed", programme, exc_info=True)
         status.update(
@@ -244,7 +244,7 @@ def _finalise_findings(
     write_json_atomic(path, ordered)
 
 
-def _render(staging: Path, programme: str) -> None:
+def _render(staging: Path, programme: str, *, pdf: bool = True) -> None:
     """Build the reader and analyst HTML (and a PDF where Chromium is installed)."""
     from . import reporting
 
@@ -255,9 +255,8 @@ def _render(staging: Path, programme: str) -> None:
     reporting.render_report(
         notebook, findings, staging / f"{programme}-analyst.html", include_code=True
     )
-    to_pdf = getattr(reporting, "to_pdf", None)
-    if to_pdf is not None:
-        to_pdf(html, staging / f"{programme}.pdf")
+    if pdf:
+        reporting.to_pdf(html, staging / f"{programme}.pdf")
 
 
 def _umask() -> int:
@@ -368,6 +367,7 @@ def run_programmes(
     output_dir: str | Path | None = None,
     stream: Any = None,
     render: bool = True,
+    pdf: bool = True,
     on_result: Callable[[RunResult], None] | None = None,
 ) -> list[RunResult]:
     """Run programme notebooks in parallel and publish their reports.
@@ -390,6 +390,8 @@ def run_programmes(
         Where progress is written (default stderr).
     render : bool
         Build HTML/PDF reports and the index (False: executed notebook and findings only).
+    pdf : bool
+        Print each report to PDF (when Chromium is installed).
 
     Returns
     -------
@@ -461,7 +463,9 @@ def run_programmes(
         if on_result is not None:
             on_result(result)
 
-    tasks = [(p, resolved[p], str(stagings[p]), commit, started_at, render) for p in programmes]
+    tasks = [
+        (p, resolved[p], str(stagings[p]), commit, started_at, render, pdf) for p in programmes
+    ]
     try:
         with context.Pool(processes=jobs) as pool:
             pending = [pool.apply_async(_worker, (task,)) for task in tasks]

@@ -22,11 +22,12 @@ from analysis import PROGRAMMES
 from analysis.paths import NOTEBOOKS_DIR, PROJ_ROOT
 
 
-def time_batch(output: Path) -> float:
-    """Seconds for ``python -m analysis run`` over every programme."""
+def time_batch(output: Path, *, pdf: bool = True) -> float:
+    """Seconds for ``python -m analysis run`` over every programme (optionally without PDFs)."""
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "analysis", "run", "--output", str(output)],
+        [sys.executable, "-m", "analysis", "run", "--output", str(output)]
+        + ([] if pdf else ["--no-pdf"]),
         cwd=PROJ_ROOT,
         check=True,
         capture_output=True,
