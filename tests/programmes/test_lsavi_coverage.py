@@ -17,6 +17,7 @@ import pytest
 from analysis.programmes import lsavi
 from analysis.synthetic import generate
 from analysis.synthetic import lsavi as world
+from tests.programmes.coverage import write_coverage_summary
 
 RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "coverage_lsavi.csv"
 PANEL_START = "2023-04-01"
@@ -104,23 +105,7 @@ def test_headline_and_checks_cover_the_truth_on_a_few_seeds():
 @pytest.mark.slow
 def test_coverage_study_writes_table():
     results = pd.concat([estimates_for_seed(seed) for seed in range(150)])
-    summary = (
-        results.assign(
-            error=results["effect"] - results["truth"], width=results["ci_high"] - results["ci_low"]
-        )
-        .groupby("estimate", sort=False)
-        .agg(
-            seeds=("seed", "nunique"),
-            coverage=("covered", "mean"),
-            mean_estimate=("effect", "mean"),
-            mean_truth=("truth", "mean"),
-            mean_error=("error", "mean"),
-            mean_ci_width=("width", "mean"),
-        )
-        .reset_index()
-    )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    summary.to_csv(RESULTS, index=False, float_format="%.6g")
+    summary = write_coverage_summary(results, RESULTS)
     coverage = summary.set_index("estimate")["coverage"]
     for name in (
         "staggered ATT",

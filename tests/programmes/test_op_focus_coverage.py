@@ -18,6 +18,7 @@ from analysis.data import load_reference
 from analysis.programmes import op_focus as focus
 from analysis.synthetic import generate
 from analysis.synthetic.op_focus import DEFAULT_EFFECTS
+from tests.programmes.coverage import write_coverage_summary
 
 RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "coverage_op_focus.csv"
 PILOT = DEFAULT_EFFECTS["pilot_start"]
@@ -82,23 +83,7 @@ def test_headline_designs_cover_the_truth_on_a_few_seeds():
 @pytest.mark.slow
 def test_coverage_study_writes_table():
     results = pd.concat([all_findings(seed) for seed in range(150)])
-    summary = (
-        results.assign(
-            error=results["effect"] - results["truth"], width=results["ci_high"] - results["ci_low"]
-        )
-        .groupby("estimate", sort=False)
-        .agg(
-            seeds=("seed", "nunique"),
-            coverage=("covered", "mean"),
-            mean_estimate=("effect", "mean"),
-            mean_truth=("truth", "mean"),
-            mean_error=("error", "mean"),
-            mean_ci_width=("width", "mean"),
-        )
-        .reset_index()
-    )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    summary.to_csv(RESULTS, index=False, float_format="%.6g")
+    summary = write_coverage_summary(results, RESULTS)
     coverage = summary.set_index("estimate")["coverage"]
     unbiased = [label for label in coverage.index if "difference-in-differences" in label]
     unbiased += [label for label in coverage.index if "regression discontinuity" in label]
