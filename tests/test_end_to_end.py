@@ -160,3 +160,29 @@ def test_no_identifier_or_key_reaches_any_output(tmp_path):
         assert not leaked, f"{path.relative_to(output)} contains {leaked[:3]}"
     for log in logs:
         assert not [s for s in secrets if s in log]
+
+
+def test_a_cohort_with_nobody_treated_is_an_input_error(tmp_path):
+    data = generate("op_focus", seed=3)
+    suspects = data.tables["suspects"].assign(focus_flag=False, focus_date=None)
+    if "focus_end_date" in suspects:
+        suspects["focus_end_date"] = None
+    extract = tmp_path / "extract"
+    extract.mkdir()
+    suspects.to_csv(extract / "suspects.csv", index=False)
+    data.tables["crimes"].to_csv(extract / "crimes.csv", index=False, date_format="%Y-%m-%d")
+    result = run_cli(
+        "run",
+        "op_focus",
+        "--source",
+        str(extract),
+        "--output",
+        str(tmp_path / "out"),
+        "--no-pdf",
+        env={"ANALYSIS_PSEUDONYM_KEY": CANARY_KEY},
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "input error" in result.stdout
+    assert "no treated group" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert (tmp_path / "out" / "op_focus" / "failed-run" / "op_focus.ipynb").exists()
