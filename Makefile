@@ -42,12 +42,12 @@ test-fast: setup ## Unit tests only (no notebooks, no end-to-end)
 	$(PY) -m pytest -n 2 -m "not slow and not notebook and not browser"
 
 lint: setup ## ruff lint and format check over package, tests and notebooks
-	$(BIN)/ruff check analysis tests notebooks benchmarks scripts
-	$(BIN)/ruff format --check analysis tests notebooks benchmarks scripts
+	$(BIN)/ruff check analysis tests notebooks benchmarks
+	$(BIN)/ruff format --check analysis tests notebooks benchmarks
 
 format: setup ## Apply ruff formatting and safe fixes
-	$(BIN)/ruff check --fix analysis tests notebooks benchmarks scripts
-	$(BIN)/ruff format analysis tests notebooks benchmarks scripts
+	$(BIN)/ruff check --fix analysis tests notebooks benchmarks
+	$(BIN)/ruff format analysis tests notebooks benchmarks
 
 lab: setup synth ## Open JupyterLab on the project kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks
