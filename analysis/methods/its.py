@@ -25,8 +25,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+
+# Narrow imports: statsmodels.api also loads its graphics and time-series modules (~0.7 s).
 from statsmodels.discrete.discrete_model import NegativeBinomial
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.stats.diagnostic import acorr_ljungbox
 from statsmodels.stats.stattools import durbin_watson
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
@@ -226,10 +229,10 @@ def its(
     if family == "negativebinomial":
         alpha_nb = _nb_alpha(y, design, log_offset, warnings)
     glm_family = {
-        "quasipoisson": sm.families.Poisson(),
-        "poisson": sm.families.Poisson(),
-        "negativebinomial": sm.families.NegativeBinomial(alpha=alpha_nb or 1.0),
-        "gaussian": sm.families.Gaussian(),
+        "quasipoisson": families.Poisson(),
+        "poisson": families.Poisson(),
+        "negativebinomial": families.NegativeBinomial(alpha=alpha_nb or 1.0),
+        "gaussian": families.Gaussian(),
     }[family]
     fit_args: dict[str, Any] = {"use_t": family in ("quasipoisson", "gaussian")}
     if family == "quasipoisson":
@@ -238,7 +241,7 @@ def its(
         fit_args.update(cov_type="HAC", cov_kwds={"maxlags": int(hac_lags)})
     # Plain arrays keep statsmodels' per-call overhead low (simulation studies fit thousands).
     names = list(design.columns)
-    model = sm.GLM(y, design.to_numpy(), family=glm_family, offset=log_offset)
+    model = GLM(y, design.to_numpy(), family=glm_family, offset=log_offset)
     with warnings_module.catch_warnings(record=True) as caught:
         warnings_module.simplefilter("always", ConvergenceWarning)
         result = model.fit(**fit_args)
