@@ -127,11 +127,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     """List programmes with each parameter, its type, value and help."""
     from .config import RUNNER_PARAMETERS, load_config, notebook_parameters
-    from .runner import TITLES
+    from .runner import programme_title
 
     for programme in PROGRAMMES:
         config = load_config(programme)
-        print(f"{programme}: {TITLES.get(programme, programme)}")
+        print(f"{programme}: {programme_title(programme)}")
         where = (
             config.path.relative_to(Path.cwd())
             if config.path and config.path.is_relative_to(Path.cwd())

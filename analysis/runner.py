@@ -41,11 +41,21 @@ KERNEL_NAME = "dorset-eval"
 #: bad data, a bad parameter, or data that cannot support an estimate (nobody treated).
 USER_ERROR_NAMES = frozenset({"DataValidationError", "ConfigError", "EstimationError"})
 
-TITLES = {
-    "op_focus": "Operation Focus",
-    "perpetrator_programmes": "Perpetrator programmes (Drive, Up2U, practitioner training)",
-    "lsavi": "lSaVI: licensing Security and Vulnerability Initiative",
-}
+
+def programme_title(programme: str) -> str:
+    """Human-readable name of a programme: its data contract's title (one source of truth).
+
+    Examples
+    --------
+    >>> programme_title("op_focus")
+    'Operation Focus'
+    """
+    from .data.contracts import get_contract
+
+    try:
+        return get_contract(programme).title
+    except (AnalysisError, ImportError):
+        return programme.replace("_", " ").capitalize()
 
 
 @dataclass
@@ -234,7 +244,7 @@ def _finalise_findings(
     ordered = {
         "schema_version": record.pop("schema_version", 1),
         "programme": programme,
-        "title": TITLES.get(programme, programme),
+        "title": programme_title(programme),
         "run_timestamp": started,
         "git_commit": commit,
         "analysis_version": __version__,

@@ -68,9 +68,9 @@ class ProgrammeEntry:
         """The programme's name as findings.json gives it, else its slug."""
         if self.record and self.record.get("title"):
             return str(self.record["title"])
-        from ..runner import TITLES
+        from ..runner import programme_title
 
-        return TITLES.get(self.slug, self.slug.replace("_", " ").capitalize())
+        return programme_title(self.slug)
 
     @property
     def state(self) -> str:
