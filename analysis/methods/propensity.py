@@ -64,6 +64,13 @@ logger = logging.getLogger(__name__)
 #: Standardised coefficient (per SD of the covariate) beyond which the logistic
 #: likelihood is treated as having no finite maximum (separation).
 _DIVERGENT_COEFFICIENT = 25.0
+#: A term whose contribution to the linear predictor exceeds this for some unit pushes
+#: that unit's score to within 1e-13 of 0 or 1, where double precision stops the
+#: iterations: for a rare binary flag that happens long before its standardised
+#: coefficient reaches ``_DIVERGENT_COEFFICIENT``.
+_DIVERGENT_CONTRIBUTION = 30.0
+#: Largest log odds ratio shown (exp(700) is about 1e304, near the double-precision limit).
+_LOG_ODDS_LIMIT = 700.0
 #: Rows in the subsample that gives large propensity fits their starting values.
 _WARM_START_ROWS = 50_000
 #: Absolute standardised mean difference above which a covariate is flagged.
@@ -275,7 +282,14 @@ def _fit_logit(
     beta, eta, prob, converged, iterations, hessian = _newton_logit(standardised, treated, beta)
 
     warnings: list[str] = []
-    diverging = np.flatnonzero(np.abs(beta[1:]) > _DIVERGENT_COEFFICIENT) + 1
+    contribution = np.abs(beta[1:]) * np.abs(standardised[:, 1:]).max(axis=0, initial=0.0)
+    diverging = (
+        np.flatnonzero(
+            (np.abs(beta[1:]) > _DIVERGENT_COEFFICIENT)
+            | (~converged & (contribution > _DIVERGENT_CONTRIBUTION))
+        )
+        + 1
+    )
     if not converged or diverging.size:
         eta = standardised @ beta
         if eta[treated].min() > eta[~treated].max():
@@ -422,13 +436,19 @@ def _coefficient_table(fit: _PropensityFit, z: float) -> pd.DataFrame:
     se = np.sqrt(np.clip(np.diag(fit.cov), 0, None))
     with np.errstate(divide="ignore", invalid="ignore"):
         z_stat = np.where(se > 0, fit.coef / se, 0.0)
+
+    def odds(log_odds: np.ndarray) -> np.ndarray:
+        # A diverging term (named in the separation warning) has an interval wider than
+        # double precision can hold: capped at about 1e304 so the table stays finite.
+        return np.exp(np.clip(log_odds, -_LOG_ODDS_LIMIT, _LOG_ODDS_LIMIT))
+
     return pd.DataFrame(
         {
             "coef": fit.coef,
             "se": se,
-            "odds_ratio": np.exp(fit.coef),
-            "ci_low": np.exp(fit.coef - z * se),
-            "ci_high": np.exp(fit.coef + z * se),
+            "odds_ratio": odds(fit.coef),
+            "ci_low": odds(fit.coef - z * se),
+            "ci_high": odds(fit.coef + z * se),
             "p_value": 2 * stats.norm.sf(np.abs(z_stat)),
         },
         index=pd.Index(fit.names, name="term"),
