@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,13 @@ HEADLESS_FLAGS = (
     "--mute-audio",
     "--hide-scrollbars",
 )
+
+#: Schemes a report may not load anything from: refused, as well as recorded.
+REMOTE_URLS = ["http://*", "https://*", "ws://*", "wss://*", "ftp://*"]
+
+#: Page.printToPDF options: the page's own print styles and A4 size, no header or footer,
+#: as ``chromium --print-to-pdf --no-pdf-header-footer`` prints.
+PDF_OPTIONS = {"preferCSSPageSize": True, "displayHeaderFooter": False, "printBackground": False}
 
 INSTALL_HINT = "install Debian's Chromium to enable it: apt-get install chromium"
 
@@ -85,7 +93,11 @@ def find_chromium() -> str | None:
 
 
 def to_pdf(
-    html: str | os.PathLike[str], pdf: str | os.PathLike[str], *, timeout: float = 120.0
+    html: str | os.PathLike[str],
+    pdf: str | os.PathLike[str],
+    *,
+    timeout: float = 120.0,
+    browser: HeadlessChromium | None = None,
 ) -> Path | None:
     """Print an HTML page to PDF with headless Chromium (A4, the page's print styles).
 
@@ -97,6 +109,9 @@ def to_pdf(
         Where to write the PDF.
     timeout : float
         Seconds to wait for Chromium.
+    browser : HeadlessChromium, optional
+        An open browser to print with (the batch runner prints every report
+        with one); by default one is started for this page.
 
     Returns
     -------
@@ -114,39 +129,17 @@ def to_pdf(
     >>> out is None or out.read_bytes()[:5] == b"%PDF-"
     True
     """
-    chromium = find_chromium()
-    if chromium is None:
+    if browser is None and find_chromium() is None:
         log.info("no PDF of %s: Chromium is not installed (%s)", Path(html).name, INSTALL_HINT)
         return None
-    source, target = Path(html).resolve(), Path(pdf).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial")
-    with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
-        command = [
-            chromium,
-            *HEADLESS_FLAGS,
-            f"--user-data-dir={profile}",
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={partial}",
-            source.as_uri(),
-        ]
-        try:
-            completed = subprocess.run(
-                command, capture_output=True, text=True, timeout=timeout, check=False
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            partial.unlink(missing_ok=True)
-            log.warning("no PDF of %s: Chromium did not finish (%s)", source.name, exc)
-            return None
-    if completed.returncode != 0 or not partial.exists() or partial.stat().st_size == 0:
-        partial.unlink(missing_ok=True)
-        detail = completed.stderr.strip().splitlines()[-1:] or ["no message"]
-        log.warning(
-            "no PDF of %s: Chromium exited %s (%s)", source.name, completed.returncode, detail[0]
-        )
+    try:
+        if browser is not None:
+            return browser.print_pdf(html, pdf)
+        with HeadlessChromium(timeout=timeout) as own:
+            return own.print_pdf(html, pdf)
+    except (OSError, ChromiumError) as exc:
+        log.warning("no PDF of %s: %s", Path(html).name, exc)
         return None
-    os.replace(partial, target)
-    return target
 
 
 @dataclass
@@ -213,6 +206,26 @@ def _console_error(event: dict[str, Any]) -> str:
     return ""
 
 
+@dataclass
+class PrintJob:
+    """A page being printed to PDF by :meth:`HeadlessChromium.submit_pdf`.
+
+    ``done`` turns True when it has finished, with ``error`` empty when the PDF
+    was written.
+    """
+
+    page: Path
+    pdf: Path
+    target: str
+    session: str
+    deadline: float
+    navigate_id: int
+    print_id: int | None = None
+    navigated: bool = False
+    done: bool = False
+    error: str = ""
+
+
 class ChromiumError(RuntimeError):
     """Chromium could not be started or stopped answering."""
 
@@ -258,10 +271,12 @@ class HeadlessChromium:
             raise ChromiumError(f"Chromium is not installed: {INSTALL_HINT}")
         self.width, self.height, self.timeout = width, height, timeout
         self._process: subprocess.Popen[bytes] | None = None
+        self._stderr: Any = None
         self._profile: str | None = None
         self._buffer = b""
         self._next_id = 0
         self._events: list[dict[str, Any]] = []
+        self._jobs: dict[str, PrintJob] = {}
 
     # ------------------------------------------------------------------ process
     def __enter__(self) -> HeadlessChromium:
@@ -276,6 +291,8 @@ class HeadlessChromium:
             os.dup2(commands, 3)
             os.dup2(answers, 4)
 
+        # Chromium's messages go to a file, read only to explain a browser that stopped.
+        self._stderr = tempfile.TemporaryFile()
         self._process = subprocess.Popen(
             [
                 self.executable,
@@ -286,7 +303,7 @@ class HeadlessChromium:
             ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=self._stderr,
             close_fds=False,
             preexec_fn=attach_pipes,
         )
@@ -310,6 +327,21 @@ class HeadlessChromium:
                     os.close(fd)
             if self._profile:
                 shutil.rmtree(self._profile, ignore_errors=True)
+            if self._stderr is not None:
+                self._stderr.close()
+
+    def _why_closed(self) -> str:
+        """Chromium's exit status and last message, once it has closed the pipe."""
+        code = None
+        if self._process is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                code = self._process.wait(timeout=5)
+        self._stderr.seek(0)
+        lines = self._stderr.read().decode(errors="replace").strip().splitlines()
+        said = f" ({lines[-1].strip()})" if lines else ""
+        if code is None:
+            return f"Chromium closed the DevTools pipe{said}"
+        return f"Chromium exited {code}{said}"
 
     # ------------------------------------------------------------------ protocol
     def _send_raw(
@@ -319,7 +351,10 @@ class HeadlessChromium:
         message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
         if session:
             message["sessionId"] = session
-        os.write(self._write_fd, json.dumps(message).encode() + b"\0")
+        try:
+            os.write(self._write_fd, json.dumps(message).encode() + b"\0")
+        except BrokenPipeError:
+            raise ChromiumError(self._why_closed()) from None
         return self._next_id
 
     def _read_message(self, deadline: float) -> dict[str, Any]:
@@ -332,7 +367,7 @@ class HeadlessChromium:
                 continue
             chunk = os.read(self._read_fd, 1 << 20)
             if not chunk:
-                raise ChromiumError("Chromium closed the DevTools pipe")
+                raise ChromiumError(self._why_closed())
             self._buffer += chunk
         raw, self._buffer = self._buffer.split(b"\0", 1)
         return json.loads(raw)
@@ -349,7 +384,7 @@ class HeadlessChromium:
                 if "error" in message:
                     raise ChromiumError(f"{method}: {message['error'].get('message')}")
                 return message.get("result", {})
-            self._events.append(message)
+            self._dispatch(message)
 
     def wait_for_event(
         self, method: str, session: str, timeout: float | None = None
@@ -360,9 +395,190 @@ class HeadlessChromium:
             for event in self._events:
                 if event.get("method") == method and event.get("sessionId") == session:
                     return event
-            self._events.append(self._read_message(deadline))
+            self._dispatch(self._read_message(deadline))
+
+    def _dispatch(self, message: dict[str, Any]) -> None:
+        """Route a message: to a PDF being printed, to the events kept, or nowhere."""
+        if "id" in message:
+            for job in list(self._jobs.values()):
+                if message["id"] == job.navigate_id:
+                    error = message.get("error", {}).get("message") or message.get(
+                        "result", {}
+                    ).get("errorText")
+                    if error:
+                        self._end_job(job, error=f"could not open the page ({error})")
+                    else:
+                        job.navigated = True
+                    return
+                if message["id"] == job.print_id:
+                    if "error" in message:
+                        self._end_job(job, error=f"printing: {message['error'].get('message')}")
+                    else:
+                        self._end_job(job, data=message.get("result", {}).get("data", ""))
+                    return
+            return  # the answer to a command nobody waits for
+        job = self._jobs.get(message.get("sessionId", ""))
+        if job is not None:
+            # The page's own load (after the navigation answered), not about:blank's.
+            loaded = message.get("method") == "Page.loadEventFired" and job.navigated
+            if loaded and job.print_id is None:
+                job.print_id = self._send_raw("Page.printToPDF", PDF_OPTIONS, job.session)
+            return
+        self._events.append(message)
 
     # ------------------------------------------------------------------ pages
+    def _new_tab(self, domains: Sequence[str]) -> tuple[str, str]:
+        """A blank tab with ``domains`` enabled and nothing remote allowed: (target, session)."""
+        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
+        self._events = [e for e in self._events if e.get("sessionId") != session]
+        for domain in domains:
+            self.send(f"{domain}.enable", session=session)
+        # Anything remote is refused as well as recorded (requests are recorded whatever
+        # happens, so a browser without this command still catches them).
+        if "Network" in domains:
+            with contextlib.suppress(ChromiumError):
+                self.send("Network.setBlockedURLs", {"urls": REMOTE_URLS}, session)
+        return target, session
+
+    def _open(self, url: str, domains: Sequence[str]) -> tuple[str, str]:
+        """Open ``url`` offline in a fresh tab and wait for it to load: (target, session)."""
+        target, session = self._new_tab(domains)
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": self.width, "height": self.height, "deviceScaleFactor": 1, "mobile": False},
+            session,
+        )
+        self.send("Page.navigate", {"url": url}, session)
+        # A load event that came before the navigation answered was about:blank's.
+        self._events = [
+            e
+            for e in self._events
+            if not (e.get("sessionId") == session and e.get("method") == "Page.loadEventFired")
+        ]
+        self.wait_for_event("Page.loadEventFired", session)
+        return target, session
+
+    def _close(self, target: str, session: str) -> None:
+        self._events = [e for e in self._events if e.get("sessionId") != session]
+        self.send("Target.closeTarget", {"targetId": target})
+
+    def submit_pdf(self, path: str | os.PathLike[str], pdf: str | os.PathLike[str]) -> PrintJob:
+        """Start printing a local page to PDF and return at once.
+
+        The page loads and prints while the caller does other work; several
+        pages print side by side, each in its own renderer. Call :meth:`pump`
+        now and then to move them on, and :meth:`wait` for a job that must be
+        finished. The PDF is written beside its destination and moved into place
+        when complete, so a failed print never leaves half a file.
+
+        Parameters
+        ----------
+        path : path-like
+            The HTML file.
+        pdf : path-like
+            Where to write the PDF.
+
+        Returns
+        -------
+        PrintJob
+        """
+        url = Path(path).resolve().as_uri()
+        target, session = self._new_tab(("Page", "Network"))
+        # Registered before anything is read again, so no answer can slip past it.
+        job = PrintJob(
+            page=Path(path),
+            pdf=Path(pdf).resolve(),
+            target=target,
+            session=session,
+            deadline=time.monotonic() + self.timeout,
+            navigate_id=self._send_raw("Page.navigate", {"url": url}, session),
+        )
+        self._jobs[session] = job
+        return job
+
+    def pump(self, timeout: float = 0.0) -> None:
+        """Handle what Chromium has sent, waiting at most ``timeout`` seconds for more.
+
+        Raises
+        ------
+        ChromiumError
+            When Chromium has stopped.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            while b"\0" in self._buffer:
+                raw, self._buffer = self._buffer.split(b"\0", 1)
+                self._dispatch(json.loads(raw))
+            remaining = max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select([self._read_fd], [], [], remaining)
+            if not ready:
+                break
+            chunk = os.read(self._read_fd, 1 << 20)
+            if not chunk:
+                raise ChromiumError(self._why_closed())
+            self._buffer += chunk
+        now = time.monotonic()
+        for job in list(self._jobs.values()):
+            if now > job.deadline:
+                self._end_job(job, error="Chromium did not print it in time")
+
+    def wait(self, job: PrintJob) -> Path:
+        """Wait for a print started by :meth:`submit_pdf` to finish; the PDF.
+
+        Raises
+        ------
+        ChromiumError
+            When the page could not be printed.
+        """
+        while not job.done:
+            remaining = job.deadline - time.monotonic()
+            if remaining <= 0:
+                self._end_job(job, error="Chromium did not print it in time")
+                break
+            self.pump(timeout=min(remaining, 0.5))
+        if job.error:
+            raise ChromiumError(job.error)
+        return job.pdf
+
+    def _end_job(self, job: PrintJob, *, data: str = "", error: str = "") -> None:
+        self._jobs.pop(job.session, None)
+        job.done, job.error = True, error
+        if not error:
+            try:
+                job.pdf.parent.mkdir(parents=True, exist_ok=True)
+                partial = job.pdf.with_name(f".{job.pdf.name}.partial")
+                partial.write_bytes(base64.b64decode(data))
+                os.replace(partial, job.pdf)
+            except OSError as exc:
+                job.error = f"could not write {job.pdf}: {exc}"
+        with contextlib.suppress(ChromiumError, OSError):
+            self._send_raw("Target.closeTarget", {"targetId": job.target})
+
+    def print_pdf(self, path: str | os.PathLike[str], pdf: str | os.PathLike[str]) -> Path:
+        """Print a local page to PDF as a reader's browser would (print styles, A4 by CSS).
+
+        Parameters
+        ----------
+        path : path-like
+            The HTML file.
+        pdf : path-like
+            Where to write the PDF.
+
+        Returns
+        -------
+        Path
+            The PDF.
+
+        Raises
+        ------
+        ChromiumError
+            When Chromium stops, cannot open the page or does not answer in time.
+        """
+        return self.wait(self.submit_pdf(path, pdf))
+
     def check_page(
         self, path: str | os.PathLike[str], screenshot: str | os.PathLike[str] | None = None
     ) -> PageCheck:
@@ -380,28 +596,7 @@ class HeadlessChromium:
         PageCheck
         """
         url = Path(path).resolve().as_uri()
-        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
-            "sessionId"
-        ]
-        self._events = [e for e in self._events if e.get("sessionId") != session]
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            self.send(f"{domain}.enable", session=session)
-        # Anything remote is refused as well as recorded (requests are recorded whatever
-        # happens, so a browser without this command still catches them).
-        with contextlib.suppress(ChromiumError):
-            self.send(
-                "Network.setBlockedURLs",
-                {"urls": ["http://*", "https://*", "ws://*", "wss://*", "ftp://*"]},
-                session,
-            )
-        self.send(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": self.width, "height": self.height, "deviceScaleFactor": 1, "mobile": False},
-            session,
-        )
-        self.send("Page.navigate", {"url": url}, session)
-        self.wait_for_event("Page.loadEventFired", session)
+        target, session = self._open(url, ("Page", "Runtime", "Log", "Network"))
         images = self.send(
             "Runtime.evaluate",
             {"expression": _IMAGE_STATE, "awaitPromise": True, "returnByValue": True},
@@ -442,6 +637,5 @@ class HeadlessChromium:
                 requested = event.get("params", {}).get("request", {}).get("url", "")
                 if requested != url and not requested.startswith("data:"):
                     check.requests.append(requested)
-        self._events = [e for e in self._events if e.get("sessionId") != session]
-        self.send("Target.closeTarget", {"targetId": target})
+        self._close(target, session)
         return check

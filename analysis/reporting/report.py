@@ -263,12 +263,60 @@ def _prepare_cells(nb: nbformat.NotebookNode, include_code: bool) -> nbformat.No
     return nb
 
 
+#: What nbconvert writes for an image that has no alternative text.
+MISSING_ALT_TEXT = "No description has been provided for this image"
+
+_IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\salt=)", re.IGNORECASE)
+
+
+def _with_alt_text(body: str) -> str:
+    """Give every image without alternative text nbconvert's stated placeholder.
+
+    Examples
+    --------
+    >>> _with_alt_text('<img src="a.png">')
+    '<img alt="No description has been provided for this image" src="a.png">'
+    >>> _with_alt_text('<img alt="Chart" src="b.png">')
+    '<img alt="Chart" src="b.png">'
+    """
+    return _IMG_WITHOUT_ALT.sub(f'<img alt="{MISSING_ALT_TEXT}"', body)
+
+
 @functools.cache
 def _exporter(include_code: bool) -> Any:
     """One nbconvert exporter per version: compiling its templates is most of the cost."""
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
 
-    return HTMLExporter(
+    class ReportExporter(HTMLExporter):  # type: ignore[misc]
+        """nbconvert's HTML exporter without its closing pass over the whole page.
+
+        That pass parses and re-serialises the page with BeautifulSoup (about a
+        second for a report with its code) to add placeholder alt text and
+        JupyterLab-template focus attributes. The classic template has none of
+        those elements, and alt text is added here by :func:`_with_alt_text`.
+        """
+
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
+            # As HTMLExporter.from_notebook_node up to its BeautifulSoup pass.
+            from nbconvert.filters.highlight import Highlight2HTML
+            from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            highlight_code = self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+            )
+            resources = self._init_resources(resources)
+            filter_data_type = WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources
+            )
+            self.register_filter("highlight_code", highlight_code)
+            self.register_filter("filter_data_type", filter_data_type)
+            body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return _with_alt_text(body), resources
+
+    return ReportExporter(
         template_name="classic",
         template_file=str(TEMPLATES_DIR / "notebook.html.j2"),
         exclude_input=not include_code,
@@ -681,3 +729,27 @@ def render_report(
             len(leftover),
         )
     return write_text_atomic(output_html, page)
+
+
+def warm_up() -> float:
+    """Import and compile everything rendering needs, by rendering a two-cell notebook.
+
+    The batch runner calls it before forking its workers, which then render
+    their reports without each compiling the same templates.
+
+    Returns
+    -------
+    float
+        Seconds spent.
+    """
+    import tempfile
+    import time
+
+    started = time.perf_counter()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Warm-up"), nbformat.v4.new_code_cell("1")]
+    record = {"programme": "warm-up", "synthetic": True, "inputs": {}, "findings": []}
+    with tempfile.TemporaryDirectory() as folder:
+        for include_code in (False, True):
+            render_report(nb, record, Path(folder) / "page.html", include_code=include_code)
+    return time.perf_counter() - started

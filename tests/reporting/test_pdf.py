@@ -59,3 +59,28 @@ def test_report_prints_to_a4_pdf(tmp_path):
     )
     assert width == pytest.approx(A4_POINTS[0], abs=1.5)
     assert height == pytest.approx(A4_POINTS[1], abs=1.5)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(find_chromium() is None, reason="headless Chromium not found")
+def test_one_browser_prints_several_reports_side_by_side(tmp_path):
+    from analysis.reporting import HeadlessChromium
+
+    pages = []
+    for name in ("first", "second", "third"):
+        page = tmp_path / f"{name}.html"
+        page.write_text(f"<!DOCTYPE html><title>{name}</title><p>{name} report</p>")
+        pages.append(page)
+    with HeadlessChromium() as chromium:
+        jobs = [chromium.submit_pdf(page, tmp_path / "pdf" / f"{page.stem}.pdf") for page in pages]
+        assert not all(job.done for job in jobs), "submitting does not wait for the print"
+        chromium.pump()  # never blocks
+        printed = [chromium.wait(job) for job in reversed(jobs)]
+        with pytest.raises(browser.ChromiumError, match="could not open the page"):
+            chromium.print_pdf(tmp_path / "missing.html", tmp_path / "missing.pdf")
+        # The browser is still usable after a page that failed.
+        again = chromium.print_pdf(pages[0], tmp_path / "again.pdf")
+    assert [p.name for p in printed] == ["third.pdf", "second.pdf", "first.pdf"]
+    for pdf in [*printed, again]:
+        assert pdf.read_bytes().startswith(b"%PDF-")
+    assert not list(tmp_path.rglob("*.partial")) and not (tmp_path / "missing.pdf").exists()

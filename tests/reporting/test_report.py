@@ -126,6 +126,29 @@ def test_outputs_that_point_outside_are_cut_off_and_logged(tmp_path, caplog):
     assert any("non-embedded" in r.message for r in caplog.records)
 
 
+def test_code_shown_to_analysts_is_text_never_markup(tmp_path):
+    nb = executed_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell('note = "</div><script>alert(1)</script><b>x</b>"'))
+    page = render_report(nb, findings_record(), tmp_path / "toy.html", include_code=True)
+    text = page.read_text()
+    assert "<script" not in text.lower()
+    assert "<b>x</b>" not in text
+    assert "&lt;/div&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in text, "shown, escaped"
+
+
+def test_an_image_without_alt_text_gets_a_placeholder_that_says_so(tmp_path):
+    nb = executed_notebook()
+    nb.cells[4].outputs.append(
+        nbformat.v4.new_output(
+            "display_data",
+            data={"text/html": '<img src="data:image/png;base64,iVBORw0KGgo=">'},
+        )
+    )
+    page = render_report(nb, findings_record(), tmp_path / "toy.html").read_text()
+    assert 'alt="No description has been provided for this image"' in page
+    assert not re.search(r"<img(?![^>]*\salt=)", page)
+
+
 # ---------------------------------------------------------------------------- reader vs analyst
 def test_reader_version_hides_code_parameters_and_stderr(reader_page):
     for code in ("load_the_data()", "show(plot_event_study(result))", "x = 1"):
