@@ -49,6 +49,12 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--output", metavar="DIR", help="output folder (default: reports/)")
     p.add_argument("--no-render", action="store_true", help="skip HTML/PDF and the index")
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF copies of the reports")
+    p.add_argument(
+        "--fresh-kernels",
+        action="store_true",
+        help="start every notebook's kernel from scratch, as JupyterLab does (slower; by "
+        "default kernels are forked from a process that has already imported the toolkit)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,6 +116,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         output_dir=args.output,
         render=not args.no_render,
         pdf=not args.no_pdf,
+        warm_kernels=not args.fresh_kernels,
     )
     print(summary_table(results, Path.cwd()))
     for result in results:

@@ -1,15 +1,22 @@
 """The batch runner: execute programme notebooks with papermill and publish their reports.
 
-One long-lived process starts a worker per programme (forked, so the heavy
-imports are paid once), each running its notebook in its own kernel. Progress
-(programme, cell, elapsed) flows back through a queue. Outputs are written to a
-staging folder and moved into ``<output>/<slug>/`` only when complete, so a
-failed or interrupted run never leaves half a report and never destroys the
-last good one.
+The calling process starts a fresh batch host (:class:`_BatchHost`), which
+imports what the notebooks import once and forks a worker per programme; each
+worker runs its notebook with papermill in its own kernel, forked warm from the
+worker (:mod:`analysis.kernels`), and renders the HTML reports. Progress
+(programme, cell, elapsed) and results flow back through a queue; the caller
+prints the PDFs with one headless Chromium while the notebooks run, and
+publishes. Outputs are written to a staging folder and moved into
+``<output>/<slug>/`` only when complete, so a failed or interrupted run never
+leaves half a report and never destroys the last good one.
+
+Scripts that call :func:`run_programmes` must guard their entry point with
+``if __name__ == "__main__":``, as for any program using multiprocessing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -22,12 +29,12 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import PROGRAMMES, __version__
+from . import PROGRAMMES, __version__, kernels
 from .config import load_config, notebook_path, resolve_parameters
 from .errors import AnalysisError
 from .evidence.findings import write_json_atomic
@@ -36,6 +43,21 @@ from .paths import PROJ_ROOT, REPORTS_DIR
 log = logging.getLogger(__name__)
 
 KERNEL_NAME = "dorset-eval"
+
+
+def _skip_unused_schema_grammar() -> None:
+    """Keep jsonschema from building its IRI grammar when papermill imports nbformat.
+
+    jsonschema builds a parser for the ``iri`` string format at import (1.7 s here)
+    when the optional ``rfc3987-syntax`` package is installed, as JupyterLab's
+    dependencies install it. Notebook validation checks no string formats, so the
+    runner, which reads and writes notebooks only, tells Python that package is absent.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+
+
+_skip_unused_schema_grammar()
 
 #: Exceptions raised inside a notebook that mean "the input or a parameter is wrong":
 #: bad data, a bad parameter, or data that cannot support an estimate (nobody treated).
@@ -133,33 +155,58 @@ def _cell_label(nb: Any, index: int, exec_count: int | None) -> str:
 
 def _execute(
     programme: str,
+    notebook: Path,
     parameters: dict[str, Any],
     staging: Path,
     progress: Any,
+    warm: bool = True,
+    threads: int | None = None,
 ) -> dict[str, Any]:
-    """Run one notebook into ``staging``; return a status dict (never raises)."""
+    """Run one notebook into ``staging``; return a status dict (never raises).
+
+    With ``warm``, the notebook's kernel is forked from this worker, which
+    inherited the preloaded imports (:mod:`analysis.kernels`); otherwise papermill
+    starts a fresh kernel, as JupyterLab would. ``threads`` caps the kernel's
+    native thread pools (:data:`analysis.kernels.KERNEL_THREADS`).
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
     from traitlets.config import Config
 
     started = time.monotonic()
-    # IPC sockets in a private (0700) folder rather than TCP ports: police data never crosses
-    # a network socket, and the kernel has no reason to warn about plain-text TCP. The folder
-    # is short-named under the system temp dir: socket paths are limited to ~100 characters.
-    sockets = Path(tempfile.mkdtemp(prefix="dke-"))
-    kernel_config = Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "k")}})
     executed = staging / f"{programme}.ipynb"
     findings_path = staging / "findings.json"
     params = dict(parameters, findings_path=str(findings_path))
+    # Cell errors are captured in the notebook; the kernel's own log is noise here.
+    kernel_arguments = ["--IPKernelApp.log_level=CRITICAL"]
 
     def on_cell_start(cell: Any, cell_index: int) -> None:
         if progress is not None:
-            progress.put((programme, cell_index, time.monotonic() - started))
+            progress.put(("cell", programme, cell_index, time.monotonic() - started))
 
     status: dict[str, Any] = {"programme": programme, "status": "ok", "error": "", "cell": None}
+    kernel = sockets = None
     try:
+        if warm:
+            from .kernels import start_warm_kernel
+
+            kernel = start_warm_kernel(
+                KERNEL_NAME, cwd=PROJ_ROOT, extra_arguments=kernel_arguments, threads=threads
+            )
+            engine_options: dict[str, Any] = {"km": kernel.manager}
+        else:
+            if threads is not None:  # read by the fresh kernel's native libraries
+                os.environ.update(dict.fromkeys(kernels.THREAD_VARIABLES, str(threads)))
+            # IPC sockets in a private (0700) folder rather than TCP ports: police data
+            # never crosses a network socket. Short-named: socket paths are limited to
+            # about 100 characters.
+            sockets = Path(tempfile.mkdtemp(prefix="dke-"))
+            engine_options = {
+                "config": Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "k")}}),
+                "extra_arguments": kernel_arguments,
+            }
         papermill.execute_notebook(
-            str(notebook_path(programme)),
+            str(notebook),
             str(executed),
             parameters=params,
             kernel_name=KERNEL_NAME,
@@ -168,9 +215,7 @@ def _execute(
             log_output=False,
             request_save_on_cell_execute=False,
             on_cell_start=on_cell_start,
-            config=kernel_config,
-            # Cell errors are captured in the notebook; the kernel's own log is noise here.
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            **engine_options,
         )
     except PapermillExecutionError as exc:
         import nbformat
@@ -199,7 +244,10 @@ def _execute(
             detail=traceback.format_exc(),
         )
     finally:
-        shutil.rmtree(sockets, ignore_errors=True)
+        if kernel is not None:
+            kernel.stop()
+        if sockets is not None:
+            shutil.rmtree(sockets, ignore_errors=True)
     status["elapsed"] = time.monotonic() - started
     return status
 
@@ -208,22 +256,47 @@ def _execute(
 _PROGRESS_QUEUE: Any = None
 
 
-def _worker(args: tuple[str, dict[str, Any], str, str, str, bool, bool]) -> dict[str, Any]:
-    """Execute a notebook, then finalise its findings and render its report, in the worker.
+@dataclass(frozen=True)
+class _Task:
+    """One programme's work, as sent to a worker."""
+
+    programme: str
+    notebook: str
+    parameters: dict[str, Any]
+    staging: str
+    commit: str
+    started_at: str
+    render: bool
+    warm: bool
+    threads: int
+
+
+def _worker(task: _Task) -> dict[str, Any]:
+    """Execute a notebook, then finalise its findings and render its HTML, in the worker.
 
     Rendering here rather than in the parent lets programmes render in parallel.
     """
-    programme, parameters, staging_name, commit, started_at, render, pdf = args
-    staging = Path(staging_name)
-    status = _execute(programme, parameters, staging, _PROGRESS_QUEUE)
+    staging = Path(task.staging)
+    status = _execute(
+        task.programme,
+        Path(task.notebook),
+        task.parameters,
+        staging,
+        _PROGRESS_QUEUE,
+        task.warm,
+        task.threads,
+    )
     if status["status"] != "ok":
         return status
+    programme = task.programme
     try:
         if not (staging / "findings.json").exists():
             raise AnalysisError("the notebook did not write findings.json (save_findings)")
-        _finalise_findings(staging / "findings.json", programme, parameters, commit, started_at)
-        if render:
-            _render(staging, programme, pdf=pdf)
+        _finalise_findings(
+            staging / "findings.json", programme, task.parameters, task.commit, task.started_at
+        )
+        if task.render:
+            _render(staging, programme, _PROGRESS_QUEUE)
     except Exception as exc:
         log.debug("rendering %s failed", programme, exc_info=True)
         status.update(
@@ -254,19 +327,87 @@ def _finalise_findings(
     write_json_atomic(path, ordered)
 
 
-def _render(staging: Path, programme: str, *, pdf: bool = True) -> None:
-    """Build the reader and analyst HTML (and a PDF where Chromium is installed)."""
+def _render(staging: Path, programme: str, progress: Any = None) -> None:
+    """Build the reader and analyst HTML.
+
+    The parent is told as soon as the reader's version exists, so it can print
+    the PDF while this worker builds the analyst's.
+    """
     from . import reporting
 
     notebook = staging / f"{programme}.ipynb"
     findings = staging / "findings.json"
-    html = staging / f"{programme}.html"
-    reporting.render_report(notebook, findings, html, include_code=False)
+    reporting.render_report(notebook, findings, staging / f"{programme}.html", include_code=False)
+    if progress is not None:
+        progress.put(("reader-html", programme))
     reporting.render_report(
         notebook, findings, staging / f"{programme}-analyst.html", include_code=True
     )
-    if pdf:
-        reporting.to_pdf(html, staging / f"{programme}.pdf")
+
+
+class _Printer:
+    """PDF copies of the reports, printed side by side by one headless Chromium.
+
+    The browser starts with the run and boots while the notebooks run; a
+    report is submitted as soon as its reader HTML exists and prints while the
+    worker builds the analyst version. Any Chromium failure costs the PDF, with
+    a logged note, never the run.
+    """
+
+    def __init__(self, stack: contextlib.ExitStack, enabled: bool) -> None:
+        from .reporting.browser import INSTALL_HINT, ChromiumError, HeadlessChromium, find_chromium
+
+        self._errors = (ChromiumError, OSError)
+        self.browser: Any = None
+        self.jobs: dict[str, Any] = {}
+        if not enabled:
+            return
+        if find_chromium() is None:
+            log.info("no PDF copies of the reports: Chromium is not installed (%s)", INSTALL_HINT)
+            return
+        try:
+            self.browser = stack.enter_context(HeadlessChromium(timeout=120.0))
+        except self._errors as exc:
+            log.warning("no PDF copies of the reports: Chromium did not start (%s)", exc)
+
+    def submit(self, programme: str, staging: Path) -> None:
+        """Start printing ``<staging>/<programme>.html`` (once per programme)."""
+        if self.browser is None or programme in self.jobs:
+            return
+        html, pdf = staging / f"{programme}.html", staging / f"{programme}.pdf"
+        try:
+            self.jobs[programme] = self.browser.submit_pdf(html, pdf)
+        except self._errors as exc:
+            self._give_up(exc)
+
+    def pump(self) -> None:
+        """Move the prints on (never blocks)."""
+        if self.browser is not None and self.jobs:
+            try:
+                self.browser.pump()
+            except self._errors as exc:
+                self._give_up(exc)
+
+    def ready(self, programme: str) -> bool:
+        """Whether the programme's PDF has finished (or will not be printed)."""
+        job = self.jobs.get(programme)
+        return self.browser is None or job is None or job.done
+
+    def finish(self, programme: str, staging: Path) -> None:
+        """Make sure the programme's PDF is written (or given up on) before publishing."""
+        self.submit(programme, staging)
+        job = self.jobs.pop(programme, None)
+        if self.browser is None or job is None:
+            return
+        try:
+            self.browser.wait(job)
+        except self._errors as exc:
+            log.warning("no PDF of %s: %s", programme, exc)
+
+    def _give_up(self, exc: BaseException) -> None:
+        log.warning("no PDF copies of the reports: Chromium stopped (%s)", exc)
+        self.browser = None
+        self.jobs.clear()
 
 
 def _umask() -> int:
@@ -378,6 +519,7 @@ def run_programmes(
     stream: Any = None,
     render: bool = True,
     pdf: bool = True,
+    warm_kernels: bool = True,
     on_result: Callable[[RunResult], None] | None = None,
 ) -> list[RunResult]:
     """Run programme notebooks in parallel and publish their reports.
@@ -402,6 +544,12 @@ def run_programmes(
         Build HTML/PDF reports and the index (False: executed notebook and findings only).
     pdf : bool
         Print each report to PDF (when Chromium is installed).
+    warm_kernels : bool
+        Fork each notebook's kernel from a process that has already imported
+        what the notebooks import (:mod:`analysis.kernels`); False starts every
+        kernel from scratch. Ignored where ``os.fork`` is not available.
+    on_result : callable, optional
+        Called with each programme's :class:`RunResult` as it finishes.
 
     Returns
     -------
@@ -434,71 +582,227 @@ def run_programmes(
     started_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     jobs = max(1, min(jobs or len(programmes), len(programmes)))
 
+    warm = warm_kernels and kernels.fork_available()
+    threads = kernels.KERNEL_THREADS
+    notebooks = {p: notebook_path(p) for p in programmes}
     progress_view = Progress(programmes, stream)
-    global _PROGRESS_QUEUE
-    context = mp.get_context("fork")
-    manager_queue: Any = context.Queue()
-    _PROGRESS_QUEUE = manager_queue
     stagings = {p: Path(tempfile.mkdtemp(prefix=f".staging-{p}-", dir=output)) for p in programmes}
     results: dict[str, RunResult] = {}
-
-    def handle(status: dict[str, Any]) -> None:
-        programme = status["programme"]
-        staging, destination = stagings[programme], output / programme
-        result = RunResult(
-            programme=programme,
-            status=status["status"],
-            elapsed=status["elapsed"],
-            error=status.get("error", ""),
-            detail=status.get("detail", ""),
-            cell=status.get("cell"),
-            parameters=resolved[programme],
-        )
-        if result.status == "ok":
-            try:
-                _write_status(staging, result)
-                _publish(staging, destination)
-                result.report = str(destination / f"{programme}.html")
-                result.notebook = str(destination / f"{programme}.ipynb")
-            except Exception as exc:
-                log.debug("publishing %s failed", programme, exc_info=True)
-                result.status = "failed"
-                result.error = f"publishing the report: {type(exc).__name__}: {exc}".splitlines()[0]
-        if result.status != "ok":
-            kept = _keep_failed(staging, destination, status)
-            result.notebook = str(kept) if kept else None
-            _write_status(destination, result)
-        progress_view.finish(programme, result.status, result.elapsed)
-        results[programme] = result
-        if on_result is not None:
-            on_result(result)
-
     tasks = [
-        (p, resolved[p], str(stagings[p]), commit, started_at, render, pdf) for p in programmes
+        _Task(
+            p,
+            str(notebooks[p]),
+            resolved[p],
+            str(stagings[p]),
+            commit,
+            started_at,
+            render,
+            warm,
+            threads,
+        )
+        for p in programmes
     ]
-    try:
-        with context.Pool(processes=jobs) as pool:
-            pending = [pool.apply_async(_worker, (task,)) for task in tasks]
-            waiting = dict(zip(programmes, pending, strict=True))
-            while waiting:
+    preload = kernels.notebook_imports(notebooks.values()) if warm else []
+
+    with contextlib.ExitStack() as stack:
+        stack.callback(_remove_stagings, stagings.values())
+        host = stack.enter_context(_BatchHost(tasks, jobs, preload, warm_up=warm and render))
+        printer = _Printer(stack, enabled=render and pdf)
+
+        def handle(status: dict[str, Any]) -> None:
+            programme = status["programme"]
+            staging, destination = stagings[programme], output / programme
+            result = RunResult(
+                programme=programme,
+                status=status["status"],
+                elapsed=status["elapsed"],
+                error=status.get("error", ""),
+                detail=status.get("detail", ""),
+                cell=status.get("cell"),
+                parameters=resolved[programme],
+            )
+            if result.status == "ok":
                 try:
-                    programme, cell_index, elapsed = manager_queue.get(timeout=0.2)
-                    progress_view.update(programme, cell_index, elapsed)
-                except queue.Empty:
-                    pass
-                for programme, job in list(waiting.items()):
-                    if job.ready():
-                        del waiting[programme]
-                        handle(job.get())
-    finally:
-        for staging in stagings.values():
-            shutil.rmtree(staging, ignore_errors=True)
+                    printer.finish(programme, staging)
+                    _write_status(staging, result)
+                    _publish(staging, destination)
+                    result.report = str(destination / f"{programme}.html")
+                    result.notebook = str(destination / f"{programme}.ipynb")
+                except Exception as exc:
+                    log.debug("publishing %s failed", programme, exc_info=True)
+                    result.status = "failed"
+                    result.error = (
+                        f"publishing the report: {type(exc).__name__}: {exc}".splitlines()[0]
+                    )
+            if result.status != "ok":
+                kept = _keep_failed(staging, destination, status)
+                result.notebook = str(kept) if kept else None
+                _write_status(destination, result)
+            progress_view.finish(programme, result.status, result.elapsed)
+            results[programme] = result
+            if on_result is not None:
+                on_result(result)
+
+        running = set(programmes)
+        # Finished programmes whose PDF is still printing: published when it is done.
+        printing: dict[str, dict[str, Any]] = {}
+        while running or printing:
+            for kind, programme, *detail in host.messages(timeout=0.05):
+                if kind == "cell":
+                    progress_view.update(programme, *detail)
+                elif kind == "reader-html":
+                    printer.submit(programme, stagings[programme])
+                elif kind == "done" and programme in running:
+                    running.discard(programme)
+                    (status,) = detail
+                    if status["status"] == "ok":
+                        printer.submit(programme, stagings[programme])
+                    printing[programme] = status
+            if running and not host.alive():
+                for programme in sorted(running):
+                    printing[programme] = _lost(programme, host.exitcode)
+                running.clear()
+            printer.pump()
+            for programme, status in list(printing.items()):
+                if printer.ready(programme):
+                    del printing[programme]
+                    handle(status)
 
     if render:
         from . import reporting
 
         reporting.build_index(output)
     return [results[p] for p in programmes]
+
+
+def _remove_stagings(folders: Iterable[Path]) -> None:
+    """Remove what is left of the staging folders (published ones have moved away)."""
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _lost(programme: str, exitcode: int | None) -> dict[str, Any]:
+    """Status of a programme whose worker process disappeared without reporting."""
+    return {
+        "programme": programme,
+        "status": "failed",
+        "error": f"the batch process stopped unexpectedly (exit code {exitcode}) before "
+        "this programme finished; run it again, with --debug to see why",
+        "cell": None,
+        "elapsed": 0.0,
+    }
+
+
+class _BatchHost:
+    """The process that runs the notebooks: started fresh, it imports once and forks workers.
+
+    The host is a new Python process (``spawn``), so nothing of the caller's
+    state leaks into the kernels: not a JupyterLab session's options, not a test
+    runner's warning filters. It imports what the notebooks import, compiles the
+    report templates, then forks one worker per programme (at most ``jobs`` at a
+    time), and each worker forks its notebook's kernel (:mod:`analysis.kernels`).
+    Progress, "reader HTML ready" and each programme's result come back through
+    one queue; the caller prints PDFs and publishes reports.
+    """
+
+    def __init__(
+        self, tasks: Sequence[_Task], jobs: int, preload: Sequence[str], *, warm_up: bool
+    ) -> None:
+        context = mp.get_context("spawn")
+        self._queue: Any = context.Queue()
+        self._process = context.Process(
+            target=_host_main,
+            args=(
+                list(tasks),
+                jobs,
+                list(preload),
+                warm_up,
+                self._queue,
+                logging.getLogger().getEffectiveLevel(),
+            ),
+            name="analysis-batch",
+        )
+
+    def __enter__(self) -> _BatchHost:
+        self._process.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._process.is_alive():
+            # Interrupted: stopping the host ends its workers, whose kernels follow.
+            self._process.terminate()
+        self._process.join(timeout=30)
+        self._queue.close()
+
+    @property
+    def exitcode(self) -> int | None:
+        """The host's exit code once it has ended."""
+        return self._process.exitcode
+
+    def alive(self) -> bool:
+        """Whether the host is still running (a last look at the queue is due if not)."""
+        return self._process.is_alive() or not self._queue.empty()
+
+    def messages(self, timeout: float) -> list[tuple[Any, ...]]:
+        """Messages waiting now, after waiting at most ``timeout`` seconds for the first."""
+        out = []
+        try:
+            out.append(self._queue.get(timeout=timeout))
+            while True:
+                out.append(self._queue.get_nowait())
+        except queue.Empty:
+            pass
+        return out
+
+
+def _host_main(
+    tasks: list[_Task],
+    jobs: int,
+    preload: list[str],
+    warm_up: bool,
+    messages: Any,
+    log_level: int = logging.WARNING,
+) -> None:
+    """Body of the batch host (see :class:`_BatchHost`)."""
+    import signal
+
+    global _PROGRESS_QUEUE
+    _PROGRESS_QUEUE = messages
+    logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
+    # Stopped by the caller: leave through the pool's context manager, which ends the workers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    if preload:
+        seconds = kernels.preload(preload)
+        log.debug("preloaded the notebooks' imports in %.1fs", seconds)
+    if warm_up:
+        from .reporting.report import warm_up as compile_templates
+
+        log.debug("compiled the report templates in %.1fs", compile_templates())
+
+    def done(status: dict[str, Any]) -> None:
+        messages.put(("done", status["programme"], status))
+
+    # One task per worker: each forks its kernel from a single-threaded process.
+    with mp.get_context("fork").Pool(processes=jobs, maxtasksperchild=1) as pool:
+        for task in tasks:
+            pool.apply_async(
+                _worker,
+                (task,),
+                callback=done,
+                error_callback=lambda exc, task=task: done(
+                    {
+                        "programme": task.programme,
+                        "status": "failed",
+                        "error": f"{type(exc).__name__}: {exc}".splitlines()[0],
+                        "cell": None,
+                        "elapsed": 0.0,
+                    }
+                ),
+            )
+        pool.close()
+        pool.join()
+    messages.close()
+    messages.join_thread()
 
 
 def _write_status(folder: Path, result: RunResult) -> None:
