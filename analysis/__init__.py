@@ -11,8 +11,12 @@ only set parameters, call these functions and explain the results.
 - ``analysis.reporting``: HTML reports and the scorecard.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .errors import AnalysisError, ConfigError, DataValidationError, EstimationError, Problem
-from .results import Estimate
+
+if TYPE_CHECKING:
+    from .results import Estimate
 
 __version__ = "0.1.0"
 
@@ -29,3 +33,13 @@ __all__ = [
     "Problem",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Estimate needs pandas: imported on first use, so that the command line starts in a
+    # tenth of a second and the batch host it starts begins importing sooner.
+    if name == "Estimate":
+        from .results import Estimate
+
+        return Estimate
+    raise AttributeError(f"module 'analysis' has no attribute {name!r}")

@@ -1,5 +1,8 @@
 """A smoke run of the benchmark code at tiny sizes (benchmarks are not timed tests)."""
 
+import sys
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -16,3 +19,27 @@ def test_quick_benchmark_run_writes_its_table(tmp_path):
     assert {"estimators", "synthetic"} <= set(table["group"])
     assert (table["seconds"] > 0).all()
     assert (tmp_path / "benchmarks.md").read_text().count("|") > 10
+
+
+def test_batch_cases_run_round_robin_and_report_the_median(monkeypatch):
+    from benchmarks import batch
+
+    order = []
+
+    def fake_time(command):
+        order.append(command[-1])
+        return {"a": 1.0, "b": 3.0}[command[-1]] + len(order) / 100
+
+    monkeypatch.setattr(batch, "time_command", fake_time)
+    times = batch.run_cases(3, {"A": lambda out: ["x", "a"], "B": lambda out: ["x", "b"]})
+    assert order == ["a", "b"] * 3, "interleaved, so a slow moment hits every case alike"
+    assert [round(batch.median(v), 2) for v in times.values()] == [1.03, 3.04]
+
+
+def test_the_floor_and_the_baseline_are_real_commands():
+    from benchmarks import batch
+
+    assert set(batch.CASES) >= {"python -m analysis run", "floor (no notebooks)"}
+    for label, command in batch.CASES.items():
+        argv = command(Path("/tmp/out"))
+        assert argv[0] == sys.executable, label
