@@ -800,6 +800,9 @@ def _host_main(
     logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
     # Stopped by the caller: leave through the pool's context manager, which ends the workers.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    # Ctrl-C is the caller's to handle (it stops the host, as above); the host and its
+    # workers, which inherit this, would only print tracebacks. Kernels restore it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if preload:
         seconds = kernels.preload(preload)
         log.debug("preloaded the notebooks' imports in %.1fs", seconds)

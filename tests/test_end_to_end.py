@@ -7,6 +7,7 @@ These are the promises of the pipeline checked the way a user meets them: throug
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -189,3 +190,40 @@ def test_a_cohort_with_nobody_treated_is_an_input_error(tmp_path):
     assert "no treated group" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
     assert (tmp_path / "out" / "op_focus" / "failed-run" / "op_focus.ipynb").exists()
+
+
+@pytest.mark.skipif(shutil.which("pgrep") is None, reason="needs pgrep to look for processes")
+def test_ctrl_c_stops_every_process_and_keeps_the_last_good_reports(synthetic_run, tmp_path):
+    """Ctrl-C mid-run: exit 130, a plain message, no process left behind, nothing lost."""
+    import signal
+    import time
+
+    output = tmp_path / "reports"
+    shutil.copytree(synthetic_run[0], output)
+    before = (output / "lsavi" / "lsavi.html").read_bytes()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "analysis", "run", "--output", str(output)],
+        cwd=PROJ_ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,  # a process group of its own, as a terminal's foreground job
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    for line in proc.stderr:  # wait until notebooks are running
+        if "cell" in line:
+            break
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends
+    stderr = proc.stderr.read()
+    assert proc.wait(timeout=60) == 130
+    assert "interrupted: earlier reports are untouched" in stderr
+    assert "Traceback" not in stderr
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        left = subprocess.run(["pgrep", "-f", str(output)], capture_output=True, text=True)
+        if not left.stdout.strip():
+            break
+        time.sleep(0.2)
+    assert not left.stdout.strip(), "the host, its workers and their kernels all stopped"
+    assert (output / "lsavi" / "lsavi.html").read_bytes() == before
+    assert not list(output.glob(".staging-*"))

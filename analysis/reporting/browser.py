@@ -306,6 +306,10 @@ class HeadlessChromium:
             stderr=self._stderr,
             close_fds=False,
             preexec_fn=attach_pipes,
+            # Its own session: Ctrl-C in the terminal reaches this process, which closes the
+            # browser in order, rather than killing the browser mid-print. Should this process
+            # die, the browser exits when the pipe closes.
+            start_new_session=True,
         )
         os.close(to_browser_read)
         os.close(from_browser_write)
