@@ -3,10 +3,10 @@
 A fresh Jupyter kernel spends about three seconds of CPU before a notebook's
 first line of analysis runs: starting Python and IPython, then importing
 pandas, SciPy, statsmodels, matplotlib, pandera and this package. The batch
-runner pays that once: the parent process imports what the notebooks import
-(:func:`preload`), each worker forks from it, and each notebook's kernel is
-forked from its worker (:func:`start_warm_kernel`). The notebook's own import
-cell then finds its modules already loaded.
+runner pays that once: its batch host imports what the notebooks import
+(:func:`preload`), each worker forks from the host, and each notebook's kernel
+is forked from its worker (:func:`start_warm_kernel`). The notebook's own
+import cell then finds its modules already loaded.
 
 The kernel is an ordinary IPython kernel (``ipykernel``), reached by papermill
 through a normal kernel manager over private IPC sockets; only its start-up
@@ -14,7 +14,8 @@ differs. A forked kernel must look exactly as if the modules had been imported
 inside it, so :func:`_as_if_imported_in_kernel` undoes the few things that
 libraries decide at import time from their surroundings (the matplotlib
 backend, pandas' column limit for a terminal) and the runner's own logging
-set-up. A test runs every programme both ways and requires identical outputs.
+set-up. Tests run a probe notebook and a programme both ways and require
+identical outputs.
 
 Forking needs a POSIX system; elsewhere, or with ``python -m analysis run
 --fresh-kernels``, every kernel starts from scratch as JupyterLab starts one.

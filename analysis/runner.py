@@ -187,9 +187,7 @@ def _execute(
     kernel = sockets = None
     try:
         if warm:
-            from .kernels import start_warm_kernel
-
-            kernel = start_warm_kernel(
+            kernel = kernels.start_warm_kernel(
                 KERNEL_NAME, cwd=PROJ_ROOT, extra_arguments=kernel_arguments, threads=threads
             )
             engine_options: dict[str, Any] = {"km": kernel.manager}
@@ -704,16 +702,24 @@ def _remove_stagings(folders: Iterable[Path]) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _lost(programme: str, exitcode: int | None) -> dict[str, Any]:
-    """Status of a programme whose worker process disappeared without reporting."""
+def _failed(programme: str, error: str) -> dict[str, Any]:
+    """Status of a programme that ended without its worker's own report."""
     return {
         "programme": programme,
         "status": "failed",
-        "error": f"the batch process stopped unexpectedly (exit code {exitcode}) before "
-        "this programme finished; run it again, with --debug to see why",
+        "error": error,
         "cell": None,
         "elapsed": 0.0,
     }
+
+
+def _lost(programme: str, exitcode: int | None) -> dict[str, Any]:
+    """Status of a programme whose worker process disappeared without reporting."""
+    return _failed(
+        programme,
+        f"the batch process stopped unexpectedly (exit code {exitcode}) before this "
+        "programme finished; run it again, with --debug to see why",
+    )
 
 
 class _BatchHost:
@@ -810,10 +816,10 @@ def _host_main(
         from .reporting.report import warm_up as compile_templates
 
         log.debug("compiled the report templates in %.1fs", compile_templates())
-    handed = work.recv()
-    if handed is None:
+    try:
+        tasks, jobs = work.recv()
+    except (EOFError, OSError):  # the caller stopped before handing over any work
         return
-    tasks, jobs = handed
 
     def done(status: dict[str, Any]) -> None:
         messages.put(("done", status["programme"], status))
@@ -826,13 +832,7 @@ def _host_main(
                 (task,),
                 callback=done,
                 error_callback=lambda exc, task=task: done(
-                    {
-                        "programme": task.programme,
-                        "status": "failed",
-                        "error": f"{type(exc).__name__}: {exc}".splitlines()[0],
-                        "cell": None,
-                        "elapsed": 0.0,
-                    }
+                    _failed(task.programme, f"{type(exc).__name__}: {exc}".splitlines()[0])
                 ),
             )
         pool.close()

@@ -227,3 +227,23 @@ def test_ctrl_c_stops_every_process_and_keeps_the_last_good_reports(synthetic_ru
     assert not left.stdout.strip(), "the host, its workers and their kernels all stopped"
     assert (output / "lsavi" / "lsavi.html").read_bytes() == before
     assert not list(output.glob(".staging-*"))
+
+
+def test_warm_and_fresh_kernels_give_the_same_notebook(synthetic_run, tmp_path):
+    """The default (warm) kernels change how fast a report comes, never what it says."""
+    output, _ = synthetic_run
+    programme = "lsavi"
+    fresh = run_cli("run", programme, "--fresh-kernels", "--no-render", "--output", str(tmp_path))
+    assert fresh.returncode == 0, fresh.stderr
+
+    def outputs(path: Path) -> list:
+        # Object addresses, kernel process ids and the staging folder differ run to run.
+        text = re.sub(r"0x[0-9a-f]+|ipykernel_\d+|\.staging-[\w-]+", "X", path.read_text())
+        cells = json.loads(text)["cells"]
+        return [cell.get("outputs", []) for cell in cells if cell["cell_type"] == "code"]
+
+    warm_cells = outputs(output / programme / f"{programme}.ipynb")
+    fresh_cells = outputs(tmp_path / programme / f"{programme}.ipynb")
+    assert len(warm_cells) == len(fresh_cells)
+    for index, (warm, cold) in enumerate(zip(warm_cells, fresh_cells, strict=True)):
+        assert warm == cold, f"code cell {index} differs between warm and fresh kernels"
