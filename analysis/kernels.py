@@ -57,14 +57,18 @@ PANDAS_KERNEL_MAX_COLUMNS = 20
 
 
 def fork_available() -> bool:
-    """Whether kernels can be forked here (POSIX ``os.fork``).
+    """Whether kernels can be forked here: Linux and other POSIX systems, not macOS.
+
+    macOS has ``os.fork``, but a process that has loaded its system frameworks
+    (as matplotlib and the numerical libraries do) may crash when forked without
+    exec; Python itself stopped forking there by default for that reason.
 
     Examples
     --------
-    >>> fork_available() == hasattr(os, "fork")
+    >>> fork_available() == (hasattr(os, "fork") and sys.platform != "darwin")
     True
     """
-    return hasattr(os, "fork")
+    return hasattr(os, "fork") and sys.platform != "darwin"
 
 
 def notebook_imports(notebooks: Iterable[str | os.PathLike[str]]) -> list[str]:

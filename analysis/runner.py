@@ -249,8 +249,14 @@ def _execute(
     return status
 
 
-#: Progress queue, inherited by the forked workers (queues cannot be pickled into a pool).
+#: Progress queue of a worker process, set when the worker starts (_set_progress_queue).
 _PROGRESS_QUEUE: Any = None
+
+
+def _set_progress_queue(messages: Any) -> None:
+    """Pool initializer: where this worker reports progress."""
+    global _PROGRESS_QUEUE
+    _PROGRESS_QUEUE = messages
 
 
 @dataclass(frozen=True)
@@ -801,8 +807,6 @@ def _host_main(
     """Body of the batch host (see :class:`_BatchHost`)."""
     import signal
 
-    global _PROGRESS_QUEUE
-    _PROGRESS_QUEUE = messages
     logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
     # Stopped by the caller: leave through the pool's context manager, which ends the workers.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
@@ -824,8 +828,15 @@ def _host_main(
     def done(status: dict[str, Any]) -> None:
         messages.put(("done", status["programme"], status))
 
-    # One task per worker: each forks its kernel from a single-threaded process.
-    with mp.get_context("fork").Pool(processes=jobs, maxtasksperchild=1) as pool:
+    # One task per worker: each forks its kernel from a single-threaded process. Workers
+    # are forked from this host where that is safe (they then share its imports).
+    context = mp.get_context("fork" if kernels.fork_available() else "spawn")
+    with context.Pool(
+        processes=jobs,
+        maxtasksperchild=1,
+        initializer=_set_progress_queue,
+        initargs=(messages,),
+    ) as pool:
         for task in tasks:
             pool.apply_async(
                 _worker,
