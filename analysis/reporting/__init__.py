@@ -5,8 +5,9 @@
 - :func:`build_index`: ``reports/index.html``, every programme's headline
   findings in one table with a forest plot, built only from the findings.json files.
 - :func:`to_pdf`: print a page to PDF with Debian's Chromium when it is installed.
-- :class:`HeadlessChromium`: open pages in headless Chromium and report what a
-  reader's browser shows (used by the browser test).
+- :class:`HeadlessChromium`: one headless Chromium over the DevTools protocol:
+  print several pages to PDF side by side (the batch runner's PDFs), and report
+  what a reader's browser shows (the browser test).
 """
 
 from .browser import HeadlessChromium, PageCheck, find_chromium, to_pdf
