@@ -271,6 +271,16 @@ def limit_threads(threads: int) -> None:
     threadpool_limits(limits=threads)
 
 
+def socket_folder() -> Path:
+    """A new private (0700) folder for a kernel's IPC sockets; the caller removes it.
+
+    IPC sockets rather than TCP ports: police data never crosses a network socket,
+    and the kernel has no reason to warn about plain-text TCP. Short-named under
+    the system temp dir: socket paths are limited to about 100 characters.
+    """
+    return Path(tempfile.mkdtemp(prefix="dke-"))
+
+
 def start_warm_kernel(
     kernel_name: str,
     *,
@@ -304,9 +314,7 @@ def start_warm_kernel(
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_client.provisioning import LocalProvisioner
 
-    # IPC sockets in a private (0700) folder, short-named: socket paths are limited to
-    # about 100 characters, and police data never crosses a network socket.
-    folder = Path(tempfile.mkdtemp(prefix="dke-"))
+    folder = socket_folder()
     connection_file, _ = write_connection_file(
         str(folder / "kernel.json"), transport="ipc", ip=str(folder / "k")
     )

@@ -194,10 +194,7 @@ def _execute(
         else:
             if threads is not None:  # read by the fresh kernel's native libraries
                 os.environ.update(dict.fromkeys(kernels.THREAD_VARIABLES, str(threads)))
-            # IPC sockets in a private (0700) folder rather than TCP ports: police data
-            # never crosses a network socket. Short-named: socket paths are limited to
-            # about 100 characters.
-            sockets = Path(tempfile.mkdtemp(prefix="dke-"))
+            sockets = kernels.socket_folder()
             engine_options = {
                 "config": Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "k")}}),
                 "extra_arguments": kernel_arguments,

@@ -361,18 +361,23 @@ class HeadlessChromium:
             raise ChromiumError(self._why_closed()) from None
         return self._next_id
 
+    def _receive(self, timeout: float) -> bool:
+        """Read what Chromium has sent into the buffer, waiting at most ``timeout`` seconds."""
+        ready, _, _ = select.select([self._read_fd], [], [], max(0.0, timeout))
+        if not ready:
+            return False
+        chunk = os.read(self._read_fd, 1 << 20)
+        if not chunk:
+            raise ChromiumError(self._why_closed())
+        self._buffer += chunk
+        return True
+
     def _read_message(self, deadline: float) -> dict[str, Any]:
         while b"\0" not in self._buffer:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise ChromiumError("Chromium did not answer in time")
-            ready, _, _ = select.select([self._read_fd], [], [], remaining)
-            if not ready:
-                continue
-            chunk = os.read(self._read_fd, 1 << 20)
-            if not chunk:
-                raise ChromiumError(self._why_closed())
-            self._buffer += chunk
+            self._receive(remaining)
         raw, self._buffer = self._buffer.split(b"\0", 1)
         return json.loads(raw)
 
@@ -516,14 +521,8 @@ class HeadlessChromium:
             while b"\0" in self._buffer:
                 raw, self._buffer = self._buffer.split(b"\0", 1)
                 self._dispatch(json.loads(raw))
-            remaining = max(0.0, deadline - time.monotonic())
-            ready, _, _ = select.select([self._read_fd], [], [], remaining)
-            if not ready:
+            if not self._receive(deadline - time.monotonic()):
                 break
-            chunk = os.read(self._read_fd, 1 << 20)
-            if not chunk:
-                raise ChromiumError(self._why_closed())
-            self._buffer += chunk
         now = time.monotonic()
         for job in list(self._jobs.values()):
             if now > job.deadline:
