@@ -509,20 +509,22 @@ class HeadlessChromium:
         return job
 
     def pump(self, timeout: float = 0.0) -> None:
-        """Handle what Chromium has sent, waiting at most ``timeout`` seconds for more.
+        """Handle what Chromium has sent; if nothing has, wait at most ``timeout`` seconds for it.
+
+        It returns as soon as something has been handled, so a caller waiting
+        for a print sees it finish at once rather than at the end of ``timeout``.
 
         Raises
         ------
         ChromiumError
             When Chromium has stopped.
         """
-        deadline = time.monotonic() + timeout
-        while True:
-            while b"\0" in self._buffer:
-                raw, self._buffer = self._buffer.split(b"\0", 1)
-                self._dispatch(json.loads(raw))
-            if not self._receive(deadline - time.monotonic()):
-                break
+        waited = b"\0" in self._buffer or self._receive(timeout)
+        while waited:  # and then whatever else is already there, without waiting
+            waited = self._receive(0.0)
+        while b"\0" in self._buffer:
+            raw, self._buffer = self._buffer.split(b"\0", 1)
+            self._dispatch(json.loads(raw))
         now = time.monotonic()
         for job in list(self._jobs.values()):
             if now > job.deadline:

@@ -84,3 +84,29 @@ def test_one_browser_prints_several_reports_side_by_side(tmp_path):
     for pdf in [*printed, again]:
         assert pdf.read_bytes().startswith(b"%PDF-")
     assert not list(tmp_path.rglob("*.partial")) and not (tmp_path / "missing.pdf").exists()
+
+
+def test_pump_returns_once_it_has_handled_what_arrived():
+    """A print that finishes is seen at once, not after the rest of the wait."""
+    import json
+    import os
+    import time
+
+    from analysis.reporting import HeadlessChromium
+
+    chromium = HeadlessChromium(executable="chromium-not-started")
+    read_fd, write_fd = os.pipe()
+    chromium._read_fd = read_fd
+    try:
+        event = {"method": "Page.loadEventFired", "sessionId": "s", "params": {}}
+        os.write(write_fd, json.dumps(event).encode() + b"\0")
+        started = time.monotonic()
+        chromium.pump(timeout=10.0)
+        assert time.monotonic() - started < 5.0, "pump waited on after handling a message"
+        assert chromium._events == [event]
+        started = time.monotonic()
+        chromium.pump(timeout=0.2)  # nothing more: waits the timeout, then returns
+        assert 0.15 < time.monotonic() - started < 5.0
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
