@@ -11,11 +11,15 @@ shown twice; a PNG saved with ``fig.savefig`` keeps them in the image.
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import io
 import logging
+from collections.abc import Iterator
 
+import matplotlib
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from .style import INFO_ATTRIBUTE, FigureInfo, figure_info, house_style
 
@@ -86,6 +90,34 @@ def alt_text(fig: Figure, text: str | None = None) -> str:
     return _describe_foreign(fig)
 
 
+@contextlib.contextmanager
+def _laid_out(fig: Figure, dpi: float) -> Iterator[None]:
+    """Lay the figure out once at ``dpi``, and let ``savefig`` draw it once.
+
+    With a layout engine, ``savefig`` first draws the whole figure without
+    rendering, to run the layout, then draws it again for real. Running the
+    layout directly and saving without an engine gives the same pixels for a
+    seventh less time. The figure keeps its engine afterwards.
+    """
+    engine = fig.get_layout_engine()
+    if not isinstance(engine, ConstrainedLayoutEngine):
+        yield
+        return
+    saved_dpi = fig.dpi
+    try:
+        fig.dpi = dpi
+        engine.execute(fig)
+        # No engine at all: "none" would leave a placeholder that still makes savefig lay out.
+        with matplotlib.rc_context(
+            {"figure.autolayout": False, "figure.constrained_layout.use": False}
+        ):
+            fig.set_layout_engine(None)
+        yield
+    finally:
+        fig.set_layout_engine(engine)
+        fig.dpi = saved_dpi
+
+
 def figure_png(fig: Figure, *, dpi: int = PNG_DPI, with_footer: bool = True) -> bytes:
     """Render a figure to PNG bytes, in the house style.
 
@@ -114,7 +146,7 @@ def figure_png(fig: Figure, *, dpi: int = PNG_DPI, with_footer: bool = True) -> 
     if info is not None:
         metadata.update({"Title": info.title, "Description": alt_text(fig)})
     try:
-        with house_style():
+        with house_style(), _laid_out(fig, dpi):
             fig.savefig(
                 buffer,
                 format="png",

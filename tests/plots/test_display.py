@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import re
 import struct
 import zlib
@@ -75,6 +76,31 @@ def test_png_keeps_the_footer_unless_a_caption_shows_it():
     chunks = png_text_chunks(with_footer)
     assert chunks["Title"] == figure_info(fig).title
     assert chunks["Description"] == alt_text(fig)
+
+
+def test_png_is_laid_out_once_with_the_same_pixels_as_savefig(monkeypatch):
+    """figure_png runs the layout itself so savefig draws once; the pixels must not change."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    def make():
+        return plot_funnel(
+            {"Referred": 250, "Assessed": 180, "Started": 120}, source="Case records", note="n"
+        )
+
+    fig = make()
+    engine = fig.get_layout_engine()
+    assert isinstance(engine, ConstrainedLayoutEngine)
+    draws = []
+    original = type(fig).draw
+    monkeypatch.setattr(type(fig), "draw", lambda self, r: (draws.append(r), original(self, r)))
+    once = figure_png(fig, dpi=60)
+    assert len(draws) == 1, "savefig drew the figure more than once"
+    assert fig.get_layout_engine() is engine, "the figure keeps its layout engine"
+    assert figure_png(fig, dpi=60) == once, "a second render gives the same image"
+    monkeypatch.setattr(display_module, "_laid_out", lambda fig, dpi: contextlib.nullcontext())
+    draws.clear()
+    assert figure_png(make(), dpi=60) == once, "matplotlib's own two-pass save, same pixels"
+    assert len(draws) == 2
 
 
 def test_alt_text_round_trip_and_fallback():
