@@ -214,7 +214,8 @@ class WarmKernel:
 
     Start one with :func:`start_warm_kernel`; pass :attr:`manager` to
     ``papermill.execute_notebook(..., km=kernel.manager)``; call :meth:`stop`
-    (or use it as a context manager) when the notebook is done.
+    (or use it as a context manager) when the notebook is done, or
+    :meth:`terminate` first to let it exit while doing something else.
     """
 
     def __init__(self, process: ForkedProcess, manager: Any, folder: Path) -> None:
@@ -222,6 +223,7 @@ class WarmKernel:
         self.manager = manager
         self.folder = folder
         self._clients: list[Any] = []
+        self._terminated = False
         make_client = manager.client
 
         def client(**kwargs: Any) -> Any:
@@ -238,15 +240,25 @@ class WarmKernel:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    def stop(self) -> None:
-        """Stop the kernel (SIGTERM, then SIGKILL after a grace period) and remove its sockets."""
-        import shutil
+    def terminate(self) -> None:
+        """Ask the kernel to exit (close the channels, SIGTERM) without waiting for it.
 
+        The caller can go on with other work meanwhile; :meth:`stop` then
+        finishes the job.
+        """
         for client in self._clients:
             with contextlib.suppress(Exception):
                 client.stop_channels()
         self._clients.clear()
-        self.process.terminate()
+        if not self._terminated:
+            self._terminated = True
+            self.process.terminate()
+
+    def stop(self) -> None:
+        """Stop the kernel (SIGTERM, then SIGKILL after a grace period) and remove its sockets."""
+        import shutil
+
+        self.terminate()
         if self.process.wait(STOP_GRACE_SECONDS) is None:
             self.process.kill()
             self.process.wait()

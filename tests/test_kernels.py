@@ -178,3 +178,13 @@ def test_a_stopped_warm_kernel_leaves_no_process_and_no_sockets(tmp_path):
     assert not kernel.folder.exists()
     with pytest.raises(ProcessLookupError):
         os.kill(kernel.process.pid, 0)
+
+
+def test_a_terminated_warm_kernel_exits_on_its_own_and_stop_then_cleans_up(tmp_path):
+    kernel = kernels.start_warm_kernel(KERNEL_NAME, cwd=tmp_path)
+    kernel.terminate()  # asks, without waiting
+    kernel.terminate()  # a second request is harmless
+    assert kernel.process.wait(timeout=kernels.STOP_GRACE_SECONDS) is not None, "it exited"
+    assert kernel.folder.exists(), "the sockets stay until stop()"
+    kernel.stop()
+    assert not kernel.folder.exists()

@@ -40,6 +40,7 @@ from .formatting import (
 )
 from .html import (
     TEMPLATES_DIR,
+    bytecode_cache,
     environment,
     non_embedded_resources,
     page_context,
@@ -315,6 +316,11 @@ def _exporter(include_code: bool) -> Any:
             self.register_filter("filter_data_type", filter_data_type)
             body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
             return _with_alt_text(body), resources
+
+        def _create_environment(self) -> Any:
+            environment = super()._create_environment()
+            environment.bytecode_cache = bytecode_cache()
+            return environment
 
     return ReportExporter(
         template_name="classic",
