@@ -435,6 +435,12 @@ class _Printer:
         except self._errors as exc:
             log.warning("no PDF of %s: %s", programme, exc)
 
+    def close_soon(self) -> None:
+        """Let the browser shut down (the run's exit waits for it)."""
+        if self.browser is not None:
+            self.browser.close_soon()
+            self.browser = None
+
     def _give_up(self, exc: BaseException) -> None:
         log.warning("no PDF copies of the reports: Chromium stopped (%s)", exc)
         self.browser = None
@@ -711,10 +717,12 @@ def run_programmes(
                     del printing[programme]
                     handle(status)
 
-    if render:
-        from . import reporting
+        # All published: the browser and the host wind down while the index is built.
+        printer.close_soon()
+        if render:
+            from . import reporting
 
-        reporting.build_index(output)
+            reporting.build_index(output)
     return [results[p] for p in programmes]
 
 

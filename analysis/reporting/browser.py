@@ -277,6 +277,7 @@ class HeadlessChromium:
         self._next_id = 0
         self._events: list[dict[str, Any]] = []
         self._jobs: dict[str, PrintJob] = {}
+        self._closing = False
 
     # ------------------------------------------------------------------ process
     def __enter__(self) -> HeadlessChromium:
@@ -316,11 +317,22 @@ class HeadlessChromium:
         self._write_fd, self._read_fd = to_browser_write, from_browser_read
         return self
 
+    def close_soon(self) -> None:
+        """Ask Chromium to close, without waiting: leaving the ``with`` block waits for it.
+
+        Chromium takes a moment to shut down; the caller can finish its own work meanwhile.
+        """
+        if self._process is not None and self._process.poll() is None and not self._closing:
+            with contextlib.suppress(ChromiumError):
+                self._send_raw("Browser.close")
+            self._closing = True
+
     def __exit__(self, *exc_info: object) -> None:
         try:
             if self._process is not None and self._process.poll() is None:
                 try:
-                    self._send_raw("Browser.close")
+                    if not self._closing:
+                        self._send_raw("Browser.close")
                     self._process.wait(timeout=10)
                 except (OSError, ChromiumError, subprocess.TimeoutExpired):
                     self._process.kill()

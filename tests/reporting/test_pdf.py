@@ -110,3 +110,19 @@ def test_pump_returns_once_it_has_handled_what_arrived():
     finally:
         os.close(read_fd)
         os.close(write_fd)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(find_chromium() is None, reason="headless Chromium not found")
+def test_a_browser_asked_to_close_soon_is_gone_when_the_block_ends(tmp_path):
+    from analysis.reporting import HeadlessChromium
+
+    page = tmp_path / "page.html"
+    page.write_text("<!DOCTYPE html><title>t</title><p>text</p>")
+    with HeadlessChromium() as chromium:
+        chromium.print_pdf(page, tmp_path / "page.pdf")
+        chromium.close_soon()
+        chromium.close_soon()  # asking twice is harmless
+        process = chromium._process
+    assert process.poll() is not None, "the browser has exited"
+    assert process.returncode == 0, "it closed in order, not killed"
