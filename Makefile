@@ -20,6 +20,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@# Bytecode now, as pip does for every other package: where PYTHONDONTWRITEBYTECODE is set,
+	@# each kernel would otherwise compile the package from source on every run.
+	$(PY) -m compileall -q analysis > /dev/null
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (dorset-eval)" > /dev/null
 	@touch $(STAMP)
 	@echo "Environment ready in $(VENV) (kernel '$(KERNEL)')."
