@@ -331,6 +331,9 @@ def _exporter(include_code: bool) -> Any:
         exclude_anchor_links=True,
         # Markdown images become data URIs, so the report needs no file beside it.
         embed_images=True,
+        # Check the notebook once after all preprocessors rather than after each of them
+        # (a dozen schema validations of the whole notebook per report).
+        optimistic_validation=True,
     )
 
 
