@@ -295,41 +295,38 @@ def _worker(task: _Task) -> dict[str, Any]:
 
     Rendering here rather than in the parent lets programmes render in parallel.
     """
-    with contextlib.ExitStack() as kernel_exit:  # the kernel exits while the reports render
-        return _execute_and_render(task, kernel_exit)
-
-
-def _execute_and_render(task: _Task, cleanup: contextlib.ExitStack) -> dict[str, Any]:
-    staging = Path(task.staging)
-    status = _execute(
-        task.programme,
-        Path(task.notebook),
-        task.parameters,
-        staging,
-        _PROGRESS_QUEUE,
-        task.warm,
-        task.threads,
-        cleanup,
-    )
-    if status["status"] != "ok":
+    # The kernel is waited for last: it exits while the reports render.
+    with contextlib.ExitStack() as kernel_exit:
+        staging = Path(task.staging)
+        status = _execute(
+            task.programme,
+            Path(task.notebook),
+            task.parameters,
+            staging,
+            _PROGRESS_QUEUE,
+            task.warm,
+            task.threads,
+            kernel_exit,
+        )
+        if status["status"] != "ok":
+            return status
+        programme = task.programme
+        try:
+            if not (staging / "findings.json").exists():
+                raise AnalysisError("the notebook did not write findings.json (save_findings)")
+            _finalise_findings(
+                staging / "findings.json", programme, task.parameters, task.commit, task.started_at
+            )
+            if task.render:
+                _render(staging, programme, _PROGRESS_QUEUE)
+        except Exception as exc:
+            log.debug("rendering %s failed", programme, exc_info=True)
+            status.update(
+                status="failed",
+                error=f"publishing the report: {type(exc).__name__}: {exc}".splitlines()[0],
+                detail=traceback.format_exc(),
+            )
         return status
-    programme = task.programme
-    try:
-        if not (staging / "findings.json").exists():
-            raise AnalysisError("the notebook did not write findings.json (save_findings)")
-        _finalise_findings(
-            staging / "findings.json", programme, task.parameters, task.commit, task.started_at
-        )
-        if task.render:
-            _render(staging, programme, _PROGRESS_QUEUE)
-    except Exception as exc:
-        log.debug("rendering %s failed", programme, exc_info=True)
-        status.update(
-            status="failed",
-            error=f"publishing the report: {type(exc).__name__}: {exc}".splitlines()[0],
-            detail=traceback.format_exc(),
-        )
-    return status
 
 
 # ---------------------------------------------------------------------------- publishing
