@@ -1,7 +1,9 @@
 """The batch runner: execute programme notebooks with papermill and publish their reports.
 
 The calling process starts a fresh batch host (:class:`_BatchHost`), which
-imports what the notebooks import once and forks a worker per programme; each
+imports what the notebooks import once (while a child of it loads the
+notebooks' data on the spare core: :mod:`analysis.data.prefetch`) and forks a
+worker per programme; each
 worker runs its notebook with papermill in its own kernel, forked warm from the
 worker (:mod:`analysis.kernels`), and renders the HTML reports. Progress
 (programme, cell, elapsed) and results flow back through a queue; the caller
@@ -43,6 +45,10 @@ from .paths import PROJ_ROOT, REPORTS_DIR
 log = logging.getLogger(__name__)
 
 KERNEL_NAME = "dorset-eval"
+
+#: How long the batch host waits for its tasks before it imports the rest of the toolkit
+#: (they come within a fraction of a second; without them, nothing is loaded ahead).
+TASKS_WAIT_SECONDS = 1.0
 
 #: What every worker imports to run its notebook: imported once by the batch host
 #: before it forks them, rather than by each worker (0.15 to 0.35 s each).
@@ -767,7 +773,8 @@ class _BatchHost:
     The host is a new Python process (``spawn``), so nothing of the caller's
     state leaks into the kernels: not a JupyterLab session's options, not a test
     runner's warning filters. It imports what the notebooks import, compiles the
-    report templates, then forks one worker per programme (at most ``jobs`` at a
+    report templates and takes the data a child of it loaded meanwhile
+    (:mod:`analysis.data.prefetch`), then forks one worker per programme (at most ``jobs`` at a
     time), and each worker forks its notebook's kernel (:mod:`analysis.kernels`).
     Progress, "reader HTML ready" and each programme's result come back through
     one queue; the caller prints PDFs and publishes reports.
@@ -846,19 +853,40 @@ def _host_main(
     # Ctrl-C is the caller's to handle (it stops the host, as above); the host and its
     # workers, which inherit this, would only print tracebacks. Kernels restore it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if preload:
-        seconds = kernels.preload(preload)
-        log.debug("preloaded the notebooks' imports in %.1fs", seconds)
-    for name in WORKER_MODULES:
-        importlib.import_module(name)
-    if warm_up:
-        from .reporting.report import warm_up as compile_templates
-
-        log.debug("compiled the report templates in %.1fs", compile_templates())
+    received = None
+    loading_ahead = None
     try:
-        tasks, jobs = work.recv()
-    except (EOFError, OSError):  # the caller stopped before handing over any work
-        return
+        if preload:
+            # The data layer first: a child forked now loads the notebooks' data on the
+            # spare core while this process imports the rest (analysis.data.prefetch).
+            from .data import prefetch
+
+            if work.poll(TASKS_WAIT_SECONDS):
+                try:
+                    received = work.recv()
+                except (EOFError, OSError):  # the caller stopped before handing over any work
+                    return
+                loading_ahead = prefetch.start(
+                    [
+                        (task.programme, prefetch.notebook_call(task.parameters))
+                        for task in received[0]
+                    ]
+                )
+            seconds = kernels.preload(preload)
+            log.debug("preloaded the notebooks' imports in %.1fs", seconds)
+        for name in WORKER_MODULES:
+            importlib.import_module(name)
+        if warm_up:
+            from .reporting.report import warm_up as compile_templates
+
+            log.debug("compiled the report templates in %.1fs", compile_templates())
+        try:
+            tasks, jobs = received or work.recv()
+        except (EOFError, OSError):  # the caller stopped before handing over any work
+            return
+    finally:
+        if loading_ahead is not None:
+            log.debug("data loaded ahead: %s", ", ".join(prefetch.collect(loading_ahead)) or "none")
 
     def done(status: dict[str, Any]) -> None:
         messages.put(("done", status["programme"], status))

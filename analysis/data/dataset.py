@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import DataValidationError, Problem
+from . import prefetch
 from .loaders import ReadResult, is_sql_url, read_source, resolve_path
 from .pseudonymise import pseudonym_key, pseudonymise
 from .schema import Contract
@@ -209,6 +210,43 @@ def _connection_problems_first(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if not p.table] + [p for p in problems if p.table]
 
 
+def _prepare(
+    programme: str | Contract, source: Any, extract_date: Any
+) -> tuple[Contract, pd.Timestamp | None, bytes]:
+    """What a load needs before reading: the contract, the extract date asked for, the key."""
+    contract = resolve_contract(programme)
+    requested_date = as_extract_date(extract_date)
+    manifest = _synthetic_folder_manifest(source)
+    synthetic = source in (None, "", "synthetic") or manifest is not None
+    # Refuse real data without a key before reading anything.
+    return contract, requested_date, pseudonym_key(synthetic=synthetic)
+
+
+def load_signature(
+    programme: str | Contract,
+    source: str | Path = "synthetic",
+    *,
+    seed: int = 2026,
+    scale: float = 1.0,
+    extract_date: Any = None,
+    queries: Mapping[str, str] | None = None,
+) -> tuple | None:
+    """What identifies this :func:`load` call and the data it would read (see :mod:`.prefetch`).
+
+    Raises as :func:`load` does for an unknown programme, a bad date or a missing key.
+    """
+    contract, requested_date, key = _prepare(programme, source, extract_date)
+    return prefetch.signature(
+        contract.programme,
+        source,
+        seed=seed,
+        scale=scale,
+        extract_date=requested_date,
+        queries=queries,
+        key=key,
+    )
+
+
 def load(
     programme: str | Contract,
     source: str | Path = "synthetic",
@@ -258,12 +296,14 @@ def load(
     >>> len(data["suspects"]["suspect_id"][0])  # a 64-character pseudonym
     64
     """
-    contract = resolve_contract(programme)
-    requested_date = as_extract_date(extract_date)
-    manifest = _synthetic_folder_manifest(source)
-    synthetic = source in (None, "", "synthetic") or manifest is not None
-    # Refuse real data without a key before reading anything.
-    key = pseudonym_key(synthetic=synthetic)
+    contract, requested_date, key = _prepare(programme, source, extract_date)
+    if prefetch.has_any():  # in a batch kernel: this very load may have been done ahead
+        call = load_signature(
+            programme, source, seed=seed, scale=scale, extract_date=extract_date, queries=queries
+        )
+        ahead = prefetch.take(call)
+        if ahead is not None:
+            return ahead
     data = _read_input(contract, source, seed=seed, scale=scale, queries=queries)
     check_date = requested_date or data.extract_date
 

@@ -1,0 +1,257 @@
+"""Loading a batch's data ahead of its notebooks.
+
+The batch host (:mod:`analysis.runner`) spends its first seconds importing
+the toolkit, with a core to spare. Meanwhile a child forked from it makes the
+:func:`~analysis.data.load` calls the notebooks will make (:func:`start`).
+The host takes what the child has finished when it is ready to run the
+notebooks (:func:`collect`); every kernel it then forks inherits it, and
+``load`` returns a dataset loaded ahead (:func:`take`) instead of reading the
+source again when the call is the same, on the same files, under the same
+pseudonymisation key. Each is returned once: a second call reads anew, so a
+notebook that changes its tables never sees its own changes come back.
+
+A load that failed or warned is not kept: the notebook makes it again, and
+the error or warning appears in the notebook, where it belongs. Database
+sources are never loaded ahead, as nothing would show that they changed
+meanwhile. The datasets pass from the child to the host through a private
+folder in memory (``/dev/shm`` where it exists), removed when collected.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import logging
+import os
+import pickle
+import shutil
+import signal
+import tempfile
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..paths import SYNTHETIC_DIR
+from .loaders import is_sql_url, resolve_path
+
+logger = logging.getLogger(__name__)
+
+#: Niceness of the loading child: it uses a spare core and gives way to the host's imports.
+NICENESS = 10
+
+#: Where the child leaves the datasets: memory, where the system has a tmpfs for it.
+SHARED_MEMORY = Path("/dev/shm")
+
+_SUFFIX = ".pickle"
+_KEPT: dict[tuple, Any] = {}
+
+
+def notebook_call(parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``load`` keyword arguments a programme notebook passes, from its parameters.
+
+    Every programme notebook loads its data as
+    ``load(programme, source=source, seed=synthetic_seed, scale=synthetic_scale,
+    extract_date=extract_date or None)``.
+
+    Examples
+    --------
+    >>> notebook_call({"source": "synthetic", "synthetic_seed": 7, "synthetic_scale": 1.0,
+    ...                "extract_date": ""})
+    {'source': 'synthetic', 'seed': 7, 'scale': 1.0, 'extract_date': None}
+    """
+    return {
+        "source": parameters.get("source", "synthetic"),
+        "seed": parameters.get("synthetic_seed", 2026),
+        "scale": parameters.get("synthetic_scale", 1.0),
+        "extract_date": parameters.get("extract_date") or None,
+    }
+
+
+def signature(
+    programme: str,
+    source: Any,
+    *,
+    seed: int,
+    scale: float,
+    extract_date: Any,
+    queries: Mapping[str, str] | None,
+    key: bytes,
+) -> tuple | None:
+    """What makes two ``load`` calls read the same data; None when that cannot be known.
+
+    The programme, the arguments, the folder read and the size, modification
+    time and inode of every file in it, the synthetic generator's version and
+    a keyed hash of a constant (so a different key never matches, and the key
+    itself is not kept). Database sources, and queries, give None.
+
+    Examples
+    --------
+    >>> a = signature("lsavi", "synthetic", seed=1, scale=1.0, extract_date=None,
+    ...               queries=None, key=b"k" * 32)
+    >>> a == signature("lsavi", "synthetic", seed=1, scale=1.0, extract_date=None,
+    ...                queries=None, key=b"k" * 32)
+    True
+    >>> a == signature("lsavi", "synthetic", seed=2, scale=1.0, extract_date=None,
+    ...                queries=None, key=b"k" * 32)
+    False
+    >>> signature("lsavi", "sqlite:///x.db", seed=1, scale=1.0, extract_date=None,
+    ...           queries=None, key=b"k" * 32) is None
+    True
+    """
+    if queries is not None:
+        return None
+    if source is None or (isinstance(source, str) and not source.strip()):
+        source = "synthetic"
+    if is_sql_url(str(source)):
+        return None
+    if source == "synthetic":
+        from .store import generator_version
+
+        folder, version = SYNTHETIC_DIR / programme, generator_version(programme)
+    else:
+        folder, version = resolve_path(source).resolve(), ""
+        if not folder.is_dir():  # a SQLite file, or nothing there: read as usual
+            return None
+    files: list[tuple] = []
+    with contextlib.suppress(FileNotFoundError), os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_file():
+                stat = entry.stat()
+                files.append((entry.name, stat.st_size, stat.st_mtime_ns, stat.st_ino))
+    check = hmac.new(key, b"analysis.data.prefetch", hashlib.sha256).hexdigest()
+    return (
+        programme,
+        str(source),
+        str(folder),
+        tuple(sorted(files)),
+        seed,
+        float(scale),
+        extract_date,
+        version,
+        check,
+    )
+
+
+def take(call: tuple | None) -> Any:
+    """The dataset loaded ahead for this call signature, once; else None."""
+    if call is None:
+        return None
+    return _KEPT.pop(call, None)
+
+
+def has_any() -> bool:
+    """Whether any dataset loaded ahead is waiting (never, outside a batch kernel)."""
+    return bool(_KEPT)
+
+
+def keep(call: tuple, dataset: Any) -> None:
+    """Keep a dataset for the next ``load`` call with this signature (used by tests)."""
+    _KEPT[call] = dataset
+
+
+def forget() -> None:
+    """Drop every dataset kept."""
+    _KEPT.clear()
+
+
+@dataclass
+class Prefetch:
+    """A loading child started by :func:`start`."""
+
+    pid: int
+    folder: Path
+
+
+def start(calls: Sequence[tuple[str, Mapping[str, Any]]]) -> Prefetch | None:
+    """Fork a child that loads each ``(programme, load keyword arguments)`` in turn.
+
+    Call it from a single-threaded process that has imported
+    :mod:`analysis.data`. Returns None where processes cannot be forked.
+    """
+    from ..kernels import fork_available
+
+    if not calls or not fork_available():
+        return None
+    memory = SHARED_MEMORY if SHARED_MEMORY.is_dir() and os.access(SHARED_MEMORY, os.W_OK) else None
+    folder = Path(tempfile.mkdtemp(prefix="analysis-prefetch-", dir=memory))
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 1
+        try:
+            _load_all(calls, folder)
+            code = 0
+        finally:
+            os._exit(code)  # never return into the host's code
+    return Prefetch(pid, folder)
+
+
+def collect(prefetch: Prefetch | None) -> list[str]:
+    """Stop the child, keep what it finished, remove its folder; the programmes kept."""
+    if prefetch is None:
+        return []
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(prefetch.pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(prefetch.pid, 0)
+    kept = []
+    try:
+        for path in sorted(prefetch.folder.glob(f"*{_SUFFIX}")):
+            # Written by this process's own child into a private (0700) folder.
+            with path.open("rb") as file:
+                call, dataset = pickle.load(file)
+            _KEPT[call] = dataset
+            kept.append(dataset.programme)
+    except Exception:  # the notebooks load it themselves
+        logger.debug("could not take the data loaded ahead", exc_info=True)
+    finally:
+        shutil.rmtree(prefetch.folder, ignore_errors=True)
+    return kept
+
+
+def _load_all(calls: Sequence[tuple[str, Mapping[str, Any]]], folder: Path) -> None:
+    """Body of the loading child."""
+    from ..kernels import limit_threads
+    from .dataset import load, load_signature
+
+    os.nice(NICENESS)
+    limit_threads(1)  # native pools were started before the fork; a kernel uses one thread
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    for index, (programme, arguments) in enumerate(calls):
+        try:
+            with _anything_said() as said:
+                call = load_signature(programme, **arguments)
+                dataset = load(programme, **arguments) if call is not None else None
+        except Exception:  # the notebook meets the error itself, in context
+            continue
+        if dataset is None or said:
+            continue
+        partial = folder / f"{index}.partial"
+        with partial.open("wb") as file:
+            pickle.dump((call, dataset), file, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.rename(folder / f"{index}{_SUFFIX}")
+
+
+@contextlib.contextmanager
+def _anything_said() -> Iterator[list[Any]]:
+    """Record every warning and every log message of WARNING or above said inside."""
+    said: list[Any] = []
+
+    class Recorder(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            said.append(record)
+
+    recorder = Recorder(logging.WARNING)
+    root = logging.getLogger()
+    root.addHandler(recorder)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield said
+        said.extend(caught)
+    finally:
+        root.removeHandler(recorder)

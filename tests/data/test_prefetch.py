@@ -1,0 +1,131 @@
+"""Data loaded ahead by the batch host: the same data, only for the same call, once."""
+
+import ast
+import json
+import os
+
+import pandas as pd
+import pytest
+
+from analysis import PROGRAMMES
+from analysis.config import notebook_path
+from analysis.data import load, prefetch
+from analysis.data.dataset import load_signature
+from analysis.kernels import fork_available
+
+KEY = "prefetch-test-key-0123456789abcdef0123456789"
+EXTRACT_DATE = "2026-09-30"
+
+needs_fork = pytest.mark.skipif(not fork_available(), reason="loading ahead needs os.fork")
+
+
+@pytest.fixture(autouse=True)
+def clean(monkeypatch):
+    monkeypatch.setenv("ANALYSIS_PSEUDONYM_KEY", KEY)
+    prefetch.forget()
+    yield
+    prefetch.forget()
+
+
+def test_load_returns_the_dataset_kept_for_the_same_call_once(rows, write_extract):
+    folder = write_extract(rows)
+    kept = load("op_focus", folder, extract_date=EXTRACT_DATE)
+    prefetch.keep(load_signature("op_focus", folder, extract_date=EXTRACT_DATE), kept)
+    assert load("op_focus", folder, extract_date=EXTRACT_DATE) is kept
+    again = load("op_focus", folder, extract_date=EXTRACT_DATE)
+    assert again is not kept  # read anew: a notebook's own changes never come back
+    pd.testing.assert_frame_equal(again["crimes"], kept["crimes"])
+
+
+def test_a_different_call_or_changed_files_read_the_source(rows, write_extract):
+    folder = write_extract(rows)
+    kept = load("op_focus", folder, extract_date=EXTRACT_DATE)
+    prefetch.keep(load_signature("op_focus", folder, extract_date=EXTRACT_DATE), kept)
+    assert load("op_focus", folder, extract_date="2026-09-29") is not kept
+    crimes = folder / "crimes.csv"
+    stat = crimes.stat()
+    os.utime(crimes, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert load("op_focus", folder, extract_date=EXTRACT_DATE) is not kept
+    assert prefetch.has_any()  # still waiting for its own call, which never comes
+
+
+def test_another_key_never_matches(rows, write_extract, monkeypatch):
+    folder = write_extract(rows)
+    before = load_signature("op_focus", folder, extract_date=EXTRACT_DATE)
+    monkeypatch.setenv("ANALYSIS_PSEUDONYM_KEY", KEY[::-1])
+    after = load_signature("op_focus", folder, extract_date=EXTRACT_DATE)
+    assert before != after
+    assert KEY not in repr(before) and KEY[::-1] not in repr(after)
+
+
+def test_databases_are_not_loaded_ahead(rows, write_sqlite):
+    database = write_sqlite(rows)
+    assert load_signature("op_focus", database, extract_date=EXTRACT_DATE) is None
+    assert load_signature("op_focus", f"sqlite:///{database}", extract_date=EXTRACT_DATE) is None
+    assert load_signature("op_focus", "synthetic", queries={"crimes": "SELECT 1"}) is None
+
+
+@needs_fork
+def test_a_child_loads_ahead_and_the_host_keeps_it(rows, write_extract):
+    folder = write_extract(rows)
+    call = {"source": str(folder), "seed": 2026, "scale": 1.0, "extract_date": EXTRACT_DATE}
+    synthetic = {"source": "synthetic", "seed": 5, "scale": 0.02, "extract_date": None}
+    loading = prefetch.start([("op_focus", call), ("lsavi", synthetic)])
+    assert loading is not None and oct(loading.folder.stat().st_mode)[-3:] == "700"
+    finished = os.waitid(os.P_PID, loading.pid, os.WEXITED | os.WNOWAIT)  # a host would not wait
+    assert finished.si_status == 0
+    assert sorted(prefetch.collect(loading)) == ["lsavi", "op_focus"]
+    assert not loading.folder.exists()
+    ahead = load("op_focus", **call)
+    fresh = load("op_focus", **call)
+    assert ahead is not fresh
+    for name in fresh:
+        pd.testing.assert_frame_equal(ahead[name], fresh[name])
+    assert ahead.provenance == fresh.provenance and ahead.extract_date == fresh.extract_date
+    assert load("lsavi", **synthetic).truth == load("lsavi", **synthetic).truth
+
+
+@needs_fork
+def test_loads_that_warn_or_fail_are_left_to_the_notebook(rows, write_extract, tmp_path):
+    warns = {"source": str(write_extract(rows)), "extract_date": None}  # date inferred: warns
+    fails = {"source": str(tmp_path / "missing"), "extract_date": EXTRACT_DATE}
+    loading = prefetch.start([("op_focus", warns), ("op_focus", fails)])
+    os.waitid(os.P_PID, loading.pid, os.WEXITED | os.WNOWAIT)
+    assert prefetch.collect(loading) == []
+    assert not prefetch.has_any()
+
+
+@needs_fork
+def test_collect_stops_a_child_still_loading(monkeypatch):
+    loading = prefetch.start([("op_focus", {"source": "synthetic", "scale": 5.0})])
+    assert prefetch.collect(loading) == []  # stopped at once, long before it could finish
+    assert not loading.folder.exists()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(loading.pid, os.WNOHANG)
+
+
+def test_nothing_to_load_starts_nothing():
+    assert prefetch.start([]) is None
+    assert prefetch.collect(None) == []
+
+
+@pytest.mark.parametrize("programme", PROGRAMMES)
+def test_notebook_call_is_what_each_notebook_passes_to_load(programme):
+    """The host loads ahead what the notebook asks for: the same call, parameter by parameter."""
+    cells = json.loads(notebook_path(programme).read_text())["cells"]
+    source = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    calls = [
+        node
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "load"
+    ]
+    assert len(calls) == 1
+    (call,) = calls
+    assert [ast.literal_eval(a) for a in call.args] == [programme]
+    parameters = {"source": "S", "synthetic_seed": 11, "synthetic_scale": 0.5, "extract_date": ""}
+    namespace = dict(parameters, load=lambda programme, **kwargs: kwargs)
+    passed = eval(compile(ast.Expression(call), programme, "eval"), namespace)
+    assert passed == prefetch.notebook_call(parameters)
+    namespace["extract_date"] = parameters["extract_date"] = "2026-03-31"
+    passed = eval(compile(ast.Expression(call), programme, "eval"), namespace)
+    assert passed == prefetch.notebook_call(parameters)
