@@ -400,6 +400,14 @@ class _Printer:
         except self._errors as exc:
             log.warning("no PDF copies of the reports: Chromium did not start (%s)", exc)
 
+    def open_tabs(self, count: int) -> None:
+        """Open a tab for each report to come while the notebooks run (see ``open_tabs``)."""
+        if self.browser is not None:
+            try:
+                self.browser.open_tabs(count)
+            except self._errors as exc:
+                self._give_up(exc)
+
     def submit(self, programme: str, staging: Path) -> None:
         """Start printing ``<staging>/<programme>.html`` (once per programme)."""
         if self.browser is None or programme in self.jobs:
@@ -658,6 +666,8 @@ def run_programmes(
         printer = _Printer(stack, enabled=render and pdf)
         if render:
             _prepare_index()
+        # The browser has booted meanwhile: its tabs start now rather than when each report is due.
+        printer.open_tabs(len(programmes))
 
         def handle(status: dict[str, Any]) -> None:
             programme = status["programme"]

@@ -86,6 +86,31 @@ def test_one_browser_prints_several_reports_side_by_side(tmp_path):
     assert not list(tmp_path.rglob("*.partial")) and not (tmp_path / "missing.pdf").exists()
 
 
+@pytest.mark.browser
+@pytest.mark.skipif(find_chromium() is None, reason="headless Chromium not found")
+def test_tabs_opened_ahead_are_used_by_the_next_prints(tmp_path):
+    from analysis.reporting import HeadlessChromium
+
+    pages = []
+    for name in ("first", "second"):
+        page = tmp_path / f"{name}.html"
+        page.write_text(f"<!DOCTYPE html><title>{name}</title><p>{name} report</p>")
+        pages.append(page)
+    with HeadlessChromium() as chromium:
+        chromium.open_tabs(1)
+        (spare,) = chromium._spare_tabs
+        chromium.pump(timeout=0.5)  # about:blank's own load, before any print was asked for
+        first = chromium.submit_pdf(pages[0], tmp_path / "first.pdf")
+        assert first.target == spare[0] and not chromium._spare_tabs
+        second = chromium.submit_pdf(pages[1], tmp_path / "second.pdf")  # none left: a new tab
+        assert second.target != spare[0]
+        printed = [chromium.wait(job) for job in (first, second)]
+    for pdf, name in zip(printed, ("first", "second"), strict=True):
+        data = pdf.read_bytes()
+        assert data.startswith(b"%PDF-") and pdf.name == f"{name}.pdf"
+        assert f"/Title ({name})".encode() in data, "the page asked for, not the blank tab"
+
+
 def test_pump_returns_once_it_has_handled_what_arrived():
     """A print that finishes is seen at once, not after the rest of the wait."""
     import json
