@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import importlib
 import json
 import logging
@@ -863,6 +864,11 @@ def _host_main(
     # Ctrl-C is the caller's to handle (it stops the host, as above); the host and its
     # workers, which inherit this, would only print tracebacks. Kernels restore it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Importing creates objects by the hundred thousand and almost no garbage: the
+    # cyclic collector, which would walk them all again and again, waits (a sixth of
+    # the import time). What the imports made is then frozen before the workers fork,
+    # so no collection in a kernel walks it or copies its memory pages.
+    gc.disable()
     received = None
     loading_ahead = None
     try:
@@ -897,6 +903,9 @@ def _host_main(
     finally:
         if loading_ahead is not None:
             log.debug("data loaded ahead: %s", ", ".join(prefetch.collect(loading_ahead)) or "none")
+
+    gc.freeze()
+    gc.enable()
 
     def done(status: dict[str, Any]) -> None:
         messages.put(("done", status["programme"], status))

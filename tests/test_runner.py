@@ -6,6 +6,7 @@ import nbformat
 import pytest
 
 import analysis.config
+import analysis.kernels
 import analysis.runner
 from analysis.errors import ConfigError
 from analysis.runner import exit_code, run_programmes, summary_table
@@ -34,6 +35,9 @@ record = save_findings(
     findings_path, programme="toy", findings=[finding], inputs=inputs, synthetic=True
 )
 print(record["findings"][0]["effect"])
+import gc
+
+print("collector", gc.isenabled(), "frozen", gc.get_freeze_count() > 0)
 """
 
 
@@ -83,6 +87,17 @@ def test_success_writes_record_with_provenance(toy_programmes, capsys):
     assert json.loads((out / "toy" / "status.json").read_text())["status"] == "ok"
     assert exit_code([result]) == 0
     assert not list(out.glob(".staging-*")), "staging folders must be cleaned up"
+
+
+@pytest.mark.skipif(not analysis.kernels.fork_available(), reason="kernels are forked warm")
+def test_warm_kernels_collect_garbage_but_never_walk_the_imports(toy_programmes):
+    """The host freezes what it imported before forking; the kernels' collector is on."""
+    out = toy_programmes / "reports"
+    (result,) = run_programmes(["toy"], output_dir=out, render=False)
+    assert result.status == "ok", result.error
+    executed = nbformat.read(out / "toy" / "toy.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for o in executed.cells[-1].outputs)
+    assert "collector True frozen True" in printed
 
 
 def test_failure_keeps_last_good_report_and_names_the_cell(toy_programmes):

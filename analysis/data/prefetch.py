@@ -20,6 +20,7 @@ folder in memory (``/dev/shm`` where it exists), removed when collected.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import hmac
 import logging
@@ -217,6 +218,8 @@ def _load_all(calls: Sequence[tuple[str, Mapping[str, Any]]], folder: Path) -> N
     from .dataset import load, load_signature
 
     os.nice(NICENESS)
+    gc.freeze()  # the host's imports: never garbage, never walked
+    gc.enable()  # the host waits to collect until it has imported; loading makes garbage
     limit_threads(1)  # native pools were started before the fork; a kernel uses one thread
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
