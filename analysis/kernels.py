@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import importlib
 import json
 import logging
@@ -240,6 +241,7 @@ class WarmKernel:
         def client(**kwargs: Any) -> Any:
             # Remember the clients papermill makes, to close their channels in stop().
             made = make_client(**kwargs)
+            made.wait_for_ready = functools.partial(wait_for_ready, made)
             self._clients.append(made)
             return made
 
@@ -274,6 +276,56 @@ class WarmKernel:
             self.process.kill()
             self.process.wait()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+async def wait_for_ready(client: Any, timeout: float | None = None) -> None:
+    """Wait until a kernel answers on its shell and IOPub channels, as jupyter_client does.
+
+    jupyter_client's own ``wait_for_ready`` then reads IOPub until it has been
+    silent for 0.2 s, to drop the status messages of its ``kernel_info``
+    requests; every kernel start waited out that silence. Here what has
+    arrived is dropped without waiting for more. A late status message is
+    harmless: notebook clients keep only messages answering their own requests.
+
+    Parameters
+    ----------
+    client : jupyter_client.asynchronous.AsyncKernelClient
+        A client whose channels are started.
+    timeout : float, optional
+        Seconds to wait for the kernel (default: no limit).
+
+    Raises
+    ------
+    RuntimeError
+        When the kernel dies or does not answer in time, as jupyter_client raises.
+    """
+    from queue import Empty
+
+    deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+    while True:
+        client.kernel_info()
+        try:
+            reply = await client.shell_channel.get_msg(timeout=1)
+        except Empty:
+            pass
+        else:
+            if reply["msg_type"] == "kernel_info_reply":
+                try:  # IOPub is connected once it carries the kernel's status messages
+                    await client.iopub_channel.get_msg(timeout=0.2)
+                except Empty:
+                    pass
+                else:
+                    client._handle_kernel_info_reply(reply)
+                    break
+        if not await client.is_alive():
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+    while True:  # what IOPub has already said about those requests, without waiting for more
+        try:
+            await client.iopub_channel.get_msg(timeout=0)
+        except Empty:
+            break
 
 
 #: Environment variables that cap the native thread pools of a freshly started process.

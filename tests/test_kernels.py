@@ -188,3 +188,77 @@ def test_a_terminated_warm_kernel_exits_on_its_own_and_stop_then_cleans_up(tmp_p
     assert kernel.folder.exists(), "the sockets stay until stop()"
     kernel.stop()
     assert not kernel.folder.exists()
+
+
+def test_a_warm_kernels_client_is_ready_once_the_kernel_answers(tmp_path):
+    """The client papermill makes waits for the kernel's answer, not for IOPub to fall silent."""
+    import asyncio
+
+    kernel = kernels.start_warm_kernel(KERNEL_NAME, cwd=tmp_path)
+
+    async def round_trip() -> dict:
+        client = kernel.manager.client()
+        client.start_channels()
+        assert client.wait_for_ready.func is kernels.wait_for_ready
+        await client.wait_for_ready(timeout=30)
+        request = client.execute("6 * 7")
+        while True:
+            reply = await client.get_shell_msg(timeout=30)
+            if reply["parent_header"].get("msg_id") == request:
+                return reply
+
+    try:
+        assert asyncio.run(round_trip())["content"]["status"] == "ok"
+    finally:
+        kernel.stop()
+
+
+class _Channel:
+    """A channel answering from a script (None: nothing came), recording the timeouts asked."""
+
+    def __init__(self, script):
+        self.script, self.timeouts = list(script), []
+
+    async def get_msg(self, timeout=None):
+        from queue import Empty
+
+        self.timeouts.append(timeout)
+        message = self.script.pop(0) if self.script else None
+        if message is None:
+            raise Empty
+        return message
+
+
+class _Client:
+    def __init__(self, shell, iopub, alive=True):
+        self.shell_channel, self.iopub_channel = _Channel(shell), _Channel(iopub)
+        self.requests, self.reply, self.alive = 0, None, alive
+
+    def kernel_info(self):
+        self.requests += 1
+
+    def _handle_kernel_info_reply(self, reply):
+        self.reply = reply
+
+    async def is_alive(self):
+        return self.alive
+
+
+def test_wait_for_ready_drops_what_iopub_said_without_waiting_for_silence():
+    import asyncio
+
+    reply = {"msg_type": "kernel_info_reply", "content": {}}
+    status = {"msg_type": "status", "content": {"execution_state": "idle"}}
+    # IOPub says nothing after the first answer (not connected yet), so it asks again.
+    client = _Client(shell=[reply, reply], iopub=[None, status, status, status, None])
+    asyncio.run(kernels.wait_for_ready(client, timeout=5))
+    assert client.requests == 2 and client.reply is reply
+    assert client.iopub_channel.timeouts == [0.2, 0.2, 0, 0, 0], "drained, never waited"
+
+
+def test_wait_for_ready_gives_up_on_a_dead_kernel():
+    import asyncio
+
+    client = _Client(shell=[], iopub=[], alive=False)
+    with pytest.raises(RuntimeError, match="Kernel died"):
+        asyncio.run(kernels.wait_for_ready(client, timeout=5))
