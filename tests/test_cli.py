@@ -63,3 +63,19 @@ def test_help_lists_the_commands():
     assert result.returncode == 0
     for command in ("run", "list", "synth", "validate", "index"):
         assert command in result.stdout
+
+
+def test_the_command_leaves_without_collecting_what_it_made(tmp_path):
+    """The heap is frozen once the command is done: leaving skips a last full collection."""
+    probe = (
+        "import atexit, gc, runpy, sys\n"
+        "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0))\n"
+        f"sys.argv = ['analysis', 'index', '--output', {str(tmp_path)!r}]\n"
+        "runpy.run_module('analysis', run_name='__main__')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=PROJ_ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Index:" in result.stdout and "frozen at exit: True" in result.stdout
+    assert (tmp_path / "index.html").exists()
