@@ -707,6 +707,7 @@ def run_programmes(
         running = set(programmes)
         # Finished programmes whose PDF is still printing: published when it is done.
         printing: dict[str, dict[str, Any]] = {}
+        forest_drawn = False
         while running or printing:
             # While PDFs print, look at the browser often: each print is a few exchanges.
             wait = 0.01 if printer.busy() else 0.05
@@ -725,6 +726,16 @@ def run_programmes(
                 for programme in sorted(running):
                     printing[programme] = _lost(programme, host.exitcode)
                 running.clear()
+            if render and not running and printing and not forest_drawn:
+                # Every notebook has run; only PDFs are printing: the scorecard's figure
+                # is drawn meanwhile, from the reports not yet published.
+                from .reporting.index import prepare_forest
+
+                forest_drawn = True
+                try:
+                    prepare_forest(output, {p: stagings[p] for p in printing})
+                except Exception:  # the index draws it itself at the end
+                    log.debug("drawing the scorecard's figure ahead failed", exc_info=True)
             printer.pump()
             for programme, status in list(printing.items()):
                 if printer.ready(programme):

@@ -109,7 +109,10 @@ def _programme_slugs(reports_dir: Path, expected: Sequence[str]) -> list[str]:
 
 
 def collect_programmes(
-    reports_dir: str | os.PathLike[str], expected: Sequence[str] = PROGRAMMES
+    reports_dir: str | os.PathLike[str],
+    expected: Sequence[str] = PROGRAMMES,
+    *,
+    folders: Mapping[str, str | os.PathLike[str]] | None = None,
 ) -> list[ProgrammeEntry]:
     """Read every programme's findings.json and status.json under ``reports_dir``.
 
@@ -120,6 +123,9 @@ def collect_programmes(
     expected : sequence of str
         Programmes the scorecard always lists, in order, even when they have
         no folder yet (others found are added alphabetically).
+    folders : mapping of str to path-like, optional
+        Where to read some programmes instead of ``reports_dir/<slug>`` (a
+        batch run's reports not yet published).
 
     Returns
     -------
@@ -132,9 +138,11 @@ def collect_programmes(
     ['missing']
     """
     root = Path(reports_dir)
+    elsewhere = {slug: Path(folder) for slug, folder in (folders or {}).items()}
     entries = []
-    for slug in _programme_slugs(root, expected):
-        folder = root / slug
+    listed = [*expected, *(slug for slug in elsewhere if slug not in expected)]
+    for slug in _programme_slugs(root, listed):
+        folder = elsewhere.get(slug, root / slug)
         entry = ProgrammeEntry(slug)
         status_path = folder / "status.json"
         if status_path.exists():
@@ -244,7 +252,48 @@ def _forest_rows(entries: Sequence[ProgrammeEntry]) -> list[dict[str, Any]]:
     return rows
 
 
+def prepare_forest(
+    reports_dir: str | os.PathLike[str],
+    folders: Mapping[str, str | os.PathLike[str]],
+    expected: Sequence[str] = PROGRAMMES,
+) -> None:
+    """Draw the scorecard's forest plot ahead, while some reports are still being finished.
+
+    The batch runner calls it once every notebook has run and only PDFs are
+    still printing, with the unpublished reports' ``folders``: the figure is
+    then drawn while the browser prints, and :func:`build_index` reuses it
+    when its rows are the same (the figure is most of the index's work).
+    """
+    forest_figure(_forest_rows(collect_programmes(reports_dir, expected, folders=folders)))
+
+
+#: Forest figures already drawn, by their rows (the latest few).
+_FORESTS: dict[str, tuple[str, str]] = {}
+_FORESTS_KEPT = 4
+
+
 def forest_figure(rows: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
+    """A forest plot of the headline findings as an embeddable ``<figure>``; drawn once per rows.
+
+    See :func:`_draw_forest`.
+
+    Examples
+    --------
+    >>> forest_figure([])
+    ('', 'No headline finding has an estimated interval to plot yet.')
+    """
+    key = json.dumps(list(rows), sort_keys=True, default=str)
+    if key not in _FORESTS:
+        drawn = _draw_forest(rows)
+        if drawn[0]:  # a figure, not a failure worth trying again
+            while len(_FORESTS) >= _FORESTS_KEPT:
+                del _FORESTS[next(iter(_FORESTS))]
+            _FORESTS[key] = drawn
+        return drawn
+    return _FORESTS[key]
+
+
+def _draw_forest(rows: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
     """A forest plot of the headline findings as an embeddable ``<figure>``.
 
     Uses :func:`analysis.plots.plot_forest`, which puts each scale (a rate
@@ -266,7 +315,7 @@ def forest_figure(rows: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
 
     Examples
     --------
-    >>> forest_figure([])
+    >>> _draw_forest([])
     ('', 'No headline finding has an estimated interval to plot yet.')
     """
     if not rows:

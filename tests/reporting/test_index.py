@@ -248,3 +248,32 @@ def test_value_for_money_reads_the_vfm_block(block, expected):
     assert view["ratio"] == expected[0]
     assert view["sentence"] == expected[1]
     assert _vfm_view({"findings": []}) is None
+
+
+def test_the_forest_drawn_ahead_from_unpublished_reports_is_reused(tmp_path, monkeypatch):
+    """The runner draws the figure while PDFs print; the index then only reuses it."""
+    from analysis.reporting import index
+
+    root, staging = tmp_path / "reports", tmp_path / "staging"
+    write_programme(root, "op_focus", "Operation Focus")
+    unpublished = write_programme(
+        staging, "perpetrator_programmes", "Perpetrator programmes", record=perpetrator_record()
+    )
+    drawn = []
+    draw = index._draw_forest
+    monkeypatch.setattr(index, "_draw_forest", lambda rows: drawn.append(rows) or draw(rows))
+    monkeypatch.setattr(index, "_FORESTS", {})
+    expected = ["op_focus", "perpetrator_programmes"]
+    index.prepare_forest(root, {"perpetrator_programmes": unpublished}, expected=expected)
+    assert len(drawn) == 1 and {row["group"] for row in drawn[0]} == {
+        "Operation Focus",
+        "Perpetrator programmes",
+    }
+    shutil.move(unpublished, root / "perpetrator_programmes")  # published
+    page = build_index(root, expected=expected).read_text()
+    assert len(drawn) == 1, "drawn once"
+    assert len(parse(page).images) == 1
+
+    (root / "perpetrator_programmes" / "findings.json").unlink()  # other rows: drawn anew
+    build_index(root, expected=expected)
+    assert len(drawn) == 2
