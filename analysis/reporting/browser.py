@@ -16,6 +16,7 @@ import logging
 import os
 import select
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -233,6 +234,38 @@ class ChromiumError(RuntimeError):
     """Chromium could not be started or stopped answering."""
 
 
+#: Seconds Chromium's helper processes get to exit after it, before they are killed.
+GROUP_EXIT_SECONDS = 2.0
+
+
+def _group_members(group: int) -> list[int]:
+    """Live (not zombie) processes in a process group, from ``/proc`` (none where it is absent)."""
+    members = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as file:
+                    fields = file.read().rsplit(b")", 1)[1].split()
+            except OSError:  # ended meanwhile
+                continue
+            if int(fields[2]) == group and fields[0] != b"Z":
+                members.append(int(entry.name))
+    return members
+
+
+def _wait_for_group(group: int, *, timeout: float) -> None:
+    """Wait until no live process is left in ``group``; kill what remains after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while _group_members(group):
+        if time.monotonic() > deadline:
+            with contextlib.suppress(OSError):
+                os.killpg(group, signal.SIGKILL)
+            return
+        time.sleep(0.005)
+
+
 class HeadlessChromium:
     """A headless Chromium driven over the DevTools protocol through a pipe.
 
@@ -324,27 +357,32 @@ class HeadlessChromium:
     def close_soon(self) -> None:
         """Ask Chromium to close, without waiting: leaving the ``with`` block waits for it.
 
-        Chromium takes a moment to shut down; the caller can finish its own work meanwhile.
+        Chromium takes a moment to shut down; the caller can finish its own work
+        meanwhile. It is asked with SIGTERM, on which it shuts down in order (exit
+        status 0) in about 0.05 s, where the DevTools ``Browser.close`` took 0.15 s.
         """
         if self._process is not None and self._process.poll() is None and not self._closing:
-            with contextlib.suppress(ChromiumError):
-                self._send_raw("Browser.close")
+            with contextlib.suppress(OSError):
+                self._process.terminate()
             self._closing = True
 
     def __exit__(self, *exc_info: object) -> None:
         try:
             if self._process is not None and self._process.poll() is None:
                 try:
-                    if not self._closing:
-                        self._send_raw("Browser.close")
+                    self.close_soon()
                     self._process.wait(timeout=10)
-                except (OSError, ChromiumError, subprocess.TimeoutExpired):
+                except (OSError, subprocess.TimeoutExpired):
                     self._process.kill()
                     self._process.wait(timeout=10)
         finally:
             for fd in (self._write_fd, self._read_fd):
                 with contextlib.suppress(OSError):
                     os.close(fd)
+            if self._process is not None:
+                # Chromium's helpers (its network service among them) outlive it by a few
+                # milliseconds and may still write into the profile: removed once they are gone.
+                _wait_for_group(self._process.pid, timeout=GROUP_EXIT_SECONDS)
             if self._profile:
                 shutil.rmtree(self._profile, ignore_errors=True)
             if self._stderr is not None:

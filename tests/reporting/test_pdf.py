@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 
 import pytest
 
@@ -151,3 +152,22 @@ def test_a_browser_asked_to_close_soon_is_gone_when_the_block_ends(tmp_path):
         process = chromium._process
     assert process.poll() is not None, "the browser has exited"
     assert process.returncode == 0, "it closed in order, not killed"
+    assert not browser._group_members(process.pid), "its helper processes have exited too"
+    assert not Path(chromium._profile).exists(), "and its profile is gone"
+
+
+def test_helpers_that_outlive_the_browser_are_waited_for_then_killed():
+    import subprocess
+    import time
+
+    helper = subprocess.Popen(["sleep", "30"], start_new_session=True)
+    try:
+        assert browser._group_members(helper.pid) == [helper.pid]
+        started = time.monotonic()
+        browser._wait_for_group(helper.pid, timeout=0.2)
+        assert helper.wait(timeout=5) == -9, "killed once its time was up"
+        assert time.monotonic() - started < 5
+        assert browser._group_members(helper.pid) == []
+    finally:
+        helper.kill()
+        helper.wait()
