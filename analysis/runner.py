@@ -3,9 +3,9 @@
 The calling process starts a fresh batch host (:class:`_BatchHost`), which
 imports what the notebooks import once (while a child of it loads the
 notebooks' data on the spare core: :mod:`analysis.data.prefetch`) and forks a
-worker per programme; each
-worker runs its notebook with papermill in its own kernel, forked warm from the
-worker (:mod:`analysis.kernels`), and renders the HTML reports. Progress
+worker per programme; each worker runs its notebook with papermill in its own
+kernel, forked warm from the worker (:mod:`analysis.kernels`), and renders the
+HTML reports. Progress
 (programme, cell, elapsed) and results flow back through a queue; the caller
 prints the PDFs with one headless Chromium while the notebooks run, and
 publishes. Outputs are written to a staging folder and moved into

@@ -237,13 +237,7 @@ def load_signature(
     """
     contract, requested_date, key = _prepare(programme, source, extract_date)
     return prefetch.signature(
-        contract.programme,
-        source,
-        seed=seed,
-        scale=scale,
-        extract_date=requested_date,
-        queries=queries,
-        key=key,
+        contract.programme, source, seed, scale, requested_date, queries=queries, key=key
     )
 
 
@@ -298,8 +292,8 @@ def load(
     """
     contract, requested_date, key = _prepare(programme, source, extract_date)
     if prefetch.has_any():  # in a batch kernel: this very load may have been done ahead
-        call = load_signature(
-            programme, source, seed=seed, scale=scale, extract_date=extract_date, queries=queries
+        call = prefetch.signature(
+            contract.programme, source, seed, scale, requested_date, queries=queries, key=key
         )
         ahead = prefetch.take(call)
         if ahead is not None:

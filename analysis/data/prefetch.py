@@ -74,10 +74,10 @@ def notebook_call(parameters: Mapping[str, Any]) -> dict[str, Any]:
 def signature(
     programme: str,
     source: Any,
-    *,
     seed: int,
     scale: float,
     extract_date: Any,
+    *,
     queries: Mapping[str, str] | None,
     key: bytes,
 ) -> tuple | None:
