@@ -401,6 +401,11 @@ class _Printer:
         except self._errors as exc:
             log.warning("no PDF copies of the reports: Chromium did not start (%s)", exc)
 
+    @property
+    def printing(self) -> bool:
+        """Whether PDFs are being printed (the browser started and has not failed)."""
+        return self.browser is not None
+
     def open_tabs(self, count: int) -> None:
         """Open a tab for each report to come while the notebooks run (see ``open_tabs``)."""
         if self.browser is not None:
@@ -665,7 +670,9 @@ def run_programmes(
             jobs,
         )
         printer = _Printer(stack, enabled=render and pdf)
-        if render:
+        if render and not printer.printing:
+            # Without PDFs nothing else prepares the scorecard before the end (with them,
+            # its figure is drawn while the last PDFs print, when a core is to spare).
             _prepare_index()
         # The browser has booted meanwhile: its tabs start now rather than when each report is due.
         printer.open_tabs(len(programmes))
@@ -754,8 +761,11 @@ def run_programmes(
 def _prepare_index() -> None:
     """Import and compile what the scorecard needs, while the host is still importing.
 
-    This process is otherwise idle then; building the index at the end of the
-    run then takes a third of the time.
+    Building the index at the end of the run then takes a third of the time.
+    Used when no PDFs are printed: otherwise the scorecard's figure is drawn
+    while the last PDFs print (:func:`analysis.reporting.index.prepare_forest`),
+    and this process leaves the start of the run, when the cores are busiest,
+    to the batch host's imports.
     """
     from . import plots, reporting  # noqa: F401 (imported for the index's figure)
 
