@@ -14,7 +14,9 @@ A load that failed or warned is not kept: the notebook makes it again, and
 the error or warning appears in the notebook, where it belongs. Database
 sources are never loaded ahead, as nothing would show that they changed
 meanwhile. The datasets pass from the child to the host through a private
-folder in memory (``/dev/shm`` where it exists), removed when collected.
+folder in memory (``/dev/shm`` where it exists and has room; else the system's
+temporary folder), removed when collected; a dataset that would leave less
+than :data:`SPACE_MARGIN` free there is left to the notebook.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ NICENESS = 10
 
 #: Where the child leaves the datasets: memory, where the system has a tmpfs for it.
 SHARED_MEMORY = Path("/dev/shm")
+
+#: Free space a dataset passed on must leave in its folder's file system, in bytes.
+SPACE_MARGIN = 256 * 2**20
 
 _SUFFIX = ".pickle"
 _KEPT: dict[tuple, Any] = {}
@@ -176,8 +181,11 @@ def start(calls: Sequence[tuple[str, Mapping[str, Any]]]) -> Prefetch | None:
 
     if not calls or not fork_available():
         return None
-    memory = SHARED_MEMORY if SHARED_MEMORY.is_dir() and os.access(SHARED_MEMORY, os.W_OK) else None
-    folder = Path(tempfile.mkdtemp(prefix="analysis-prefetch-", dir=memory))
+    roomy = SHARED_MEMORY.is_dir() and os.access(SHARED_MEMORY, os.W_OK)
+    roomy = roomy and _room_for(SHARED_MEMORY, SPACE_MARGIN)
+    folder = Path(
+        tempfile.mkdtemp(prefix="analysis-prefetch-", dir=SHARED_MEMORY if roomy else None)
+    )
     pid = os.fork()
     if pid == 0:  # the child
         code = 1
@@ -233,10 +241,21 @@ def _load_all(calls: Sequence[tuple[str, Mapping[str, Any]]], folder: Path) -> N
             continue
         if dataset is None or said:
             continue
+        data = pickle.dumps((call, dataset), protocol=pickle.HIGHEST_PROTOCOL)
+        if not _room_for(folder, len(data)):  # never crowd a small /dev/shm (Chromium uses it)
+            continue
         partial = folder / f"{index}.partial"
-        with partial.open("wb") as file:
-            pickle.dump((call, dataset), file, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.write_bytes(data)
         partial.rename(folder / f"{index}{_SUFFIX}")
+
+
+def _room_for(folder: Path, size: int) -> bool:
+    """Whether ``size`` bytes fit in ``folder``'s file system with :data:`SPACE_MARGIN` to spare."""
+    try:
+        stats = os.statvfs(folder)
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize - size >= SPACE_MARGIN
 
 
 @contextlib.contextmanager

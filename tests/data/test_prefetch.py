@@ -96,6 +96,16 @@ def test_loads_that_warn_or_fail_are_left_to_the_notebook(rows, write_extract, t
 
 
 @needs_fork
+def test_a_dataset_is_not_passed_on_where_it_would_fill_the_disk(rows, write_extract, monkeypatch):
+    monkeypatch.setattr(prefetch, "SPACE_MARGIN", 2**62)  # more than any disk has
+    call = {"source": str(write_extract(rows)), "extract_date": EXTRACT_DATE}
+    loading = prefetch.start([("op_focus", call)])
+    assert not str(loading.folder).startswith(str(prefetch.SHARED_MEMORY)), "no room there"
+    os.waitid(os.P_PID, loading.pid, os.WEXITED | os.WNOWAIT)
+    assert prefetch.collect(loading) == []
+
+
+@needs_fork
 def test_collect_stops_a_child_still_loading(monkeypatch):
     loading = prefetch.start([("op_focus", {"source": "synthetic", "scale": 5.0})])
     assert prefetch.collect(loading) == []  # stopped at once, long before it could finish
