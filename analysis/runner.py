@@ -402,7 +402,7 @@ class _Printer:
             log.warning("no PDF copies of the reports: Chromium did not start (%s)", exc)
 
     @property
-    def printing(self) -> bool:
+    def prints_pdfs(self) -> bool:
         """Whether PDFs are being printed (the browser started and has not failed)."""
         return self.browser is not None
 
@@ -670,7 +670,7 @@ def run_programmes(
             jobs,
         )
         printer = _Printer(stack, enabled=render and pdf)
-        if render and not printer.printing:
+        if render and not printer.prints_pdfs:
             # Without PDFs nothing else prepares the scorecard before the end (with them,
             # its figure is drawn while the last PDFs print, when a core is to spare).
             _prepare_index()
