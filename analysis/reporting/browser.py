@@ -44,6 +44,9 @@ HEADLESS_FLAGS = (
     "--no-default-browser-check",
     "--mute-audio",
     "--hide-scrollbars",
+    # The address bar's suggestion pop-up, which a headless browser never shows, is otherwise
+    # loaded at start as a page of its own: a renderer and about 0.6 s of CPU.
+    "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup",
 )
 
 #: Schemes a report may not load anything from: refused, as well as recorded.
@@ -490,15 +493,25 @@ class HeadlessChromium:
         self._events.append(message)
 
     # ------------------------------------------------------------------ pages
-    def _new_tab(self, domains: Sequence[str]) -> tuple[str, str]:
-        """A blank tab with ``domains`` enabled and nothing remote allowed: (target, session)."""
-        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+    def _new_tab(self, domains: Sequence[str], *, for_print: bool = False) -> tuple[str, str]:
+        """A blank tab with ``domains`` enabled and nothing remote allowed: (target, session).
+
+        A tab ``for_print`` is never shown: it is opened in the background and
+        lays its page out for print media from the start. A page shown on screen
+        is laid out and painted for the screen first, then again for print; the
+        PDF is the same either way, for about a fifth less of the browser's work.
+        """
+        target = self.send("Target.createTarget", {"url": "about:blank", "background": for_print})[
+            "targetId"
+        ]
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
             "sessionId"
         ]
         self._events = [e for e in self._events if e.get("sessionId") != session]
         for domain in domains:
             self.send(f"{domain}.enable", session=session)
+        if for_print:
+            self.send("Emulation.setEmulatedMedia", {"media": "print"}, session)
         # Anything remote is refused as well as recorded (requests are recorded whatever
         # happens, so a browser without this command still catches them).
         if "Network" in domains:
@@ -541,7 +554,7 @@ class HeadlessChromium:
             When Chromium has stopped or does not answer.
         """
         for _ in range(count):
-            self._spare_tabs.append(self._new_tab(PRINT_DOMAINS))
+            self._spare_tabs.append(self._new_tab(PRINT_DOMAINS, for_print=True))
 
     def submit_pdf(self, path: str | os.PathLike[str], pdf: str | os.PathLike[str]) -> PrintJob:
         """Start printing a local page to PDF and return at once.
@@ -568,7 +581,7 @@ class HeadlessChromium:
             target, session = self._spare_tabs.pop(0)
             self._events = [e for e in self._events if e.get("sessionId") != session]
         else:
-            target, session = self._new_tab(PRINT_DOMAINS)
+            target, session = self._new_tab(PRINT_DOMAINS, for_print=True)
         # Registered before anything is read again, so no answer can slip past it.
         job = PrintJob(
             page=Path(path),

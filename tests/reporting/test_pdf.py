@@ -112,6 +112,51 @@ def test_tabs_opened_ahead_are_used_by_the_next_prints(tmp_path):
         assert f"/Title ({name})".encode() in data, "the page asked for, not the blank tab"
 
 
+@pytest.mark.browser
+@pytest.mark.skipif(find_chromium() is None, reason="headless Chromium not found")
+def test_pages_print_from_background_tabs_laid_out_for_print(tmp_path):
+    """A print tab lays the page out for print from the start; a tab that checks a page does not."""
+    from analysis.reporting import HeadlessChromium
+
+    page = tmp_path / "page.html"
+    page.write_text("<!DOCTYPE html><title>t</title><p>text</p>")
+
+    def media(chromium, session):
+        answer = chromium.send(
+            "Runtime.evaluate",
+            {"expression": "[matchMedia('print').matches, document.visibilityState]"},
+            session,
+        )
+        return chromium.send(
+            "Runtime.getProperties", {"objectId": answer["result"]["objectId"]}, session
+        )["result"][:2]
+
+    with HeadlessChromium() as chromium:
+        chromium.open_tabs(1)
+        (spare,) = chromium._spare_tabs
+        printed, shown = media(chromium, spare[1]), None
+        target, session = chromium._open(page.resolve().as_uri(), ("Page",))
+        shown = media(chromium, session)
+        chromium.print_pdf(page, tmp_path / "page.pdf")
+    assert [p["value"]["value"] for p in printed] == [True, "hidden"]
+    assert [p["value"]["value"] for p in shown] == [False, "visible"]
+    assert (tmp_path / "page.pdf").read_bytes().startswith(b"%PDF-")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(find_chromium() is None, reason="headless Chromium not found")
+def test_the_browser_loads_no_page_of_its_own_interface():
+    """Only the blank start page: no hidden pages of the browser's own UI, each a renderer."""
+    import time
+
+    from analysis.reporting import HeadlessChromium
+
+    with HeadlessChromium() as chromium:
+        time.sleep(1.0)  # what the browser loads at start, it has loaded by now
+        targets = chromium.send("Target.getTargets", {"filter": [{}]})["targetInfos"]
+    assert [t["url"] for t in targets if t["type"] not in ("page", "tab")] == []
+
+
 def test_pump_returns_once_it_has_handled_what_arrived():
     """A print that finishes is seen at once, not after the rest of the wait."""
     import json
