@@ -75,12 +75,12 @@ def check_programme(programme: str) -> str:
 def notebook_parameters(programme: str) -> dict[str, NotebookParameter]:
     """Parameters declared in a programme notebook's ``parameters`` cell.
 
-    Read with papermill's own inspector, so what is listed is exactly what
-    papermill can inject.
+    Read by papermill's rules (:mod:`analysis.parameters_cell`), so what is
+    listed is exactly what papermill can inject.
     """
-    import papermill
+    from .parameters_cell import inspect_notebook
 
-    raw = papermill.inspect_notebook(str(notebook_path(programme)))
+    raw = inspect_notebook(notebook_path(programme))
     params = {}
     for name, info in raw.items():
         params[name] = NotebookParameter(
