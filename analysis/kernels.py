@@ -134,7 +134,8 @@ def preload(modules: Sequence[str]) -> float:
     """Import ``modules`` (and what every kernel needs) into this process.
 
     A name that is not a module (``analysis.data.load``, from ``from
-    analysis.data import load``) is skipped. A module that fails to import is
+    analysis.data import load``) is looked up in its package, which imports
+    it there if the package defers its imports. A module that fails to import is
     skipped with a debug note: the notebook will import it itself and report the
     error where it belongs.
 
@@ -156,8 +157,15 @@ def preload(modules: Sequence[str]) -> float:
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:
-            # ``X.a`` from ``from X import a``, where ``a`` is a name in ``X``: nothing to do.
-            if not (exc.name == name and "." in name):
+            if exc.name == name and "." in name:
+                # ``X.a`` from ``from X import a``, where ``a`` is a name in ``X``: looked up,
+                # so that a package that imports its names on first use imports it now.
+                package, attribute = name.rsplit(".", 1)
+                try:
+                    getattr(sys.modules.get(package), attribute, None)
+                except Exception:  # the notebook will raise it in context
+                    log.debug("could not preload %s", name, exc_info=True)
+            else:
                 log.debug("could not preload %s", name, exc_info=True)
         except Exception:  # the notebook will raise it in context
             log.debug("could not preload %s", name, exc_info=True)

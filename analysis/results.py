@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import html
 import math
+import sys
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Scales on which an effect of "no difference" is 1 rather than 0.
 RATIO_SCALES = frozenset({"ratio", "rate ratio", "risk ratio", "odds ratio", "hazard ratio"})
@@ -22,7 +23,10 @@ RATIO_SCALES = frozenset({"ratio", "rate ratio", "risk ratio", "odds ratio", "ha
 
 def _plain(value: Any) -> Any:
     """Convert numpy scalars and non-finite floats to JSON-safe Python values."""
-    if isinstance(value, np.generic):
+    # Only a process that has imported numpy can hold a numpy scalar: the scorecard,
+    # which reads findings from JSON, never needs to import it.
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(value, numpy.generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None

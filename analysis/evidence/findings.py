@@ -15,12 +15,13 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..results import Estimate, _plain, format_number
 from .sms import SMS_SHORT, sms_level
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FINDINGS_SCHEMA_VERSION = 1
 
@@ -139,6 +140,8 @@ def findings_table(findings: Iterable[Finding]) -> pd.DataFrame:
                 "Headline": "yes" if f.headline else "",
             }
         )
+    import pandas as pd  # imported here: the runner writes findings without pandas
+
     return pd.DataFrame(rows)
 
 

@@ -8,12 +8,37 @@
 - :class:`HeadlessChromium`: one headless Chromium over the DevTools protocol:
   print several pages to PDF side by side (the batch runner's PDFs), and report
   what a reader's browser shows (the browser test).
+
+Each name is imported from its module on first use, so the batch runner can
+drive the browser without paying for the report modules (nbformat, pandas).
 """
 
-from .browser import HeadlessChromium, PageCheck, find_chromium, to_pdf
-from .html import non_embedded_resources
-from .index import build_index, collect_programmes
-from .report import load_findings, notebook_errors, render_report
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .._lazy import exports
+
+if TYPE_CHECKING:
+    from .browser import HeadlessChromium, PageCheck, find_chromium, to_pdf
+    from .html import non_embedded_resources
+    from .index import build_index, collect_programmes
+    from .records import load_findings
+    from .report import notebook_errors, render_report
+
+#: Public name -> the module of this package that defines it.
+_HOMES = {
+    "HeadlessChromium": "browser",
+    "PageCheck": "browser",
+    "build_index": "index",
+    "collect_programmes": "index",
+    "find_chromium": "browser",
+    "load_findings": "records",
+    "non_embedded_resources": "html",
+    "notebook_errors": "report",
+    "render_report": "report",
+    "to_pdf": "browser",
+}
 
 __all__ = [
     "HeadlessChromium",
@@ -27,3 +52,6 @@ __all__ = [
     "render_report",
     "to_pdf",
 ]
+
+
+__getattr__, __dir__ = exports(__name__, _HOMES)
