@@ -670,10 +670,6 @@ def run_programmes(
             jobs,
         )
         printer = _Printer(stack, enabled=render and pdf)
-        if render and not printer.prints_pdfs:
-            # Without PDFs nothing else prepares the scorecard before the end (with them,
-            # its figure is drawn while the last PDFs print, when a core is to spare).
-            _prepare_index()
         # The browser has booted meanwhile: its tabs start now rather than when each report is due.
         printer.open_tabs(len(programmes))
 
@@ -714,7 +710,7 @@ def run_programmes(
         running = set(programmes)
         # Finished programmes whose PDF is still printing: published when it is done.
         printing: dict[str, dict[str, Any]] = {}
-        forest_drawn = False
+        forests: list[tuple[str, tuple[str, str]]] = []  # the scorecard's figure, drawn ahead
         while running or printing:
             # While PDFs print, look at the browser often: each print is a few exchanges.
             wait = 0.01 if printer.busy() else 0.05
@@ -723,6 +719,8 @@ def run_programmes(
                     progress_view.update(programme, *detail)
                 elif kind == "reader-html":
                     printer.submit(programme, stagings[programme])
+                elif kind == "forest":
+                    forests.append((detail[0], detail[1]))
                 elif kind == "done" and programme in running:
                     running.discard(programme)
                     (status,) = detail
@@ -733,16 +731,6 @@ def run_programmes(
                 for programme in sorted(running):
                     printing[programme] = _lost(programme, host.exitcode)
                 running.clear()
-            if render and not running and printing and not forest_drawn:
-                # Every notebook has run; only PDFs are printing: the scorecard's figure
-                # is drawn meanwhile, from the reports not yet published.
-                from .reporting.index import prepare_forest
-
-                forest_drawn = True
-                try:
-                    prepare_forest(output, {p: stagings[p] for p in printing})
-                except Exception:  # the index draws it itself at the end
-                    log.debug("drawing the scorecard's figure ahead failed", exc_info=True)
             printer.pump()
             for programme, status in list(printing.items()):
                 if printer.ready(programme):
@@ -752,25 +740,14 @@ def run_programmes(
         # All published: the browser and the host wind down while the index is built.
         printer.close_soon()
         if render:
-            from . import reporting
+            from .reporting import index
 
-            reporting.build_index(output)
+            # The host sends the scorecard's figure just before it ends.
+            forests += [(key, figure) for kind, _, key, figure in host.rest() if kind == "forest"]
+            for key, figure in forests:
+                index.keep_forest(key, figure)
+            index.build_index(output)
     return [results[p] for p in programmes]
-
-
-def _prepare_index() -> None:
-    """Import and compile what the scorecard needs, while the host is still importing.
-
-    Building the index at the end of the run then takes a third of the time.
-    Used when no PDFs are printed: otherwise the scorecard's figure is drawn
-    while the last PDFs print (:func:`analysis.reporting.index.prepare_forest`),
-    and this process leaves the start of the run, when the cores are busiest,
-    to the batch host's imports.
-    """
-    from . import plots, reporting  # noqa: F401 (imported for the index's figure)
-
-    with tempfile.TemporaryDirectory() as empty:
-        reporting.build_index(Path(empty))
 
 
 def _remove_stagings(folders: Iterable[Path]) -> None:
@@ -857,6 +834,14 @@ class _BatchHost:
         """Whether the host is still running (a last look at the queue is due if not)."""
         return self._process.is_alive() or not self._queue.empty()
 
+    def rest(self, timeout: float = 30.0) -> list[tuple[Any, ...]]:
+        """Every message still to come, once the host has ended (waiting at most ``timeout``)."""
+        out: list[tuple[Any, ...]] = []
+        deadline = time.monotonic() + timeout
+        while self.alive() and time.monotonic() < deadline:
+            out += self.messages(timeout=0.05)
+        return out
+
     def messages(self, timeout: float) -> list[tuple[Any, ...]]:
         """Messages waiting now, after waiting at most ``timeout`` seconds for the first."""
         out = []
@@ -928,7 +913,11 @@ def _host_main(
     gc.freeze()
     gc.enable()
 
+    finished_ok: set[str] = set()
+
     def done(status: dict[str, Any]) -> None:
+        if status["status"] == "ok":
+            finished_ok.add(status["programme"])
         messages.put(("done", status["programme"], status))
 
     # One task per worker: each forks its kernel from a single-threaded process. Workers
@@ -951,8 +940,34 @@ def _host_main(
             )
         pool.close()
         pool.join()
+    if tasks and tasks[0].render:
+        _draw_forest_ahead(tasks, finished_ok, messages)
     messages.close()
     messages.join_thread()
+
+
+def _draw_forest_ahead(tasks: Sequence[_Task], finished_ok: set[str], messages: Any) -> None:
+    """Draw the scorecard's figure in the host, and send it to the caller for its index.
+
+    The host has matplotlib imported already, where the caller would spend
+    half a second of CPU importing it while the last PDFs print. Reports that
+    the caller has not yet published are read from their staging folders; a
+    figure whose rows turn out different from the index's is simply drawn
+    again there (:func:`analysis.reporting.index.forest_figure`).
+    """
+    folders = {
+        task.programme: task.staging
+        for task in tasks
+        if task.programme in finished_ok and Path(task.staging).is_dir()
+    }
+    try:
+        from .reporting.index import prepare_forest
+
+        key, figure = prepare_forest(Path(tasks[0].staging).parent, folders)
+    except Exception:  # a report published meanwhile, or a figure that failed: drawn later
+        log.debug("drawing the scorecard's figure ahead failed", exc_info=True)
+        return
+    messages.put(("forest", "", key, figure))
 
 
 def _write_status(folder: Path, result: RunResult) -> None:

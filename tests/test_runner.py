@@ -155,3 +155,73 @@ def test_bad_parameters_are_refused_before_anything_runs(toy_programmes, overrid
 def test_unknown_programme_is_a_config_error(toy_programmes):
     with pytest.raises(ConfigError, match="choose from: toy, toy2"):
         run_programmes(["focus"], output_dir=toy_programmes / "reports", render=False)
+
+
+def test_the_scorecard_figure_is_drawn_by_the_host_not_the_caller(toy_programmes, monkeypatch):
+    """The caller only keeps the figure the host drew: it never imports matplotlib for it."""
+    from analysis.reporting import index
+
+    drawn_here = []
+    monkeypatch.setattr(index, "_draw_forest", lambda rows: drawn_here.append(rows) or ("", ""))
+    monkeypatch.setattr(index, "_FORESTS", {})
+    out = toy_programmes / "reports"
+    results = run_programmes(["toy", "toy2"], output_dir=out, pdf=False)
+    assert [r.status for r in results] == ["ok", "ok"], [r.error for r in results]
+    assert drawn_here == [], "the caller drew the figure itself"
+    page = (out / "index.html").read_text()
+    assert page.count('<img src="data:image/png;base64,') == 1
+
+
+def test_a_figure_drawn_ahead_from_other_rows_is_drawn_again(tmp_path, monkeypatch):
+    """Kept under the rows it was drawn from: the index never shows a stale figure."""
+    from analysis.reporting import build_index, index
+    from tests.reporting.builders import findings_record
+
+    monkeypatch.setattr(index, "_FORESTS", {})
+    (tmp_path / "toy").mkdir()
+    (tmp_path / "toy" / "findings.json").write_text(json.dumps(findings_record()))
+    key, figure = index.prepare_forest(tmp_path, {}, expected=["toy"])
+    assert figure[0].startswith("<figure")
+    index._FORESTS.clear()
+    index.keep_forest(key.replace("Toy", "Other"), figure)  # a figure of other rows
+    drawn = []
+    draw = index._draw_forest
+    monkeypatch.setattr(index, "_draw_forest", lambda rows: drawn.append(rows) or draw(rows))
+    build_index(tmp_path, expected=["toy"])
+    assert len(drawn) == 1
+    index.keep_forest(key, figure)
+    build_index(tmp_path, expected=["toy"])
+    assert len(drawn) == 1, "the figure kept for these rows is reused"
+
+
+def test_the_caller_of_a_batch_imports_no_analysis_stack():
+    """Parameters, the browser, status files and the scorecard: no pandas, papermill or plots."""
+    code = """
+import json, sys, tempfile
+from pathlib import Path
+from analysis import runner
+from analysis.config import load_config, resolve_parameters
+from analysis.reporting import HeadlessChromium, index
+
+for p in ("op_focus", "perpetrator_programmes", "lsavi"):
+    resolve_parameters(p, config=load_config(p))
+root = Path(tempfile.mkdtemp())
+(root / "toy").mkdir()
+record = {"programme": "toy", "title": "Toy", "findings": [{"label": "Incidents", "effect": 0.8,
+          "ci_low": 0.7,
+          "ci_high": 0.9, "scale": "rate ratio", "sms_level": 3, "headline": True}]}
+(root / "toy" / "findings.json").write_text(json.dumps(record))
+runner._write_status(root / "toy", runner.RunResult(programme="toy", status="ok", elapsed=1.0))
+rows = index._forest_rows(index.collect_programmes(root, ["toy"]))
+index.keep_forest(index._forest_key(rows), ("<figure>drawn by the host</figure>", ""))
+page = index.build_index(root, expected=["toy"]).read_text()
+assert "drawn by the host" in page
+heavy = ("pandas", "numpy", "matplotlib", "papermill", "nbformat", "scipy", "statsmodels")
+print(sorted(m for m in heavy if m in sys.modules))
+"""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

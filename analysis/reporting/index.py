@@ -30,7 +30,7 @@ from .formatting import (
     sms_words,
 )
 from .html import environment, non_embedded_resources, page_context, write_text_atomic
-from .report import load_findings
+from .records import load_findings
 
 log = logging.getLogger(__name__)
 
@@ -256,20 +256,50 @@ def prepare_forest(
     reports_dir: str | os.PathLike[str],
     folders: Mapping[str, str | os.PathLike[str]],
     expected: Sequence[str] = PROGRAMMES,
-) -> None:
+) -> tuple[str, tuple[str, str]]:
     """Draw the scorecard's forest plot ahead, while some reports are still being finished.
 
-    The batch runner calls it once every notebook has run and only PDFs are
-    still printing, with the unpublished reports' ``folders``: the figure is
-    then drawn while the browser prints, and :func:`build_index` reuses it
-    when its rows are the same (the figure is most of the index's work).
+    The batch host calls it once every notebook has run, with the unpublished
+    reports' ``folders``, where matplotlib is already imported and while the
+    browser prints the last PDFs. :func:`build_index` reuses the figure when its
+    rows are the same (the figure is most of the index's work); in another
+    process, after :func:`keep_forest`.
+
+    Returns
+    -------
+    key : str
+        The figure's rows, as :func:`keep_forest` expects them.
+    figure : tuple of str
+        As :func:`forest_figure` returns it.
     """
-    forest_figure(_forest_rows(collect_programmes(reports_dir, expected, folders=folders)))
+    rows = _forest_rows(collect_programmes(reports_dir, expected, folders=folders))
+    return _forest_key(rows), forest_figure(rows)
 
 
 #: Forest figures already drawn, by their rows (the latest few).
 _FORESTS: dict[str, tuple[str, str]] = {}
 _FORESTS_KEPT = 4
+
+
+def _forest_key(rows: Sequence[Mapping[str, Any]]) -> str:
+    return json.dumps(list(rows), sort_keys=True, default=str)
+
+
+def keep_forest(key: str, figure: tuple[str, str]) -> None:
+    """Keep a forest figure drawn elsewhere (:func:`prepare_forest`) for the index to reuse.
+
+    Examples
+    --------
+    >>> keep_forest(_forest_key([{"label": "x"}]), ("<figure></figure>", ""))
+    >>> forest_figure([{"label": "x"}])
+    ('<figure></figure>', '')
+    """
+    if not figure[0]:  # a failure: the index tries again itself
+        return
+    _FORESTS.pop(key, None)
+    while len(_FORESTS) >= _FORESTS_KEPT:
+        del _FORESTS[next(iter(_FORESTS))]
+    _FORESTS[key] = figure
 
 
 def forest_figure(rows: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
@@ -282,13 +312,10 @@ def forest_figure(rows: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
     >>> forest_figure([])
     ('', 'No headline finding has an estimated interval to plot yet.')
     """
-    key = json.dumps(list(rows), sort_keys=True, default=str)
+    key = _forest_key(rows)
     if key not in _FORESTS:
         drawn = _draw_forest(rows)
-        if drawn[0]:  # a figure, not a failure worth trying again
-            while len(_FORESTS) >= _FORESTS_KEPT:
-                del _FORESTS[next(iter(_FORESTS))]
-            _FORESTS[key] = drawn
+        keep_forest(key, drawn)
         return drawn
     return _FORESTS[key]
 
