@@ -5,12 +5,14 @@ imports what the notebooks import once (while a child of it loads the
 notebooks' data on the spare core: :mod:`analysis.data.prefetch`) and forks a
 worker per programme; each worker runs its notebook with papermill in its own
 kernel, forked warm from the worker (:mod:`analysis.kernels`), and renders the
-HTML reports. Progress
-(programme, cell, elapsed) and results flow back through a queue; the caller
-prints the PDFs with one headless Chromium while the notebooks run, and
-publishes. Outputs are written to a staging folder and moved into
-``<output>/<slug>/`` only when complete, so a failed or interrupted run never
-leaves half a report and never destroys the last good one.
+HTML reports; the host finally draws the scorecard's figure. Progress
+(programme, cell, elapsed), results and that figure flow back through a queue;
+the caller prints the PDFs with one headless Chromium while the notebooks run,
+publishes, and builds the scorecard. The caller imports none of the analysis
+stack (pandas, matplotlib, papermill), so that it leaves both cores to the work.
+Outputs are written to a staging folder and moved into ``<output>/<slug>/``
+only when complete, so a failed or interrupted run never leaves half a report
+and never destroys the last good one.
 
 Scripts that call :func:`run_programmes` must guard their entry point with
 ``if __name__ == "__main__":``, as for any program using multiprocessing.
@@ -785,8 +787,9 @@ class _BatchHost:
     report templates and takes the data a child of it loaded meanwhile
     (:mod:`analysis.data.prefetch`), then forks one worker per programme (at most ``jobs`` at a
     time), and each worker forks its notebook's kernel (:mod:`analysis.kernels`).
-    Progress, "reader HTML ready" and each programme's result come back through
-    one queue; the caller prints PDFs and publishes reports.
+    Progress, "reader HTML ready", each programme's result and, last, the
+    scorecard's figure come back through one queue; the caller prints PDFs and
+    publishes reports.
     """
 
     def __init__(self, preload: Sequence[str], *, warm_up: bool) -> None:
