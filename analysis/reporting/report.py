@@ -444,34 +444,30 @@ def _parameter_rows(
     """Every parameter the run used: the notebook's defaults, then what the run set.
 
     The runner records only the values it set; the notebook's ``parameters``
-    cell (read with papermill's own inspector) supplies the rest and says what
-    each one is for.
+    cell (read by papermill's rules, :mod:`analysis.parameters_cell`) supplies
+    the rest and says what each one is for.
     """
+    from ..parameters_cell import inspect_source
+
     set_for_run = {**injected, **recorded}
     rows: list[dict[str, Any]] = []
     cell = next((c for c in nb.cells if "parameters" in _tags(c)), None)
     if cell is not None:
-        from papermill.translators import PythonTranslator
-
-        try:
-            declared = PythonTranslator.inspect(cell)
-        except Exception:  # an unparseable cell still leaves the recorded values
-            log.debug("could not read the parameters cell", exc_info=True)
-            declared = []
-        for parameter in declared:
-            if parameter.name in RUNNER_ONLY_PARAMETERS:
+        for parameter in inspect_source(cell.get("source", "")):
+            name = parameter["name"]
+            if name in RUNNER_ONLY_PARAMETERS:
                 continue
             try:
-                default = ast.literal_eval(parameter.default)
+                default = ast.literal_eval(parameter["default"])
             except (ValueError, SyntaxError):
-                default = parameter.default
-            changed = parameter.name in set_for_run and set_for_run[parameter.name] != default
-            value = set_for_run.get(parameter.name, default)
+                default = parameter["default"]
+            changed = name in set_for_run and set_for_run[name] != default
+            value = set_for_run.get(name, default)
             rows.append(
                 {
-                    "name": parameter.name,
+                    "name": name,
                     "value": _format_parameter(value),
-                    "help": parameter.help or "",
+                    "help": parameter["help"],
                     "changed": changed,
                 }
             )
