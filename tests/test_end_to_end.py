@@ -250,3 +250,37 @@ def test_warm_and_fresh_kernels_give_the_same_notebook(synthetic_run, tmp_path):
     assert len(warm_cells) == len(fresh_cells)
     for index, (warm, cold) in enumerate(zip(warm_cells, fresh_cells, strict=True)):
         assert warm == cold, f"code cell {index} differs between warm and fresh kernels"
+
+
+@pytest.mark.parametrize("programme", ["op_focus", "perpetrator_programmes", "lsavi"])
+def test_reports_and_findings_match_the_stored_snapshot(synthetic_run, programme):
+    """Reader reports and findings equal the snapshot apart from clock and commit.
+
+    The snapshot in ``tests/snapshots/`` was written from a run of the default synthetic
+    data; a refactoring must leave every number, sentence and figure as it was. A change
+    that is meant to alter the results rewrites it deliberately, in its own commit:
+    ``python tests/snapshots/normalise.py <reports folder>``.
+    """
+    sys.path.insert(0, str(PROJ_ROOT / "tests" / "snapshots"))
+    try:
+        import normalise
+    finally:
+        sys.path.pop(0)
+    output, result = synthetic_run
+    assert result.returncode == 0, result.stdout + result.stderr
+    stored = PROJ_ROOT / "tests" / "snapshots" / programme
+    for name, text in normalise.snapshot(output, programme).items():
+        expected = (stored / name).read_text(encoding="utf-8")
+        if text != expected:
+            import difflib
+
+            diff = "".join(
+                difflib.unified_diff(
+                    expected.splitlines(keepends=True),
+                    text.splitlines(keepends=True),
+                    f"snapshot/{programme}/{name}",
+                    f"this run/{programme}/{name}",
+                    n=1,
+                )
+            )
+            pytest.fail(f"{programme}/{name} differs from the stored snapshot:\n{diff[:6000]}")
