@@ -20,9 +20,6 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-#: Programme slugs, in the order reports list them.
-PROGRAMMES = ("op_focus", "perpetrator_programmes", "lsavi")
-
 __all__ = [
     "PROGRAMMES",
     "AnalysisError",
@@ -36,8 +33,13 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # Estimate needs pandas: imported on first use, so that the command line starts in a
-    # tenth of a second and the batch host it starts begins importing sooner.
+    # PROGRAMMES: the slugs of analysis.programmes.REGISTRY, in the order reports list them.
+    # Both names are found on first use; Estimate needs pandas, so the command line starts in
+    # a tenth of a second and the batch host it starts begins importing sooner.
+    if name == "PROGRAMMES":
+        from .programmes import REGISTRY
+
+        return tuple(REGISTRY)
     if name == "Estimate":
         from .results import Estimate
 

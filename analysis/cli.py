@@ -134,7 +134,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     """List programmes with each parameter, its type, value and help."""
     from .config import RUNNER_PARAMETERS, load_config, notebook_parameters
-    from .runner import programme_title
+    from .programmes import programme_title
 
     for programme in PROGRAMMES:
         config = load_config(programme)

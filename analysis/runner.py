@@ -44,6 +44,7 @@ from . import PROGRAMMES, __version__, kernels
 from .config import load_config, notebook_path, resolve_parameters
 from .errors import AnalysisError
 from .paths import PROJ_ROOT, REPORTS_DIR
+from .programmes import programme_title
 
 log = logging.getLogger(__name__)
 
@@ -82,22 +83,6 @@ _skip_unused_schema_grammar()
 #: Exceptions raised inside a notebook that mean "the input or a parameter is wrong":
 #: bad data, a bad parameter, or data that cannot support an estimate (nobody treated).
 USER_ERROR_NAMES = frozenset({"DataValidationError", "ConfigError", "EstimationError"})
-
-
-def programme_title(programme: str) -> str:
-    """Human-readable name of a programme: its data contract's title (one source of truth).
-
-    Examples
-    --------
-    >>> programme_title("op_focus")
-    'Operation Focus'
-    """
-    from .data.contracts import get_contract
-
-    try:
-        return get_contract(programme).title
-    except (AnalysisError, ImportError):
-        return programme.replace("_", " ").capitalize()
 
 
 @dataclass

@@ -68,7 +68,7 @@ class ProgrammeEntry:
         """The programme's name as findings.json gives it, else its slug."""
         if self.record and self.record.get("title"):
             return str(self.record["title"])
-        from ..runner import programme_title
+        from ..programmes import programme_title
 
         return programme_title(self.slug)
 

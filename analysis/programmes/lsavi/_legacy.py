@@ -24,11 +24,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..data.codes import AREAS
-from ..data.contracts.lsavi import INCIDENT_CATEGORIES, NTE_VIOLENCE, VIOLENCE_VULNERABILITY
-from ..errors import ConfigError, EstimationError
-from ..evidence import vfm
-from ..results import Estimate
+from ...data.codes import AREAS
+from ...data.contracts.lsavi import INCIDENT_CATEGORIES, NTE_VIOLENCE, VIOLENCE_VULNERABILITY
+from ...errors import ConfigError, EstimationError
+from ...evidence import vfm
+from ...results import Estimate
 
 logger = logging.getLogger(__name__)
 
@@ -461,7 +461,7 @@ def uptake_table(
     >>> table[["group", "units", "adopted"]].values.tolist()
     [['bar', 1, 1], ['pub', 2, 1]]
     """
-    from ..methods import proportion
+    from ...methods import proportion
 
     flag = units[adopted].astype(bool)
     if by is None:
@@ -838,7 +838,7 @@ def staggered_effect(
     >>> staggered_effect(panel, n_boot=0).scale
     'difference'
     """
-    from ..methods import staggered_did
+    from ...methods import staggered_did
 
     estimate = staggered_did(
         panel,
@@ -876,7 +876,7 @@ def twfe_effect(panel: pd.DataFrame, *, outcome: str = "violence_vulnerability")
     >>> twfe_effect(panel).method.startswith("two-way")
     True
     """
-    from ..methods import did
+    from ...methods import did
 
     estimate = did(panel, outcome=outcome, treatment="treated", unit="premises_id", time="month")
     return estimate.with_updates(
@@ -910,7 +910,7 @@ def naive_comparison(
     >>> naive_comparison(panel, pilot_start="2025-04-01").effect > 1
     True
     """
-    from ..methods import rate_ratio
+    from ...methods import rate_ratio
 
     during = panel["month"] >= pd.Timestamp(pilot_start)
     participants = panel.loc[during & (panel["treated"] == 1), outcome]
@@ -960,7 +960,7 @@ def rate_mde(
     >>> 0 < rate_mde(panel, pilot_start="2025-04-01") < 1
     True
     """
-    from ..methods import minimum_detectable_effect
+    from ...methods import minimum_detectable_effect
 
     during = panel["month"] >= pd.Timestamp(pilot_start)
     participants = panel.loc[during & (panel["treated"] == 1), outcome]
@@ -1051,7 +1051,7 @@ def staggered_mde(
     >>> staggered_mde(panel, pilot_start="2025-04-01") > 0
     True
     """
-    from ..methods import minimum_detectable_effect
+    from ...methods import minimum_detectable_effect
 
     comparison = panel.loc[
         panel["first_treated"].isna() & (panel["month"] < pd.Timestamp(pilot_start))
@@ -1154,7 +1154,7 @@ def nte_violence_its(
     >>> nte_violence_its(series, intervention="2025-04-01").scale
     'rate ratio'
     """
-    from ..methods import its
+    from ...methods import its
 
     estimate = its(
         series, outcome="count", time="month", intervention=intervention, harmonics=harmonics
@@ -1187,7 +1187,7 @@ def its_mde(
     >>> 0.7 < its_mde(series, est, intervention="2025-01-01") < 0.9
     True
     """
-    from ..methods import minimum_detectable_effect
+    from ...methods import minimum_detectable_effect
 
     post = series["month"] >= pd.Timestamp(intervention)
     return minimum_detectable_effect(
@@ -1226,7 +1226,7 @@ def area_its_table(
     >>> area_its_table(series, intervention="2025-01-01")["note"].iloc[0]
     'too few incidents to model (fewer than 5 a month)'
     """
-    from ..methods import its
+    from ...methods import its
 
     rows = []
     for area, series in series_by_area.groupby("area", sort=False):
@@ -1277,7 +1277,7 @@ def uptake_estimate(premises: pd.DataFrame, *, end: str | pd.Timestamp) -> Estim
     >>> round(uptake_estimate(premises, end="2026-03-31").effect, 2)
     0.25
     """
-    from ..methods import proportion
+    from ...methods import proportion
 
     signed = premises["signup_date"].notna() & (premises["signup_date"] <= pd.Timestamp(end))
     estimate = proportion(int(signed.sum()), len(premises))
@@ -1331,7 +1331,7 @@ def score_change_estimate(history: pd.DataFrame) -> Estimate:
     >>> round(score_change_estimate(history).effect, 2)
     9.0
     """
-    from ..methods.paired import paired_difference
+    from ...methods.paired import paired_difference
 
     repeated = history.loc[history["assessments"] >= 2]
     if len(repeated) < 2:
@@ -1371,7 +1371,7 @@ def incidents_by_score(
     >>> incidents_by_score(panel, history).effect
     4.0
     """
-    from ..methods import rate_ratio
+    from ...methods import rate_ratio
 
     low_score = panel["premises_id"].map(
         history.set_index("premises_id")["first_score"] < threshold
@@ -1433,7 +1433,7 @@ def averted_incident_value(
     >>> cost.unit, float(round(mix["share"].sum(), 6))
     ('incident', 1.0)
     """
-    from ..data import PRICE_YEAR, unit_cost
+    from ...data import PRICE_YEAR, unit_cost
 
     price_year = price_year or PRICE_YEAR
     participants = panel.loc[panel["first_treated"].notna(), "premises_id"].unique()
@@ -1621,7 +1621,7 @@ def planted_truth(
     ...               panel_end="2026-05-01", pilot_start="2025-04-01", score_threshold=60) is None
     True
     """
-    from ..synthetic import lsavi as world
+    from ...synthetic import lsavi as world
 
     if not truth or key not in truth:
         return None

@@ -43,12 +43,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..data.contracts.perpetrator_programmes import STARTED_STATUSES
-from ..errors import ConfigError, EstimationError
-from ..evidence import vfm
-from ..methods.paired import paired_difference
-from ..methods.power import mde_from_standard_error
-from ..results import Estimate
+from ...data.contracts.perpetrator_programmes import STARTED_STATUSES
+from ...errors import ConfigError, EstimationError
+from ...evidence import vfm
+from ...methods.paired import paired_difference
+from ...methods.power import mde_from_standard_error
+from ...results import Estimate
 
 logger = logging.getLogger(__name__)
 
@@ -319,7 +319,7 @@ def naive_reoffending(outcomes: pd.DataFrame, programme: str) -> Estimate:
     Estimate
         Difference in percentage points (:func:`analysis.methods.compare_proportions`).
     """
-    from ..methods import compare_proportions
+    from ...methods import compare_proportions
 
     complete = outcomes[outcomes["followup_complete"]]
     treated = complete[complete["programme"].eq(programme) & complete["started"]]
@@ -348,7 +348,7 @@ def unadjusted_reoffending(cohort: Cohort) -> Estimate:
         Difference in percentage points; it still ignores who was chosen for
         referral within the risk levels (MARAC, prior incidents, age, area).
     """
-    from ..methods import compare_proportions
+    from ...methods import compare_proportions
 
     complete = cohort.complete
     treated = complete[complete["treated"] == 1]
@@ -409,7 +409,7 @@ def reoffending_estimates(
         Effects in percentage points (participants minus comparison); ``balance``
         holds the standardised mean differences before and after matching.
     """
-    from ..methods import balance, ipw, match
+    from ...methods import balance, ipw, match
 
     data = cohort.complete
     name = cohort.programme
@@ -470,7 +470,7 @@ def matched_sample(
     pandas.DataFrame
         The cohort rows used, with ``match_weight`` and ``propensity_score``.
     """
-    from ..methods import match
+    from ...methods import match
 
     data = cohort.complete if complete_only else cohort.table
     # match() needs an outcome to estimate; only the matched sample is used here.
@@ -511,7 +511,7 @@ def survival_estimates(cohort: Cohort, *, caliper: float | None = 0.2) -> Surviv
         :class:`~analysis.results.Estimate` on the "hazard ratio" scale; ``sample``: the
         matched people (``duration``, ``event``, ``treated`` and covariates).
     """
-    from ..methods import cox, kaplan_meier
+    from ...methods import cox, kaplan_meier
 
     sample = matched_sample(cohort, complete_only=False, caliper=caliper)
     labelled = sample.assign(group=np.where(sample["treated"] == 1, "participants", "comparison"))
@@ -698,7 +698,7 @@ def harm_estimates(
         The estimates (effects per person-quarter, participants minus comparison) and
         the matched person-quarter panel.
     """
-    from ..methods import did, event_study
+    from ...methods import did, event_study
 
     name = cohort.programme
     complete = cohort.complete
@@ -922,7 +922,7 @@ def costed_year(
         )
     spent = year_costs.groupby("programme")["cost_gbp"].sum().astype(float).to_dict()
     if price_year:
-        from ..data import uprate
+        from ...data import uprate
 
         spent = {k: float(uprate(v, financial_year, price_year)) for k, v in spent.items()}
     starters = people[people["start_date"].between(first, last)]
@@ -947,7 +947,7 @@ def domestic_abuse_unit_cost(price_year: str) -> vfm.UnitCost:
     >>> cost.value, cost.unit
     (34015.0, 'victim')
     """
-    from ..data import load_reference, unit_cost
+    from ...data import load_reference, unit_cost
 
     line = "domestic_abuse_per_victim"
     row = load_reference("unit_costs").set_index("offence_group").loc[line]
@@ -1100,7 +1100,7 @@ def harm_weights(overrides: str = "") -> dict[str, float]:
     >>> harm_weights("rape:1825")["rape"], harm_weights()["rape"]
     (1825.0, 2555.0)
     """
-    from ..data import load_reference
+    from ...data import load_reference
 
     table = load_reference("harm_weights")
     weights = dict(zip(table["offence_group"], table["chi_days"].astype(float), strict=True))
@@ -1141,7 +1141,7 @@ def reoffending_mde(estimate: Estimate, *, power: float = 0.8) -> float:
     reoffending rate is the baseline (:func:`analysis.methods.minimum_detectable_effect`,
     design "proportions"). It ignores the pairing, so it is slightly cautious.
     """
-    from ..methods import minimum_detectable_effect
+    from ...methods import minimum_detectable_effect
 
     sample = estimate.details["matched"]
     treated = sample["treated"] == 1
@@ -1161,7 +1161,7 @@ def hazard_ratio_mde(sample: pd.DataFrame, *, power: float = 0.8) -> float:
     Events per person-day of follow-up in the comparison group are the baseline rate;
     exposure is the person-days followed in each group ("rates" design).
     """
-    from ..methods import minimum_detectable_effect
+    from ...methods import minimum_detectable_effect
 
     treated = sample["treated"] == 1
     exposure1 = float(sample.loc[treated, "duration"].sum())
@@ -1179,7 +1179,7 @@ def did_mde(panel: pd.DataFrame, outcome: str, *, power: float = 0.8) -> float:
     person effect (one-way ANOVA estimate of the intraclass correlation) come from the
     panel itself (:func:`analysis.methods.minimum_detectable_effect`, design "did").
     """
-    from ..methods import minimum_detectable_effect
+    from ...methods import minimum_detectable_effect
 
     per_person = panel.groupby("person_id")[outcome]
     periods = int(per_person.size().max())

@@ -35,9 +35,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError, EstimationError
-from ..methods.power import mde_from_standard_error
-from ..results import Estimate
+from ...errors import ConfigError, EstimationError
+from ...methods.power import mde_from_standard_error
+from ...results import Estimate
 
 #: Gravity points per VAWG offence, by Home Office offence group (MATAC-style; local and
 #: configurable). Groups not listed score ``HarmScoreWeights.default_gravity``.
@@ -629,7 +629,7 @@ def _compare_finalised(
     assumptions: tuple[str, ...],
 ) -> Estimate:
     """Difference in an outcome share between two sets of finalised arrests."""
-    from ..methods import compare_proportions
+    from ...methods import compare_proportions
 
     final_1, final_0 = group_1.loc[group_1["finalised"]], group_0.loc[group_0["finalised"]]
     if len(final_1) == 0 or len(final_0) == 0:
@@ -799,7 +799,7 @@ def match_comparison_group(
     >>> bool(placebo.details["matched"]["match_weight"].gt(0).all())
     True
     """
-    from ..methods import match
+    from ...methods import match
 
     covariates = list(covariates)
     # The pre-pilot rates are undefined without a finalised arrest; the pool requires one.
@@ -871,7 +871,7 @@ def arrest_did(
     >>> arrest_did(arrests, comparison_pool(profiles, threshold=240)).scale
     'percentage points'
     """
-    from ..methods import did
+    from ...methods import did
 
     members = comparison["suspect_id"]
     weighted = "match_weight" in comparison.columns
@@ -998,7 +998,7 @@ def event_study_table(
     >>> "pretrend_p_value" in event_study_table(arrests, pool).diagnostics
     True
     """
-    from ..methods import event_study
+    from ...methods import event_study
 
     keep = arrests["finalised"] & arrests["suspect_id"].isin(comparison["suspect_id"])
     sample = arrests.loc[keep].copy()
@@ -1107,7 +1107,7 @@ def fuzzy_rdd(
     """
     from scipy import stats
 
-    from ..methods import rdd
+    from ...methods import rdd
 
     for column in (outcome, treatment, running):
         if column not in data.columns:
@@ -1268,7 +1268,7 @@ def focus_rdd(
     >>> focus_rdd(arrests, threshold=240).scale
     'percentage points'
     """
-    from ..methods import rdd
+    from ...methods import rdd
 
     sample = rdd_sample(arrests)
     pending = int((arrests["after_pilot"] & ~arrests["finalised"]).sum())
@@ -1357,7 +1357,7 @@ def time_to_charge(sample: pd.DataFrame) -> Estimate:
     >>> round(time_to_charge(frame).survival_at(50, group="Focus investigation"), 3)
     0.333
     """
-    from ..methods import kaplan_meier
+    from ...methods import kaplan_meier
 
     return kaplan_meier(
         sample,
@@ -1392,7 +1392,7 @@ def time_to_decision(
     >>> time_to_decision(sample).scale
     'hazard ratio'
     """
-    from ..methods import cox
+    from ...methods import cox
 
     result = cox(
         sample,
@@ -1612,7 +1612,7 @@ def reoffending_matched(
     pool = comparison_pool(index_arrests, threshold=threshold, min_score_share=min_score_share)
     covariates = list(covariates)
     pool = pool.dropna(subset=covariates)
-    from ..methods import match
+    from ...methods import match
 
     result = match(
         pool,
@@ -1649,7 +1649,7 @@ def reoffending_before_after(reoffending: pd.DataFrame, *, follow_up_days: int) 
     >>> round(reoffending_before_after(frame, follow_up_days=90).effect, 2)
     0.4
     """
-    from ..methods import rate_ratio
+    from ...methods import rate_ratio
 
     focus = reoffending.loc[reoffending["focus_flag"].astype(bool)]
     after = focus.loc[focus["focus_investigation"].eq(1)]
@@ -1752,7 +1752,7 @@ def rdd_placebo_cutoffs(
     >>> rdd_placebo_cutoffs(arrests, threshold=240, cutoffs=(150.0,))["cutoff"].tolist()
     [150.0]
     """
-    from ..methods import rdd
+    from ...methods import rdd
 
     sample = rdd_sample(arrests)
     rows = []
@@ -1805,8 +1805,8 @@ def harm_weight_table(name: str) -> pd.DataFrame:
     >>> float(harm_weight_table("equal").set_index("offence_group").loc["rape", "chi_days"])
     1.0
     """
-    from ..data import load_reference
-    from ..data.codes import OFFENCE_GROUPS
+    from ...data import load_reference
+    from ...data.codes import OFFENCE_GROUPS
 
     if name == "crime_harm_index":
         return load_reference("harm_weights")[["offence_group", "chi_days"]]
@@ -1940,7 +1940,7 @@ def proportions_mde(estimate: Estimate) -> float:
     >>> round(proportions_mde(est), 1)
     7.0
     """
-    from ..methods import minimum_detectable_effect
+    from ...methods import minimum_detectable_effect
 
     d = estimate.diagnostics
     baseline = min(max(d["rate_comparison_pct"] / 100, 0.005), 0.995)
@@ -2222,7 +2222,7 @@ def build_findings(evaluation: FocusEvaluation, truth: Mapping[str, float] | Non
     >>> [f.sms_level for f in findings if f.headline], len(findings)
     ([3, 4], 12)
     """
-    from ..evidence import Finding
+    from ...evidence import Finding
 
     truth = dict(truth or {})
 
