@@ -240,3 +240,43 @@ def resolve_parameters(
     values.update(overrides or {})
     check_parameters(programme, values)
     return values
+
+
+def parse_number_pairs(text: str, *, what: str, form: str = "name:number") -> dict[str, float]:
+    """Parse ``"name:number,name:number"`` (``name=number`` too), as notebook parameters write them.
+
+    Parameters
+    ----------
+    text : str
+        The pairs, comma-separated; blank gives no pairs.
+    what : str
+        What the pairs are, for the error message (e.g. ``"harm weight override"``).
+    form : str
+        How one pair is written, for the error message (e.g. ``"group:days"``).
+
+    Examples
+    --------
+    >>> parse_number_pairs("rape:1825, robbery=300", what="harm weight override")
+    {'rape': 1825.0, 'robbery': 300.0}
+    >>> parse_number_pairs("", what="harm weight override")
+    {}
+    """
+    pairs: dict[str, float] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, _, value = item.replace("=", ":").partition(":")
+        try:
+            pairs[name.strip()] = float(value)
+        except ValueError:
+            raise ConfigError(f"{what} '{item}' must be written {form} (a number)") from None
+    return pairs
+
+
+def parse_list(text: str) -> tuple[str, ...]:
+    """Parse a comma-separated notebook parameter into its items, blanks dropped.
+
+    Examples
+    --------
+    >>> parse_list("High, Very high,")
+    ('High', 'Very high')
+    """
+    return tuple(item.strip() for item in text.split(",") if item.strip())

@@ -54,16 +54,21 @@ def format_number(value: float | None, digits: int = 3) -> str:
     return f"{value:,.{decimals}f}"
 
 
-def format_p_value(value: float | None) -> str:
-    """Format a p-value for prose: two significant figures, or ``< 0.001``.
+def format_p_value(value: float | None, *, missing: str = "n/a") -> str:
+    """Format a p-value: two significant figures, or ``< 0.001``; ``missing`` when there is none.
+
+    The one p-value formatter: prose and results say ``n/a`` for a missing value,
+    tables leave the cell blank (``missing=""``).
 
     Examples
     --------
     >>> format_p_value(0.0312), format_p_value(3.8e-19), format_p_value(None)
     ('0.031', '< 0.001', 'n/a')
+    >>> format_p_value(0.5), format_p_value(float("nan"), missing="")
+    ('0.50', '')
     """
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "n/a"
+        return missing
     if value < 0.001:
         return "< 0.001"
     return format_number(value, 2)

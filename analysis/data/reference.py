@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -245,3 +246,56 @@ def unit_cost(offence_group: str, *, price_year: Any = PRICE_YEAR) -> float:
             "the costing and say so, or add a documented figure to data/reference/unit_costs.csv"
         )
     return float(uprate(float(row["unit_cost_gbp"]), row["price_year"], price_year))
+
+
+#: Harm weighting schemes :func:`harm_weights` offers.
+HARM_SCHEMES = ("crime_harm_index", "equal")
+
+
+def harm_weights(
+    scheme: str = "crime_harm_index", overrides: Mapping[str, float] | None = None
+) -> dict[str, float]:
+    """Harm weight per offence group: Crime Harm Index days, or 1 for every crime (a count).
+
+    The one loader of harm weights: every programme that weighs crimes by harm
+    reads them here, so a change to ``data/reference/harm_weights.csv`` reaches
+    every report alike.
+
+    Parameters
+    ----------
+    scheme : {"crime_harm_index", "equal"}
+        ``"crime_harm_index"``: Cambridge Crime Harm Index days from
+        ``data/reference/harm_weights.csv``; ``"equal"``: every crime weighs 1.
+    overrides : mapping of str to float, optional
+        Weights replacing the scheme's for the offence groups named (see
+        :func:`analysis.config.parse_number_pairs` for the written form).
+
+    Returns
+    -------
+    dict of str to float
+        Offence group -> weight.
+
+    Examples
+    --------
+    >>> harm_weights()["rape"], harm_weights("equal")["rape"]
+    (2555.0, 1.0)
+    >>> harm_weights(overrides={"rape": 1825})["rape"]
+    1825.0
+    """
+    if scheme == "crime_harm_index":
+        table = load_reference("harm_weights")
+        weights = dict(zip(table["offence_group"], table["chi_days"].astype(float), strict=True))
+    elif scheme == "equal":
+        weights = dict.fromkeys(OFFENCE_GROUPS, 1.0)
+    else:
+        raise ConfigError(f"harm_weights must be one of {', '.join(HARM_SCHEMES)}, got {scheme!r}")
+    for group, value in (overrides or {}).items():
+        if group not in weights:
+            raise ConfigError(
+                f"harm weight override: unknown offence group '{group}'; groups: "
+                f"{', '.join(weights)}"
+            )
+        if value < 0:
+            raise ConfigError(f"harm weight override for '{group}': days cannot be negative")
+        weights[group] = float(value)
+    return weights

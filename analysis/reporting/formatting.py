@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..evidence.sms import SMS_LEVELS, SMS_SHORT
-from ..results import RATIO_SCALES, format_number
+from ..results import RATIO_SCALES, format_number, format_p_value
 
 #: Shown wherever a number could not be computed; the pages explain it in a note.
 NOT_ESTIMABLE = "not estimable"
@@ -264,21 +264,6 @@ def format_timestamp(value: str | None) -> str:
     return f"{moment.day} {moment:%B %Y, %H:%M}{zone}"
 
 
-def format_p_value(value: Any) -> str:
-    """A p-value to two significant figures, or '< 0.001' ('' when there is none).
-
-    Examples
-    --------
-    >>> format_p_value(0.0004), format_p_value(0.0449), format_p_value(0.5)
-    ('< 0.001', '0.045', '0.50')
-    """
-    if not _finite(value):
-        return ""
-    if value < 0.001:
-        return "< 0.001"
-    return format_number(float(value), 2)
-
-
 def format_count(value: Any) -> str:
     """A count with thousands separators ('not recorded' when missing).
 
@@ -386,7 +371,9 @@ def finding_view(position: int, finding: Mapping[str, Any]) -> dict[str, Any]:
         else "",
         "truth_where": truth_note(finding).partition(", ")[2].removesuffix(" the interval"),
         "mde": format_value(mde, scale) if _finite(mde) else "",
-        "p_value": format_p_value(finding.get("p_value")),
+        "p_value": format_p_value(
+            finding.get("p_value") if _finite(finding.get("p_value")) else None, missing=""
+        ),
         "n": format_count(finding.get("n")),
         "estimand": str(finding.get("estimand") or ""),
         "method": str(finding.get("method") or ""),

@@ -6,7 +6,6 @@ from analysis.reporting.formatting import (
     finding_view,
     format_effect,
     format_interval,
-    format_p_value,
     format_timestamp,
     format_value,
     ordered_findings,
@@ -15,6 +14,7 @@ from analysis.reporting.formatting import (
     sms_words,
     truth_note,
 )
+from analysis.results import format_p_value
 
 
 @pytest.mark.parametrize(
@@ -79,7 +79,7 @@ def test_p_values():
     assert format_p_value(0.001) == "0.0010"
     assert format_p_value(0.0449) == "0.045"
     assert format_p_value(0.5) == "0.50"
-    assert format_p_value(None) == ""
+    assert format_p_value(None, missing="") == ""
 
 
 def test_timestamps_are_shown_in_utc():

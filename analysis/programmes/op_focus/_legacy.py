@@ -1805,14 +1805,10 @@ def harm_weight_table(name: str) -> pd.DataFrame:
     >>> float(harm_weight_table("equal").set_index("offence_group").loc["rape", "chi_days"])
     1.0
     """
-    from ...data import load_reference
-    from ...data.codes import OFFENCE_GROUPS
+    from ...data.reference import harm_weights
 
-    if name == "crime_harm_index":
-        return load_reference("harm_weights")[["offence_group", "chi_days"]]
-    if name == "equal":
-        return pd.DataFrame({"offence_group": list(OFFENCE_GROUPS), "chi_days": 1.0})
-    raise ConfigError(f"harm_weights must be 'crime_harm_index' or 'equal', got {name!r}")
+    weights = harm_weights(name)
+    return pd.DataFrame({"offence_group": list(weights), "chi_days": list(weights.values())})
 
 
 def coverage(suspects: pd.DataFrame, crimes: pd.DataFrame, arrests: pd.DataFrame) -> pd.DataFrame:

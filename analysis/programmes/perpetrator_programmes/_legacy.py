@@ -1087,51 +1087,26 @@ def findings_extra(components: Mapping[str, vfm.ValueForMoney]) -> dict[str, Any
 
 # ---------------------------------------------------------------------------- helpers
 def harm_weights(overrides: str = "") -> dict[str, float]:
-    """Crime Harm Index days per offence group from ``data/reference``, with overrides.
-
-    Parameters
-    ----------
-    overrides : str
-        ``"group:days,group:days"`` replacing reference values (blank: none);
-        ``group=days`` is accepted too.
+    """Crime Harm Index days per offence group, with ``"group:days,..."`` overrides.
 
     Examples
     --------
     >>> harm_weights("rape:1825")["rape"], harm_weights()["rape"]
     (1825.0, 2555.0)
     """
-    from ...data import load_reference
+    from ...config import parse_number_pairs
+    from ...data.reference import harm_weights as reference_harm_weights
 
-    table = load_reference("harm_weights")
-    weights = dict(zip(table["offence_group"], table["chi_days"].astype(float), strict=True))
-    for item in filter(None, (part.strip() for part in overrides.split(","))):
-        name, _, value = item.replace("=", ":").partition(":")
-        name = name.strip()
-        if name not in weights:
-            raise ConfigError(
-                f"harm weight override '{item}': unknown offence group '{name}'; groups: "
-                f"{', '.join(weights)}"
-            )
-        try:
-            weights[name] = float(value)
-        except ValueError:
-            raise ConfigError(
-                f"harm weight override '{item}' must be written group:days (a number)"
-            ) from None
-        if weights[name] < 0:
-            raise ConfigError(f"harm weight override '{item}': days cannot be negative")
-    return weights
+    return reference_harm_weights(
+        overrides=parse_number_pairs(overrides, what="harm weight override", form="group:days")
+    )
 
 
 def split_list(text: str) -> tuple[str, ...]:
-    """A comma-separated parameter as a tuple of stripped names.
+    """A comma-separated parameter as a tuple of stripped names (see ``config.parse_list``)."""
+    from ...config import parse_list
 
-    Examples
-    --------
-    >>> split_list("standard, medium")
-    ('standard', 'medium')
-    """
-    return tuple(part.strip() for part in str(text).split(",") if part.strip())
+    return parse_list(str(text))
 
 
 def reoffending_mde(estimate: Estimate, *, power: float = 0.8) -> float:
