@@ -22,7 +22,7 @@ from .did import did
 from .event_study import event_study
 from .its import its
 from .paired import paired_difference
-from .power import mde_from_standard_error, minimum_detectable_effect
+from .power import mde, mde_from_standard_error, minimum_detectable_effect
 from .propensity import balance, ipw, match, propensity_score
 from .rates import compare_proportions, proportion, rate_ratio
 from .rdd import rdd
@@ -39,6 +39,7 @@ __all__ = [
     "its",
     "kaplan_meier",
     "match",
+    "mde",
     "mde_from_standard_error",
     "minimum_detectable_effect",
     "paired_difference",

@@ -31,9 +31,9 @@ import numpy as np
 from scipy import optimize, stats
 
 from ..errors import ConfigError, EstimationError
-from ..results import RATIO_SCALES
+from ..results import RATIO_SCALES, Estimate
 
-__all__ = ["minimum_detectable_effect"]
+__all__ = ["mde", "mde_from_standard_error", "minimum_detectable_effect"]
 
 
 def _two_sided_power(standardised, alpha: float):
@@ -372,3 +372,53 @@ def mde_from_standard_error(
         )
     multiplier = float(stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power))
     return float(np.exp(multiplier * se)) if scale in RATIO_SCALES else multiplier * float(se)
+
+
+def mde(estimate: Estimate, *, alpha: float = 0.05, power: float = 0.8) -> float:
+    """Minimum detectable effect of the design behind ``estimate``, from the interval it reports.
+
+    The one MDE every report quotes: the standard error is read back from the
+    95% interval the report shows (its half-width over 1.96, on the log scale
+    for ratios), so the MDE and the interval can never disagree, whatever the
+    estimator (clustered, bootstrapped, robust bias-corrected), and then
+    ``(z[1 - alpha/2] + z[power]) * se`` (Bloom 1995). On ratio scales the result
+    is the ratio above 1 the design would detect.
+
+    Parameters
+    ----------
+    estimate : Estimate
+        The estimate as the report shows it (a ``ci_level`` of 0.95 is assumed
+        when it carries none).
+    alpha : float
+        Two-sided significance level.
+    power : float
+        Probability of detecting an effect of the returned size.
+
+    Returns
+    -------
+    float
+        The effect the design would detect with probability ``power``, on the
+        estimate's scale (a distance from 0, or a ratio above 1).
+
+    Examples
+    --------
+    >>> from analysis.results import Estimate
+    >>> e = Estimate(effect=1.0, ci_low=-0.96, ci_high=2.96, se=None, p_value=0.3, n=100,
+    ...              scale="difference", method="m", estimand="e")
+    >>> round(mde(e), 2)  # the interval's half-width, 1.96, is one standard error
+    2.8
+    """
+    level = getattr(estimate, "ci_level", None) or 0.95
+    low, high = estimate.ci_low, estimate.ci_high
+    if low is None or high is None or not (np.isfinite(low) and np.isfinite(high)) or high <= low:
+        raise EstimationError(
+            f"a minimum detectable effect needs a finite interval, got {low!r} to {high!r}"
+        )
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    if estimate.scale in RATIO_SCALES:
+        if low <= 0:
+            raise EstimationError("a ratio's interval must be above 0 for its MDE")
+        se = (np.log(high) - np.log(low)) / (2 * z)
+    else:
+        se = (high - low) / (2 * z)
+    return mde_from_standard_error(float(se), scale=estimate.scale, alpha=alpha, power=power)

@@ -163,3 +163,43 @@ def test_bad_arguments_are_config_errors():
 def test_hopelessly_small_sample_is_an_estimation_error():
     with pytest.raises(EstimationError, match="no difference would be detected"):
         minimum_detectable_effect("proportions", n1=2, n0=2, baseline=0.5, direction="increase")
+
+
+def _estimate(low, high, scale="difference"):
+    from analysis.results import Estimate
+
+    return Estimate(
+        effect=(low + high) / 2,
+        ci_low=low,
+        ci_high=high,
+        se=None,
+        p_value=0.5,
+        n=100,
+        scale=scale,
+        method="test",
+        estimand="test",
+    )
+
+
+def test_mde_reads_the_standard_error_back_from_the_reported_interval():
+    from scipy import stats
+
+    from analysis.methods import mde
+
+    se = 0.7
+    z = stats.norm.ppf(0.975)
+    multiplier = z + stats.norm.ppf(0.8)
+    assert mde(_estimate(1 - z * se, 1 + z * se)) == pytest.approx(multiplier * se, rel=1e-12)
+    ratio = _estimate(float(np.exp(-z * 0.2)), float(np.exp(z * 0.2)), scale="rate ratio")
+    assert mde(ratio) == pytest.approx(np.exp(multiplier * 0.2), rel=1e-12)
+    # more power needs a larger effect; a wider interval too
+    assert mde(_estimate(-1, 1), power=0.9) > mde(_estimate(-1, 1)) > mde(_estimate(-0.5, 0.5))
+
+
+@pytest.mark.parametrize("low, high", [(float("nan"), 1.0), (1.0, 1.0), (0.0, float("inf"))])
+def test_mde_of_an_interval_that_says_nothing_is_an_error(low, high):
+    from analysis.errors import EstimationError
+    from analysis.methods import mde
+
+    with pytest.raises(EstimationError, match="finite interval"):
+        mde(_estimate(low, high))
