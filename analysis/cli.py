@@ -85,6 +85,16 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--source", required=True, help="a folder of extracts or a SQLAlchemy URL")
     v.add_argument("--extract-date", help="date the extract was taken (YYYY-MM-DD)")
 
+    n = sub.add_parser(
+        "new",
+        help="write a minimal working programme to fill in",
+        description="Write a new programme in the shape every programme shares: data contract, "
+        "synthetic generator with one planted effect, analysis package, config, notebook and "
+        "tests. It runs end to end at once; then replace each part with the programme's own.",
+    )
+    n.add_argument("slug", metavar="SLUG", help="name in files and commands, e.g. op_viper")
+    n.add_argument("--title", required=True, help='name reports show, e.g. "Operation Viper"')
+
     i = sub.add_parser("index", help="rebuild reports/index.html from the findings.json files")
     i.add_argument("--output", metavar="DIR", help="reports folder (default: reports/)")
     return parser
@@ -187,6 +197,30 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    """Write a minimal working programme and say what to fill in."""
+    from .paths import PROJ_ROOT
+    from .scaffold import new_programme
+
+    written = new_programme(args.slug, args.title)
+    print(f"New programme '{args.slug}' ({args.title}):")
+    for path in written:
+        print(f"  {path.relative_to(PROJ_ROOT)}")
+    print(
+        f"""
+It runs now: python -m analysis run {args.slug}
+Then make it the programme's own (docs/architecture.md says where each part goes):
+  1. the data contract: the extract's real tables and columns
+     (analysis/data/contracts/{args.slug}.py; data/README.md follows with
+     python -m analysis.data.dictionary);
+  2. the synthetic generator: a world like the real one, with the effects to plant;
+  3. tables.py and designs.py: the comparison that removes selection, weakest design first;
+  4. findings.py: the primary question, written down before the data;
+  5. the notebook's markdown: the programme, its logic model, estimand and assumptions."""
+    )
+    return 0
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     """Rebuild the scorecard from the findings.json files."""
     from . import reporting
@@ -202,6 +236,7 @@ COMMANDS = {
     "list": cmd_list,
     "synth": cmd_synth,
     "validate": cmd_validate,
+    "new": cmd_new,
     "index": cmd_index,
 }
 
