@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -22,7 +21,6 @@ import numpy as np
 import pandas as pd
 
 from ...methods.paired import paired_difference
-from ...methods.power import mde_from_standard_error
 from ...results import Estimate
 from .tables import QUARTERS_AFTER, Cohort, person_period_panel
 
@@ -384,87 +382,6 @@ def harm_estimates(
         ).with_updates(outcome="DA crimes per person-quarter"),
     )
     return estimates, panel
-
-
-def reoffending_mde(estimate: Estimate, *, power: float = 0.8) -> float:
-    """Minimum detectable difference in 12-month reoffending (percentage points).
-
-    From the matched sample in ``estimate.details["matched"]``: the comparison group's
-    reoffending rate is the baseline (:func:`analysis.methods.minimum_detectable_effect`,
-    design "proportions"). It ignores the pairing, so it is slightly cautious.
-    """
-    from ...methods import minimum_detectable_effect
-
-    sample = estimate.details["matched"]
-    treated = sample["treated"] == 1
-    baseline = float(sample.loc[~treated, "reoffended"].mean())
-    return 100 * minimum_detectable_effect(
-        "proportions",
-        n1=int(treated.sum()),
-        n0=int((~treated).sum()),
-        baseline=baseline,
-        power=power,
-    )
-
-
-def hazard_ratio_mde(sample: pd.DataFrame, *, power: float = 0.8) -> float:
-    """Minimum detectable hazard ratio (a fall), approximated by a rate ratio.
-
-    Events per person-day of follow-up in the comparison group are the baseline rate;
-    exposure is the person-days followed in each group ("rates" design).
-    """
-    from ...methods import minimum_detectable_effect
-
-    treated = sample["treated"] == 1
-    exposure1 = float(sample.loc[treated, "duration"].sum())
-    exposure0 = float(sample.loc[~treated, "duration"].sum())
-    baseline = float(sample.loc[~treated, "event"].sum()) / exposure0
-    return minimum_detectable_effect(
-        "rates", baseline_rate=baseline, exposure1=exposure1, exposure0=exposure0, power=power
-    )
-
-
-def did_mde(panel: pd.DataFrame, outcome: str, *, power: float = 0.8) -> float:
-    """Minimum detectable difference-in-differences per person-period for ``outcome``.
-
-    The outcome's standard deviation and the share of its variance that is a lasting
-    person effect (one-way ANOVA estimate of the intraclass correlation) come from the
-    panel itself (:func:`analysis.methods.minimum_detectable_effect`, design "did").
-    """
-    from ...methods import minimum_detectable_effect
-
-    per_person = panel.groupby("person_id")[outcome]
-    periods = int(per_person.size().max())
-    within = float(per_person.var(ddof=1).mean())
-    between = float(per_person.mean().var(ddof=1)) - within / periods
-    total = float(panel[outcome].var(ddof=1))
-    icc = min(max(between / (between + within), 0.0), 0.99) if between + within > 0 else 0.0
-    treated = panel.groupby("person_id")["treated"].first()
-    post = panel.groupby("period")["post"].first()
-    return minimum_detectable_effect(
-        "did",
-        n_treated=int((treated == 1).sum()),
-        n_control=int((treated == 0).sum()),
-        periods_pre=int((post == 0).sum()),
-        periods_post=int((post == 1).sum()),
-        sd=math.sqrt(total),
-        icc=icc,
-        power=power,
-    )
-
-
-def paired_mde(estimate: Estimate, *, power: float = 0.8, alpha: float = 0.05) -> float:
-    """Minimum detectable mean change of a paired before/after design (normal approximation).
-
-    ``(z_(1 - alpha/2) + z_power) x se`` of the mean difference.
-
-    Examples
-    --------
-    >>> est = Estimate(5.0, 3.04, 6.96, 0.0, 100, "difference", "m", "e", se=1.0)
-    >>> round(paired_mde(est), 3)
-    2.802
-    """
-    return mde_from_standard_error(estimate.se, alpha=alpha, power=power)
 
 
 def training_change(scores: pd.DataFrame) -> Estimate:

@@ -111,8 +111,6 @@ class Evaluation:
         The same with the inverse-probability-weighted effects.
     crimes_averted : dict of str to analysis.evidence.vfm.Averted
         DA crimes averted among the costed year's starters (counted, not valued).
-    mdes : dict of str to float
-        Minimum detectable effect of each design, keyed ``"<programme>:<outcome>"``.
     """
 
     data: Dataset = field(repr=False)
@@ -133,7 +131,6 @@ class Evaluation:
     sensitivity_components: dict[str, vfm.ValueForMoney]
     sensitivity_overall: vfm.ValueForMoney
     crimes_averted: dict[str, vfm.Averted]
-    mdes: dict[str, float]
 
     @property
     def programmes(self) -> list[str]:
@@ -204,13 +201,6 @@ def evaluate(data: Dataset, params: Parameters) -> Evaluation:
         )
     training = designs.training_change(data["training_scores"])
 
-    mdes: dict[str, float] = {"training": designs.paired_mde(training)}
-    for name in cohorts:
-        mdes[f"{name}:reoffending"] = designs.reoffending_mde(reoffending[name].matched)
-        mdes[f"{name}:hazard_ratio"] = designs.hazard_ratio_mde(survival[name].sample)
-        for outcome in ("harm", "da_offences", "non_da_offences"):
-            mdes[f"{name}:{outcome}"] = designs.did_mde(panels[name], outcome)
-
     costs = data["programme_costs"]
     year = tables.costed_year(
         people, costs, financial_year=params.costed_year, price_year=money_year
@@ -250,7 +240,6 @@ def evaluate(data: Dataset, params: Parameters) -> Evaluation:
         sensitivity_components=sensitivity_components,
         sensitivity_overall=sensitivity_overall,
         crimes_averted=crimes_averted,
-        mdes=mdes,
     )
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import ConfigError
 from ...evidence import Finding
+from ...methods import mde
 from ...results import format_number
 from .tables import RISK_LEVELS
 
@@ -72,37 +73,22 @@ REOFFENDING_DESIGNS: tuple[tuple[str, str, str, str, int | None, str], ...] = (
     ),
 )
 
-#: The harm and offending designs: label, attribute of HarmEstimates, panel outcome,
-#: truth key, design.
-HARM_DESIGNS: tuple[tuple[str, str, str, str, str], ...] = (
-    (
-        "harm, matched DiD",
-        "matched_did",
-        "harm",
-        "harm_did",
-        "matched_difference_in_differences",
-    ),
+#: The harm and offending designs: label, attribute of HarmEstimates, truth key, design.
+HARM_DESIGNS: tuple[tuple[str, str, str, str], ...] = (
+    ("harm, matched DiD", "matched_did", "harm_did", "matched_difference_in_differences"),
     (
         "DA crimes, matched DiD",
         "da_offences_did",
-        "da_offences",
         "da_offences_did",
         "matched_difference_in_differences",
     ),
     (
         "non-DA crimes (negative control), matched DiD",
         "non_da_offences_did",
-        "non_da_offences",
         "non_da_offences_did",
         "matched_difference_in_differences",
     ),
-    (
-        "harm, participants only before/after",
-        "before_after",
-        "harm",
-        "harm_did",
-        "before_after",
-    ),
+    ("harm, participants only before/after", "before_after", "harm_did", "before_after"),
 )
 
 BEFORE_AFTER_CAVEAT = "No comparison group: regression to the mean and trends count as effect."
@@ -187,7 +173,7 @@ def reoffending_findings(evaluation: Evaluation, programme: str) -> list[Finding
             design=design,
             sms_override=sms,
             headline=attribute == "matched" and programme == HEADLINE_PROGRAMME,
-            mde=evaluation.mdes[f"{programme}:reoffending"] if attribute == "matched" else None,
+            mde=mde(getattr(result, attribute)) if attribute == "matched" else None,
             label=f"{programme}: 12-month DA reoffending, {label} (pp)",
             caveats=(caveat,),
             truth=truth,
@@ -199,12 +185,13 @@ def reoffending_findings(evaluation: Evaluation, programme: str) -> list[Finding
 
 def survival_finding(evaluation: Evaluation, programme: str) -> Finding:
     """Time to first DA reoffence: the matched Cox hazard ratio of one programme."""
+    hazard_ratio = evaluation.survival[programme].hazard_ratio
     return Finding(
         question=SURVIVAL_QUESTION.format(programme=programme),
-        estimate=evaluation.survival[programme].hazard_ratio,
+        estimate=hazard_ratio,
         design="matched_comparison",
         sms_override=3,
-        mde=evaluation.mdes[f"{programme}:hazard_ratio"],
+        mde=mde(hazard_ratio),
         truth=_truth(evaluation, programme, "reoffence_hazard_ratio"),
         label=f"{programme}: time to first DA reoffence (hazard ratio)",
         caveats=(SMS_NOTE,),
@@ -217,18 +204,19 @@ def harm_findings(evaluation: Evaluation, programme: str) -> list[Finding]:
     estimates = evaluation.harm[programme]
     pretrend = estimates.event_study.diagnostics.get("pretrend_p_value")
     findings = []
-    for label, attribute, outcome, truth_key, design in HARM_DESIGNS:
+    for label, attribute, truth_key, design in HARM_DESIGNS:
         caveat = (
             BEFORE_AFTER_CAVEAT
             if design == "before_after"
             else f"Pre-trend test p = {format_number(pretrend, 2)}."
         )
+        estimate = getattr(estimates, attribute)
         findings.append(
             Finding(
                 question=HARM_QUESTION.format(programme=programme, outcome=label.split(",")[0]),
-                estimate=getattr(estimates, attribute),
+                estimate=estimate,
                 design=design,
-                mde=evaluation.mdes[f"{programme}:{outcome}"],
+                mde=mde(estimate),
                 truth=_truth(evaluation, programme, truth_key),
                 label=f"{programme}: {label} (per person-quarter)",
                 caveats=(caveat,),
@@ -244,7 +232,7 @@ def training_finding(evaluation: Evaluation) -> Finding:
         question=TRAINING_QUESTION,
         estimate=evaluation.training,
         design="before_after",
-        mde=evaluation.mdes["training"],
+        mde=mde(evaluation.training),
         truth=planted_truth(
             evaluation.data.truth, "training_score_change", **evaluation.params.truth_settings
         ),

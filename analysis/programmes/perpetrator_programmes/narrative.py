@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ...evidence import vfm
 from ...evidence.disclosure import suppress_count
 from ...evidence.sms import describe_level
+from ...methods import mde
 from ...results import Estimate, format_number
 from . import findings as programme_findings
 from .tables import completion_by_prior_incidents, incomplete_participants
@@ -183,13 +184,13 @@ def reoffending_summary(evaluation: Evaluation, programme: str) -> str:
 def reoffending_designs(evaluation: Evaluation, programme: str) -> str:
     """The other designs beside the matched one, and the smallest difference it could detect."""
     result = evaluation.reoffending[programme]
-    mde = evaluation.mdes[f"{programme}:reoffending"]
+    detectable = mde(result.matched)
     return (
         f"The naive comparison gives {result.naive.describe_effect()}; against never-referred "
         f"people of the same risk level without matching, {result.same_risk.describe_effect()}; "
         f"inverse probability weighting (a check on the matching) gives "
         f"{result.ipw.describe_effect()}. The matched design could detect a difference of "
-        f"about {format_number(mde, 2)} percentage points with 80% power."
+        f"about {format_number(detectable, 2)} percentage points with 80% power."
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from analysis.methods import mde
 from analysis.programmes.perpetrator_programmes import findings as pf
 from analysis.programmes.perpetrator_programmes.evaluation import Parameters
 
@@ -81,3 +82,13 @@ def test_headline_designs_and_harm_rows(findings):
     assert [row["label"] for row in rows[:4]] == [design[0] for design in pf.HARM_DESIGNS]
     assert {row["programme"] for row in rows} == {"Drive", "Up2U"}
     assert rows[3]["sms_level"] == 1 and rows[0]["sms_level"] >= 2
+
+
+def test_mde_is_read_from_the_interval_each_finding_reports(findings):
+    with_mde = [f for f in findings if f.mde is not None]
+    # The matched reoffending effects, the hazard ratios, the harm designs and training.
+    assert len(with_mde) == 2 + 2 + 8 + 1
+    for finding in with_mde:
+        assert finding.mde == mde(finding.estimate), finding.label
+    hazard = next(f for f in findings if f.estimate.scale == "hazard ratio")
+    assert hazard.mde > 1  # a ratio: the rise (or, inverted, the fall) the design would detect
