@@ -13,7 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.programmes import perpetrator_programmes as pp
+from analysis.data.reference import harm_weights
+from analysis.programmes.perpetrator_programmes import designs, tables
 from analysis.synthetic import generate
 from tests.programmes.coverage import write_coverage_summary
 
@@ -28,19 +29,19 @@ RESULTS = (
 def estimates_for_seed(seed: int, *, full: bool = True) -> pd.DataFrame:
     """Every finding's estimate and truth for one synthetic extract (notebook defaults)."""
     synth = generate("perpetrator_programmes", seed=seed)
-    tables, truth = synth.tables, synth.truth
-    outcomes = pp.person_outcomes(
-        tables["people"], tables["offences"], extract_date=synth.extract_date
+    extract, truth = synth.tables, synth.truth
+    outcomes = tables.person_outcomes(
+        extract["people"], extract["offences"], extract_date=synth.extract_date
     )
-    weights = pp.harm_weights()
+    weights = harm_weights()
     rows = []
     for name, key in (("Drive", "drive"), ("Up2U", "up2u")) if full else (("Drive", "drive"),):
-        cohort = pp.programme_cohort(outcomes, name)
-        reoffending = pp.reoffending_estimates(cohort, outcomes)
-        survival = pp.survival_estimates(cohort)
-        harm, panel = pp.harm_estimates(
+        cohort = tables.programme_cohort(outcomes, name)
+        reoffending = designs.reoffending_estimates(cohort, outcomes)
+        survival = designs.survival_estimates(cohort)
+        harm, panel = designs.harm_estimates(
             cohort,
-            tables["offences"],
+            extract["offences"],
             harm_weights=weights,
             matched=reoffending.matched.details["matched"],
         )
@@ -61,14 +62,12 @@ def estimates_for_seed(seed: int, *, full: bool = True) -> pd.DataFrame:
             (f"{name}: harm, before/after only", harm.before_after, f"{key}_harm_did"),
             (
                 f"{name}: DA crimes, before/after only",
-                pp.before_after(panel, outcome="da_offences", label="DA crimes"),
+                designs.before_after(panel, outcome="da_offences", label="DA crimes"),
                 f"{key}_da_offences_did",
             ),
         ]
     if full:
-        training = pp.paired_difference(
-            tables["training_scores"], before="score_before", after="score_after"
-        )
+        training = designs.training_change(extract["training_scores"])
         rows.append(("Training: score change", training, "training_score_change"))
     return pd.DataFrame(
         [

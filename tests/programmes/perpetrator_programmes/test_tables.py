@@ -1,21 +1,17 @@
-"""Perpetrator programmes: derived tables, process counts, training, costs and value for money.
+"""Perpetrator programmes' tables: outcomes, cohorts, panels, process, costs and display tables.
 
-Expected values are worked out by hand from small made-up extracts, or come from an
-independent formula (the t interval, the value-for-money arithmetic).
+Expected values are worked out by hand from small made-up extracts.
 """
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
 from analysis.errors import ConfigError, EstimationError
-from analysis.evidence import vfm
-from analysis.programmes import perpetrator_programmes as pp
+from analysis.programmes.perpetrator_programmes import tables
 from analysis.results import Estimate
 
 EXTRACT = pd.Timestamp("2025-03-31")
@@ -150,7 +146,7 @@ OFFENCES = pd.DataFrame(
 
 @pytest.fixture(scope="module")
 def outcomes():
-    return pp.person_outcomes(PEOPLE, OFFENCES, extract_date=EXTRACT).set_index("person_id")
+    return tables.person_outcomes(PEOPLE, OFFENCES, extract_date=EXTRACT).set_index("person_id")
 
 
 def test_index_date_duration_and_12_month_outcome(outcomes):
@@ -166,7 +162,7 @@ def test_index_date_duration_and_12_month_outcome(outcomes):
 
 
 def test_cohort_keeps_starters_and_same_risk_comparison(outcomes):
-    cohort = pp.programme_cohort(outcomes.reset_index(), "Drive")
+    cohort = tables.programme_cohort(outcomes.reset_index(), "Drive")
     kept = cohort.table.set_index("person_id")["treated"].to_dict()
     assert kept == {"a": 1, "b": 0, "c": 0, "d": 1}
     reasons = cohort.exclusions.set_index("reason")["people"]
@@ -178,7 +174,7 @@ def test_cohort_keeps_starters_and_same_risk_comparison(outcomes):
 
 def test_unknown_programme_is_refused(outcomes):
     with pytest.raises(ConfigError, match="unknown programme"):
-        pp.programme_cohort(outcomes.reset_index(), "CARA")
+        tables.programme_cohort(outcomes.reset_index(), "CARA")
 
 
 def test_person_period_panel_counts_and_harm():
@@ -208,7 +204,7 @@ def test_person_period_panel_counts_and_harm():
         }
     )
     weights = {"rape": 2555.0, "public_order": 7.5, "shoplifting": 1.0}
-    panel = pp.person_period_panel(cohort, offences, harm_weights=weights)
+    panel = tables.person_period_panel(cohort, offences, harm_weights=weights)
     assert len(panel) == 2 * 8
     cells = panel.set_index(["person_id", "period"])
     assert cells.loc[("a", -1.0), "harm"] == 2555.0
@@ -218,7 +214,7 @@ def test_person_period_panel_counts_and_harm():
     assert panel["da_offences"].sum() == 3  # the wait and start-day crimes are left out
     assert (panel.loc[panel["person_id"] == "a", "treat_post"] == panel["post"][:8]).all()
     with pytest.raises(ConfigError, match="harm weights are missing"):
-        pp.person_period_panel(cohort, offences, harm_weights={"rape": 1.0})
+        tables.person_period_panel(cohort, offences, harm_weights={"rape": 1.0})
 
 
 def test_funnel_and_attrition():
@@ -237,134 +233,156 @@ def test_funnel_and_attrition():
             "area": ["Poole", "Poole", "Poole", "Poole", "Purbeck", "Purbeck", "Poole"],
         }
     )
-    assert pp.funnel_counts(people, "Up2U") == {
+    assert tables.funnel_counts(people, "Up2U") == {
         "Referred": 6,
         "Started": 4,
         "Finished (completed or left)": 3,
         "Completed": 2,
     }
-    table = pp.attrition_table(people, "Up2U", "area")
+    table = tables.attrition_table(people, "Up2U", "area")
     poole = table.loc["Poole"]
     # Poole: 4 referred, one still awaiting a start, so the start rate is 2 of 3.
     assert (poole["referred"], poole["started"], poole["start_rate"]) == (4, 2, 66.7)
     assert table.loc["Purbeck", "completion_rate"] == 50.0
 
 
-def test_paired_difference_matches_the_t_interval():
-    rng = np.random.default_rng(4)
-    before = rng.normal(50, 10, 40)
-    after = before + rng.normal(5, 4, 40)
-    frame = pd.DataFrame({"pre": before, "post": after})
-    frame.loc[3, "post"] = np.nan
-    est = pp.paired_difference(frame, before="pre", after="post")
-    diff = (after - before)[np.arange(40) != 3]
-    half = stats.t.ppf(0.975, diff.size - 1) * diff.std(ddof=1) / math.sqrt(diff.size)
-    assert est.effect == pytest.approx(diff.mean())
-    assert (est.ci_low, est.ci_high) == pytest.approx((diff.mean() - half, diff.mean() + half))
-    assert est.n == 39 and est.diagnostics["n_incomplete"] == 1
-    assert any("lack one" in w for w in est.warnings)
-
-
-def test_paired_difference_errors():
-    with pytest.raises(EstimationError, match="fewer than two"):
-        pp.paired_difference(pd.DataFrame({"x": [1.0], "y": [2.0]}), before="x", after="y")
-    with pytest.raises(ConfigError, match="not in the data"):
-        pp.paired_difference(pd.DataFrame({"x": [1.0]}), before="x", after="z")
-    with pytest.raises(EstimationError, match="same amount"):
-        pp.paired_difference(
-            pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [2.0, 3.0, 4.0]}), before="x", after="y"
-        )
-
-
 @pytest.mark.parametrize("text", ["2024/26", "2024-25", "24/25", "year"])
 def test_financial_year_format_is_checked(text):
     with pytest.raises(ConfigError, match="YYYY/YY"):
-        pp.financial_year_bounds(text)
+        tables.financial_year_bounds(text)
 
 
-def _costs():
-    return pd.DataFrame(
-        {
-            "programme": ["Drive", "Up2U", "training", "Drive"],
-            "financial_year": ["2024/25", "2024/25", "2024/25", "2023/24"],
-            "cost_gbp": [100_000.0, 50_000.0, 10_000.0, 90_000.0],
-        }
-    )
-
-
-def _starters():
-    return pd.DataFrame(
-        {
-            "programme": ["Drive"] * 3 + ["Up2U"] * 2 + ["Drive"],
-            "status": [
-                "completed",
-                "dropped_out",
-                "completed",
-                "completed",
-                "ongoing",
-                "completed",
-            ],
-            "start_date": pd.to_datetime(
-                ["2024-04-01", "2024-10-01", "2025-03-31", "2024-06-01", "2025-01-01", "2024-03-31"]
-            ),
-        }
-    )
-
-
-def test_costed_year_counts_starters_in_the_year():
-    year = pp.costed_year(_starters(), _costs(), financial_year="2024/25")
+def test_costed_year_counts_starters_in_the_year(starters, costs):
+    year = tables.costed_year(starters, costs, financial_year="2024/25")
     assert year.participants == {"Drive": 3, "Up2U": 2}
     assert year.completers == {"Drive": 2, "Up2U": 1}
     assert year.total_cost == 160_000.0
-    same = pp.costed_year(_starters(), _costs(), financial_year="2024/25", price_year="2024/25")
+    same = tables.costed_year(starters, costs, financial_year="2024/25", price_year="2024/25")
     assert same.costs == year.costs
     with pytest.raises(ConfigError, match="no row for financial year 2022/23"):
-        pp.costed_year(_starters(), _costs(), financial_year="2022/23")
+        tables.costed_year(starters, costs, financial_year="2022/23")
 
 
-def test_programme_value_for_money_by_hand():
-    year = pp.costed_year(_starters(), _costs(), financial_year="2024/25")
-    unit = vfm.UnitCost(40_000.0, "victim", "2024/25", "test")
-    drive = Estimate(-50.0, -80.0, -20.0, 0.001, 200, "percentage points", "m", "e", se=15.3)
-    up2u = Estimate(-10.0, -40.0, 20.0, 0.5, 200, "percentage points", "m", "e", se=15.3)
-    components, overall = pp.programme_value_for_money(
-        {"Drive": drive, "Up2U": up2u}, year, unit_cost=unit, victims_per_reoffender=2.0
+def test_cohort_without_participants_or_comparison_is_refused(outcomes):
+    frame = outcomes.reset_index()
+    with pytest.raises(EstimationError, match="no Up2U participant"):
+        tables.programme_cohort(frame, "Up2U")
+    no_pool = frame[frame["programme"].ne("none")]
+    with pytest.raises(EstimationError, match="no comparison people"):
+        tables.programme_cohort(no_pool, "Drive")
+
+
+def test_exclusions_table_puts_programmes_side_by_side_and_suppresses(outcomes):
+    cohort = tables.programme_cohort(outcomes.reset_index(), "Drive")
+    shown = tables.exclusions_table({"Drive": cohort}, threshold=10)
+    assert list(shown.columns) == ["analysis", "reason", "Drive"]
+    assert len(shown) == len(cohort.exclusions)
+    # Every count here is 0 or 1: none may be published at a threshold of 10.
+    assert not shown["Drive"].astype(str).isin(["1"]).any()
+    visible = tables.exclusions_table({"Drive": cohort}, threshold=1)
+    referred = visible.set_index("reason").loc["referred, never started (or awaiting a start)"]
+    assert str(referred["Drive"]) == "1"
+
+
+def test_incomplete_participants_counts_recent_starters(outcomes):
+    cohort = tables.programme_cohort(outcomes.reset_index(), "Drive")
+    assert tables.incomplete_participants(cohort) == 1  # d started in October 2024
+
+
+def _finished(many_completed, many_dropped, few_completed, few_dropped):
+    statuses = (
+        ["completed"] * many_completed
+        + ["dropped_out"] * many_dropped
+        + ["completed"] * few_completed
+        + ["dropped_out"] * few_dropped
     )
-    # Drive: 3 starters x 0.5 fewer reoffenders x 2 victims = 3 victims, worth £120,000.
-    assert components["Drive"].averted.point == pytest.approx(3.0)
-    assert components["Drive"].benefit[0] == pytest.approx(120_000.0)
-    assert components["Drive"].bcr == pytest.approx((1.2, 0.48, 1.92))
-    assert components["Drive"].break_even_outcomes == pytest.approx(2.5)
-    # Overall: training's £10,000 is cost only.
-    assert overall.cost == pytest.approx(160_000.0)
-    expected = (120_000.0 + 0.1 * 2 * 2 * 40_000.0) / 160_000.0
-    assert overall.bcr[0] == pytest.approx(expected)
-    extra = pp.findings_extra(components)
-    assert extra["vfm_drive_benefit_cost_ratio"] == pytest.approx(1.2)
+    prior = [6] * (many_completed + many_dropped) + [1] * (few_completed + few_dropped)
+    return pd.DataFrame({"programme": "Up2U", "status": statuses, "prior_da_incidents": prior})
 
 
-def test_unit_cost_is_uprated_from_its_price_year():
-    base = pp.domestic_abuse_unit_cost("2016/17")
-    later = pp.domestic_abuse_unit_cost("2024/25")
-    assert base.value == 34_015.0
-    from analysis.data import load_reference
+def test_completion_by_prior_incidents_splits_at_four():
+    people = pd.concat(
+        [
+            _finished(3, 7, 8, 2),
+            pd.DataFrame(
+                {
+                    "programme": ["Up2U", "Drive"],
+                    "status": ["ongoing", "completed"],
+                    "prior_da_incidents": [9, 9],
+                }
+            ),
+        ]
+    )
+    split = tables.completion_by_prior_incidents(people, "Up2U", threshold=10)
+    assert (split.people_many, split.people_few) == (10, 10)
+    assert (split.rate_many, split.rate_few) == pytest.approx((0.3, 0.8))
+    assert split.comparable
+    small = tables.completion_by_prior_incidents(people, "Up2U", threshold=11)
+    assert not small.comparable and small.rate_few is None
 
-    deflator = load_reference("gdp_deflator").set_index("financial_year")["index"]
-    assert later.value == pytest.approx(34_015.0 * deflator["2024/25"] / deflator["2016/17"])
+
+def test_training_by_role_counts_returns_and_suppresses():
+    scores = pd.DataFrame(
+        {
+            "role": ["police"] * 12 + ["health"] * 3,
+            "score_before": [50.0] * 15,
+            "score_after": [56.0] * 11 + [None] + [60.0] * 3,
+        }
+    )
+    table = tables.training_by_role(scores, threshold=1)
+    assert table.loc["police"].tolist() == [12, 11, 6.0]
+    assert table.loc["health"].tolist() == [3, 3, 10.0]
+    # At 10, health's 3 practitioners are hidden, and so is the mean derived from them.
+    hidden = tables.training_by_role(scores, threshold=10)
+    assert str(hidden.loc["health", "practitioners"]).startswith("<")
+    assert hidden.loc["health", "mean_change"] != 10.0
 
 
-def test_harm_weight_overrides_and_errors():
-    assert pp.harm_weights(" rape : 1825 , arson=100")["arson"] == 100.0
-    with pytest.raises(ConfigError, match="unknown offence group"):
-        pp.harm_weights("fraud=3")
-    with pytest.raises(ConfigError, match="group:days"):
-        pp.harm_weights("rape:lots")
+def test_reoffending_and_harm_tables_write_numbers_as_the_prose_does():
+    est = Estimate(-12.34, -20.0, -4.56, 0.003, 400, "percentage points", "m", "e")
+    table = tables.reoffending_table([("Propensity-matched", est, "Drive")])
+    assert table.iloc[0].to_dict() == {
+        "programme": "Drive",
+        "design": "Propensity-matched",
+        "difference (pp)": -12.3,
+        "95% CI": "-20.0 to -4.6",
+        "people": 400,
+    }
+    harm = tables.harm_table(
+        [
+            {
+                "programme": "Up2U",
+                "label": "harm, matched DiD",
+                "estimate": est,
+                "mde": 8.123,
+                "sms_level": 3,
+            }
+        ]
+    )
+    assert harm.iloc[0]["95% CI"] == "-20.0 to -4.56"
+    assert harm.iloc[0]["MDE"] == "8.12" and harm.iloc[0]["SMS"] == 3
 
 
-def test_truth_only_applies_to_the_settings_it_was_planted_for():
-    truth = {"drive_reoffending_12m_difference": -18.0}
-    key = "drive_reoffending_12m_difference"
-    assert pp.planted_truth(truth, key, **pp.TRUTH_SETTINGS) == -18.0
-    assert pp.planted_truth(truth, key, followup_days=180) is None
-    assert pp.planted_truth(truth, key, risk_levels={"Drive": ["high", "medium"]}) is None
-    assert pp.planted_truth(None, key) is None
+def test_spending_and_cash_in_a_year(costs):
+    shown = tables.spending_table(costs)
+    assert shown.loc["Total", "2024/25"] == "£160,000"
+    assert shown.loc["Drive", "All years"] == "£190,000"
+    assert tables.cash_spending(costs, "2024/25") == 160_000.0
+    assert tables.cash_spending(costs, "2019/20") == 0.0
+
+
+def test_data_quality_table_reports_rows_dates_and_blanks():
+    people = pd.DataFrame(
+        {
+            "identified_date": pd.to_datetime(["2023-01-05", "2024-02-01"]),
+            "start_date": pd.to_datetime(["2023-02-01", None]),
+        }
+    )
+    quality = tables.data_quality_table(
+        {"people": people, "programme_costs": pd.DataFrame({"x": [1]})}
+    )
+    assert quality.loc["people", "rows"] == 2
+    assert str(quality.loc["people", "first_date"]) == "2023-01-05"
+    assert quality.loc["people", "missing"] == "start_date: 1"
+    assert quality.loc["programme_costs", "missing"] == "none"
+    assert quality.loc["programme_costs", "first_date"] is None
