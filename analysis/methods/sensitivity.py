@@ -298,7 +298,9 @@ def e_value(
             return e_value_risk_difference(*counts, conf_level=estimate.conf_level)
         value, ci_low, ci_high = estimate.effect, estimate.ci_low, estimate.ci_high
         conf_level = estimate.conf_level
+        estimand = f"E-value for unmeasured confounding of the {estimate.estimand}"
     else:
+        estimand = "E-value for unmeasured confounding"
         value = float(estimate)
         if scale is None:
             raise ConfigError(
@@ -381,6 +383,7 @@ def e_value(
         risk_ratio_limit=None if risk_ratio_limit is None else float(risk_ratio_limit),
         scale=scale,
         conversion=_conversion_text(scale, rare_outcome),
+        estimand=estimand,
         warnings=tuple(warnings),
         conf_level=conf_level,
     )
@@ -575,6 +578,9 @@ class RosenbaumBounds:
 
     @property
     def _upper_at_one(self) -> float:
+        # From the bound itself, so it is there whether or not the grid includes 1.
+        if self.upper_bound is not None:
+            return float(self.upper_bound(1.0))
         row = self.table.loc[np.isclose(self.table["gamma"], 1.0)]
         return float(row["p_upper"].iloc[0]) if len(row) else math.nan
 

@@ -136,7 +136,8 @@ def test_estimates_are_read_with_their_scale_and_interval(rossi):
     by_hand = e_value(
         model.effect, model.ci_low, model.ci_high, scale="hazard ratio", rare_outcome=False
     )
-    assert from_estimate == by_hand
+    assert from_estimate.point == by_hand.point and from_estimate.limit == by_hand.limit
+    assert from_estimate.estimand.endswith(model.estimand)
     ratio = rate_ratio(40, 1000.0, 60, 1000.0)
     assert e_value(ratio).point == pytest.approx(e_value(ratio.effect, scale="rate ratio").point)
     # A difference of proportions from compare_proportions is handled from its counts.
@@ -309,6 +310,11 @@ def test_alternative_less_reads_the_pairs_the_other_way(lead):
         reversed_pairs, treated="exposed", control="control", exact=False, alternative="less"
     )
     pd.testing.assert_frame_equal(forward.table, backward.table)
+    # The ordinary p-value is there even when the grid leaves out Gamma = 1.
+    off_grid = rosenbaum_wilcoxon(
+        lead, treated="exposed", control="control", exact=False, gammas=[2, 3]
+    )
+    assert off_grid.p_value == pytest.approx(forward.p_value, rel=1e-12)
     counts = rosenbaum_binary_counts(12, 110, alternative="less")
     assert counts.critical_gamma == pytest.approx(rosenbaum_binary_counts(110, 12).critical_gamma)
     assert "lowering" in counts.summary()
