@@ -11,6 +11,8 @@
 - ``rates``: proportions, differences and ratios of proportions and rates.
 - ``paired``: mean change of one group measured twice (before/after).
 - ``power``: minimum detectable effects, by formula or from an achieved standard error.
+- ``sensitivity``: sensitivity to unmeasured confounding (E-values; Rosenbaum bounds for
+  matched pairs).
 
 The functions are imported here eagerly: several share their module's name
 (``did``, ``its``, ``rdd``, ``event_study``), and binding the function once, at
@@ -26,6 +28,13 @@ from .power import mde, mde_from_standard_error, minimum_detectable_effect
 from .propensity import balance, ipw, match, propensity_score
 from .rates import compare_proportions, proportion, rate_ratio
 from .rdd import rdd
+from .sensitivity import (
+    e_value,
+    e_value_risk_difference,
+    rosenbaum_binary,
+    rosenbaum_binary_counts,
+    rosenbaum_wilcoxon,
+)
 from .staggered import staggered_did
 from .survival import cox, kaplan_meier
 
@@ -34,6 +43,8 @@ __all__ = [
     "compare_proportions",
     "cox",
     "did",
+    "e_value",
+    "e_value_risk_difference",
     "event_study",
     "ipw",
     "its",
@@ -47,5 +58,8 @@ __all__ = [
     "proportion",
     "rate_ratio",
     "rdd",
+    "rosenbaum_binary",
+    "rosenbaum_binary_counts",
+    "rosenbaum_wilcoxon",
     "staggered_did",
 ]
