@@ -480,9 +480,9 @@ def generate(
     # ---- sign-up: a discrete monthly hazard over the pilot year, higher for riskier premises
     hazard = _signup_probabilities(premises, params)
     if world == "unobserved_confounding":
-        # Improving management: +0.8 on the log-hazard of sign-up per standard deviation.
+        # Improving management: +1 on the log-hazard of sign-up per standard deviation.
         improving = hostile.standard_normal(n_premises)
-        hazard = 1 - (1 - hazard) ** np.exp(0.8 * improving)
+        hazard = 1 - (1 - hazard) ** np.exp(improving)
     signs = rng.random((n_premises, PILOT_MONTHS)) < hazard[:, None]
     ever = signs.any(axis=1)
     first_month = np.where(ever, pilot_index + signs.argmax(axis=1), -1)
@@ -504,7 +504,8 @@ def generate(
     world_factor = np.ones((n_premises, n_months))
     if world == "unobserved_confounding":
         years_from_pilot = (np.arange(n_months) - pilot_index) / 12
-        world_factor = np.exp(-0.12 * improving[:, None] * years_from_pilot[None, :])
+        # Incidents fall by about 18% a year per standard deviation of the trait.
+        world_factor = np.exp(-0.2 * improving[:, None] * years_from_pilot[None, :])
     elif world == "dip_before_signup":
         spell = ever & (hostile.random(n_premises) < _DIP_SHARE)
         before = (since < 0) & (since >= -_DIP_MONTHS)

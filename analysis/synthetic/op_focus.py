@@ -359,7 +359,7 @@ def _share_victims(
 
     One scored suspect in six is a co-suspect of another (a family member, a friend):
     half of their crimes with a victim are against one of that suspect's victims. A
-    victim (after sharing) is reluctant to support a prosecution with probability 0.3,
+    victim (after sharing) is reluctant to support a prosecution with probability 0.35,
     for every crime against them.
 
     Returns
@@ -380,7 +380,7 @@ def _share_victims(
     victim = np.where(shared, victim % n_victims[victim_owner], victim)
     has_victim = victim >= 0
     keys, inverse = np.unique(victim_owner * 100 + victim, return_inverse=True)
-    reluctant_victim = rng.random(len(keys)) < 0.3
+    reluctant_victim = rng.random(len(keys)) < 0.35
     return victim_owner, victim, reluctant_victim[inverse] & has_victim
 
 
@@ -567,17 +567,22 @@ def generate(
         effect_scale = np.clip(low_a + slope * harm[sus] / threshold, low, high)
     elif world == "unobserved_confounding":
         strong = 1 / (1 + np.exp(-1.5 * evidence[sus]))
-        charge_untreated = charge_untreated + 0.10 * strong
+        charge_untreated = charge_untreated + 0.15 * strong
         withdraw_untreated = withdraw_untreated + 0.06 * (1 - strong)
     elif world == "frailty":
-        frailty = np.clip(hostile.gamma(3.0, 1 / 3.0, size=n_scored), 0.25, 2.0)
-        charge_untreated = charge_untreated * frailty[sus]
+        # Strong enough to matter (sd about 0.8): withdrawal keeps its share of what a
+        # charge leaves, so the probabilities still add up to at most one.
+        frailty = np.clip(hostile.gamma(1.5, 1 / 1.5, size=n_scored), 0.1, 3.0)[sus]
+        withdraw_untreated = (
+            withdraw_untreated * (1 - frailty * charge_untreated) / (1 - charge_untreated)
+        )
+        charge_untreated = charge_untreated * frailty
     elif world == "shared_victims":
         victim_owner, victim, reluctant = _share_victims(
             hostile, crime_suspect, victim, scored, n_victims
         )
-        charge_untreated = np.where(reluctant, 0.5 * charge_untreated, charge_untreated)
-        withdraw_untreated = np.where(reluctant, withdraw_untreated + 0.15, withdraw_untreated)
+        charge_untreated = np.where(reluctant, 0.3 * charge_untreated, charge_untreated)
+        withdraw_untreated = np.where(reluctant, withdraw_untreated + 0.35, withdraw_untreated)
     if world == FRIENDLY:
         charge_effect = settings["charge_effect_pp"] / 100 * treated
     else:
