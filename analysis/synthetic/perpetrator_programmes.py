@@ -125,7 +125,12 @@ TRUTH_DEFINITIONS: dict[str, str] = {
     "training_score_change": (
         "mean over practitioners with both scores of the expected score after minus before"
     ),
-    # Stated by every world but the friendly one (whose truth predates it).
+    # Stated by every world but the friendly one (whose truth predates them).
+    "training_score_change_all_trained": (
+        "mean over every practitioner trained of the expected score after minus before "
+        "(training_score_change is over those with both scores; in missing_not_at_random "
+        "the two differ and only this one is the effect of the training)"
+    ),
     "{p}_reoffending_12m_difference_ate": (
         "mean over the programme's risk group (Drive: DASH high; Up2U: standard or medium) "
         "identified at least FOLLOW_UP_DAYS before the extract date of P(DA crime within "
@@ -161,6 +166,12 @@ WORLDS: dict[str, str] = {
         "offending doubles in the 90 days after identification; participants are followed "
         "from their start and comparisons from identification, so windows cover different "
         "shares of the burst; threatens the 12-month comparison and time to reoffence"
+    ),
+    "missing_not_at_random": (
+        "practitioners whose score barely moved rarely return the second "
+        "questionnaire, so its blanks are missing not at random; threatens the "
+        "complete-case training score change (covariates such as ethnicity cannot be "
+        "blanked until the contract allows blanks)"
     ),
     "frailty": (
         "an unobserved gamma frailty multiplies each person's DA rate before and after "
@@ -639,10 +650,14 @@ def generate(
             for p, fy, cost, note in COSTS
         ]
     )
-    training_table, training_truth = _draw_training(rng, scale, params)
+    training_table, training_truth, training_all = _draw_training(
+        rng, scale, params, world, hostile
+    )
 
     # ---- truth over the people the analysis uses
     truth: dict[str, float] = {"training_score_change": training_truth}
+    if world != FRIENDLY:
+        truth["training_score_change_all_trained"] = training_all
     complete = is_started & (start + FOLLOW_UP_DAYS <= extract_day)
     harm_per_crime = expected_harm_per_da_crime(reference_harm_weights())
     for slug, name, in_programme in (("drive", "Drive", is_drive), ("up2u", "Up2U", ~is_drive)):
@@ -740,9 +755,20 @@ def _hostile_truth(
 
 
 def _draw_training(
-    rng: np.random.Generator, scale: float, params: dict[str, float]
-) -> tuple[pd.DataFrame, float]:
-    """Practitioners' knowledge scores before and after training, and the true mean change."""
+    rng: np.random.Generator,
+    scale: float,
+    params: dict[str, float],
+    world: str = FRIENDLY,
+    hostile: np.random.Generator | None = None,
+) -> tuple[pd.DataFrame, float, float]:
+    """Practitioners' knowledge scores before and after training, and the true mean changes.
+
+    Returns the table, the mean expected change over practitioners with both scores and
+    the same over everyone trained. In ``missing_not_at_random`` whether the second
+    questionnaire comes back depends on the score it would show (those who gained little
+    stay away),
+    drawn from ``hostile``, the world's own stream.
+    """
     n = max(int(round(PRACTITIONERS_PER_SCALE * scale)), 20)
     role = _draw_codes(rng, _ROLE_SHARE, n)
     area = _draw_codes(rng, _AREA_SHARE.values(), n)
@@ -752,6 +778,10 @@ def _draw_training(
     before = 100 * rng.binomial(QUESTIONS, p_before) / QUESTIONS
     after = 100 * rng.binomial(QUESTIONS, p_after) / QUESTIONS
     returned = rng.random(n) >= 0.08
+    if world == "missing_not_at_random":
+        # Those whose score barely moved (or fell) mostly stay away: the log-odds of
+        # returning rise by 0.12 per point gained.
+        returned = hostile.random(n) < expit(1.0 + 0.12 * (after - before - 13))
     first, last = _days(pd.Timestamp("2023-05-01")), _days(pd.Timestamp("2025-12-15"))
     table = pd.DataFrame(
         {
@@ -764,4 +794,4 @@ def _draw_training(
         }
     )
     truth = float(np.mean(100 * (p_after - p_before)[returned]))
-    return table, truth
+    return table, truth, float(np.mean(100 * (p_after - p_before)))

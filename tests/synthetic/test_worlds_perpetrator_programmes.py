@@ -134,3 +134,17 @@ def test_unobserved_confounding_gives_participants_a_lower_risk_without_the_prog
         return difference / (ratio - 1)
 
     assert risk_without(_world("unobserved_confounding")) < risk_without(_world("friendly")) - 0.03
+
+
+def test_missing_not_at_random_questionnaires_bias_the_complete_case_change():
+    def complete_case_change(data: SyntheticData) -> float:
+        scores = data.tables["training_scores"]
+        return float((scores["score_after"] - scores["score_before"]).dropna().mean())
+
+    friendly = generate("perpetrator_programmes", seed=5, scale=3.0)
+    assert abs(complete_case_change(friendly) - friendly.truth["training_score_change"]) < 1.5
+    hostile = generate("perpetrator_programmes", seed=5, scale=3.0, world="missing_not_at_random")
+    scores = hostile.tables["training_scores"]
+    assert 0.5 < scores["score_after"].notna().mean() < 0.85  # far more blanks than 8%
+    truth = hostile.truth["training_score_change_all_trained"]
+    assert complete_case_change(hostile) > truth + 1.5
