@@ -43,7 +43,14 @@ class SyntheticData:
     parameters: dict[str, Any] = field(default_factory=dict)
 
 
-def generate(programme: str, *, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticData:
+def generate(
+    programme: str,
+    *,
+    seed: int = 0,
+    scale: float = 1.0,
+    world: str = "friendly",
+    **effects: Any,
+) -> SyntheticData:
     """Generate a programme's synthetic extract with planted effects.
 
     Parameters
@@ -54,6 +61,10 @@ def generate(programme: str, *, seed: int = 0, scale: float = 1.0, **effects: An
         Random seed: the same seed and scale give the same tables.
     scale : float
         Volume multiplier (1 is Dorset scale; 50 is roughly national).
+    world : str
+        Named world (see :func:`worlds`): ``"friendly"``, the default, is the
+        world where each design's key assumption holds exactly; the others break
+        one assumption the way real data do, and state the truth they plant.
     **effects
         Planted effect sizes, overriding the programme's defaults (see each
         programme module's ``DEFAULT_EFFECTS``).
@@ -71,4 +82,50 @@ def generate(programme: str, *, seed: int = 0, scale: float = 1.0, **effects: An
     if scale <= 0:
         raise ConfigError(f"scale must be positive, got {scale}")
     module = importlib.import_module(f"{__name__}.{programme}")
+    if world != "friendly":
+        # Only generators that declare WORLDS take a world (scaffolded ones may not).
+        choices = worlds(programme)
+        if world not in choices:
+            raise ConfigError(
+                f"unknown {programme} synthetic world {world!r}; choose one of: "
+                f"{', '.join(choices)}"
+            )
+        effects = {**effects, "world": world}
     return module.generate(seed=seed, scale=scale, **effects)
+
+
+def worlds(programme: str) -> dict[str, str]:
+    """The named synthetic worlds a programme's generator can build.
+
+    Parameters
+    ----------
+    programme : str
+        Programme slug with a generator in this package.
+
+    Returns
+    -------
+    dict of str to str
+        World name to a one-line description of what fails in it and which
+        design it threatens; ``"friendly"`` first.
+
+    Raises
+    ------
+    ConfigError
+        When no generator exists for ``programme``.
+
+    Examples
+    --------
+    >>> list(worlds("lsavi"))[0]
+    'friendly'
+    """
+    import pkgutil
+
+    found = pkgutil.iter_modules(__path__)
+    generators = sorted(m.name for m in found if not m.name.startswith("_"))
+    if programme not in generators:
+        raise ConfigError(
+            f"no synthetic generator for programme {programme!r}; choose one of: "
+            f"{', '.join(generators)}"
+        )
+    module = importlib.import_module(f"{__name__}.{programme}")
+    return dict(getattr(module, "WORLDS", {"friendly": "the generator's only world"}))

@@ -33,6 +33,11 @@ The world the generator draws (one seed gives the same bytes):
 
 Truth (``SyntheticData.truth``) holds the exact value, in the generating
 process, of each estimand the notebook reports (see :data:`TRUTH_DEFINITIONS`).
+
+That is the *friendly* world, where each design's key assumption holds exactly.
+The other named worlds (:data:`WORLDS`) break one assumption each, the way real
+data do, and state the truth they plant; their extra randomness comes from a
+separate stream, so the friendly world's bytes never depend on them.
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ from ..data.contracts.lsavi import (
 )
 from ..errors import ConfigError
 from . import SyntheticData
+from ._worlds import FRIENDLY, check_world, world_rng
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +97,9 @@ TRUTH_DEFINITIONS: dict[str, str] = {
     ),
     "att_theft": "as att_violence_vulnerability, for theft incidents (the null component)",
     "placebo_att_violence_vulnerability": (
-        "staggered ATT with sign-up dates moved earlier, on months before the pilot: zero"
+        "staggered ATT with sign-up dates moved earlier, on months before the pilot: zero "
+        "(the causal truth; where parallel trends fail the placebo estimate's expectation "
+        "is not zero, which is what the placebo check should catch)"
     ),
     "its_nte_violence_rate_ratio": (
         "expected county night-time-economy violence (premises and street) from the pilot start "
@@ -106,7 +114,57 @@ TRUTH_DEFINITIONS: dict[str, str] = {
         "expected violence and vulnerability incidents per premises-month after sign-up, "
         "premises whose first mean score is below SCORE_THRESHOLD over those at or above it"
     ),
+    # Stated by every world but the friendly one (whose truth predates them).
+    "ate_violence_vulnerability": (
+        "average over every premises and every panel month from the pilot start of the "
+        "expected violence and vulnerability incidents with the tool minus without it, had "
+        "every premises signed up at the pilot start: the ATE beside the ATT"
+    ),
+    "ate_violence_vulnerability_rate_ratio": (
+        "as ate_violence_vulnerability, the sum with the tool over the sum without it"
+    ),
 }
+
+#: Named worlds: what fails in each and which design it threatens.
+WORLDS: dict[str, str] = {
+    FRIENDLY: (
+        "every assumption holds: a common additive time pattern (parallel trends on the "
+        "count scale), one proportional effect, sign-up selected on a fixed premises level"
+    ),
+    "heterogeneous_effects": (
+        "the effect on violence varies by premises type (strongest in nightclubs and bars, "
+        "which sign up most), so the ATT is larger than the ATE; threatens reading the "
+        "staggered ATT as the effect of rolling the tool out to every premises"
+    ),
+    "unobserved_confounding": (
+        "a trait not in the extract (management already improving) raises the sign-up "
+        "hazard and bends the premises' own incident trend down; threatens the staggered "
+        "DiD and event study (parallel trends fail) and naive comparisons"
+    ),
+    "multiplicative_seasonality": (
+        "seasonality and trend are proportional to each premises' level instead of "
+        "additive, so busy (participating) premises swing more; threatens count-scale "
+        "parallel trends in the staggered DiD and event study"
+    ),
+    "dip_before_signup": (
+        "six in ten participants sign up after a bad spell (60% more incidents in the four "
+        "months before sign-up) that would have passed anyway; Ashenfelter's dip: threatens "
+        "the DiD's base period, the event study and the area time series"
+    ),
+}
+
+#: heterogeneous_effects: multiplier of violence_effect by premises type.
+_EFFECT_BY_TYPE = {
+    "nightclub": 1.6,
+    "bar": 1.4,
+    "pub": 1.1,
+    "late_night_takeaway": 0.8,
+    "hotel": 0.6,
+    "restaurant": 0.3,
+    "off_licence": 0.3,
+}
+#: dip_before_signup: share of participants with a bad spell, its length and size.
+_DIP_SHARE, _DIP_MONTHS, _DIP_SIZE = 0.6, 4, 0.6
 
 PANEL_START = pd.Timestamp("2023-04-01")
 PILOT_START = pd.Timestamp("2025-04-01")
@@ -357,7 +415,9 @@ def _clipped_normal_mean(mean: np.ndarray, sd: float, low: float, high: float) -
     )
 
 
-def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticData:
+def generate(
+    *, seed: int = 0, scale: float = 1.0, world: str = FRIENDLY, **effects: Any
+) -> SyntheticData:
     """Generate a synthetic lSaVI extract with planted effects.
 
     Parameters
@@ -369,6 +429,8 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
     **effects
         Overrides of :data:`DEFAULT_EFFECTS` (for example ``violence_effect=0`` for a
         world where the tool does nothing).
+    world : str
+        Named world (see :data:`WORLDS`); ``"friendly"`` is the world described above.
 
     Returns
     -------
@@ -386,8 +448,20 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
     >>> synth.truth["att_violence_vulnerability"] < 0
     True
     """
+    check_world("lsavi", world, WORLDS)
     params = _check_effects(effects)
+    if (
+        world == "heterogeneous_effects"
+        and params["violence_effect"] * max(_EFFECT_BY_TYPE.values()) <= -1
+    ):
+        raise ConfigError(
+            "heterogeneous_effects multiplies violence_effect by up to "
+            f"{max(_EFFECT_BY_TYPE.values())} (nightclubs); use a violence_effect above "
+            f"{-1 / max(_EFFECT_BY_TYPE.values()):.3f}"
+        )
     rng = np.random.default_rng(seed)
+    # A hostile world's own draws come from its own stream (the friendly draws never move).
+    hostile = world_rng(seed, world)
     n_premises = max(int(round(PREMISES_PER_SCALE * scale)), 20)
 
     premises = _draw_premises(rng, n_premises)
@@ -405,6 +479,10 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
 
     # ---- sign-up: a discrete monthly hazard over the pilot year, higher for riskier premises
     hazard = _signup_probabilities(premises, params)
+    if world == "unobserved_confounding":
+        # Improving management: +1 on the log-hazard of sign-up per standard deviation.
+        improving = hostile.standard_normal(n_premises)
+        hazard = 1 - (1 - hazard) ** np.exp(improving)
     signs = rng.random((n_premises, PILOT_MONTHS)) < hazard[:, None]
     ever = signs.any(axis=1)
     first_month = np.where(ever, pilot_index + signs.argmax(axis=1), -1)
@@ -422,6 +500,24 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
     treated_cell = ever[:, None] & (since >= 0)
     ramp = np.minimum(1.0, (since + 1) / params["effect_ramp_months"])
     panel_treated = treated_cell & (month_grid < n_panel)
+    # Everything a hostile world changes in the expected counts, as premises-month factors.
+    world_factor = np.ones((n_premises, n_months))
+    if world == "unobserved_confounding":
+        years_from_pilot = (np.arange(n_months) - pilot_index) / 12
+        # Incidents fall by about 18% a year per standard deviation of the trait.
+        world_factor = np.exp(-0.2 * improving[:, None] * years_from_pilot[None, :])
+    elif world == "dip_before_signup":
+        spell = ever & (hostile.random(n_premises) < _DIP_SHARE)
+        before = (since < 0) & (since >= -_DIP_MONTHS)
+        world_factor = np.where(spell[:, None] & before, 1 + _DIP_SIZE, 1.0)
+    if world == "heterogeneous_effects":
+        violence_effect = (
+            params["violence_effect"] * pd.Series(types).map(_EFFECT_BY_TYPE).to_numpy()[:, None]
+        )
+    else:
+        violence_effect = params["violence_effect"]
+    ramp_from_pilot = np.minimum(1.0, (month_grid - pilot_index + 1) / params["effect_ramp_months"])
+    ate_sums = {"with": 0.0, "without": 0.0}
 
     # ---- expected counts by category; overdispersion shared across categories of a cell
     month_multiplier = rng.gamma(_MONTH_SHAPE, 1 / _MONTH_SHAPE, size=(n_premises, n_months))
@@ -440,9 +536,20 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
         time_pattern = common * (
             1 + _season(month_of_year, category) + _TREND_PER_YEAR * years_from_mid
         )
-        mu0 = level[:, None] + time_pattern[None, :]
+        if world == "multiplicative_seasonality":
+            # The same county-wide swing as the additive pattern, shared out in proportion
+            # to each premises' level.
+            relative = _SEASONAL_AMPLITUDE / (1 + _SEASONAL_AMPLITUDE)
+            proportional = 1 + relative * (
+                _season(month_of_year, category) + _TREND_PER_YEAR * years_from_mid
+            )
+            mu0 = (level + common)[:, None] * proportional[None, :]
+        else:
+            mu0 = level[:, None] + time_pattern[None, :]
+        if world != FRIENDLY:
+            mu0 = mu0 * world_factor
         if category in VIOLENCE_VULNERABILITY:
-            effect = params["violence_effect"]
+            effect = violence_effect
         elif category == "theft":
             effect = params["theft_effect"]
         else:
@@ -452,6 +559,11 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
             truth_sums["vv0"] += mu0[panel_treated].sum()
             truth_sums["vv1"] += mu1[panel_treated].sum()
             vv_with_tool += mu1
+            if world != FRIENDLY:
+                post = (month_grid >= pilot_index) & (month_grid < n_panel)
+                everyone = np.broadcast_to(post, mu0.shape)
+                ate_sums["without"] += mu0[everyone].sum()
+                ate_sums["with"] += (mu0 * (1 + effect * ramp_from_pilot))[everyone].sum()
         if category == "theft":
             truth_sums["theft0"] += mu0[panel_treated].sum()
             truth_sums["theft1"] += mu1[panel_treated].sum()
@@ -568,6 +680,10 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
             band_rates[band] = vv_with_tool[cells].sum() / cells.sum()
     if len(band_rates) == 2:
         truth["incidents_by_score_rate_ratio"] = band_rates["low"] / band_rates["high"]
+    if world != FRIENDLY:
+        post_cells = n_premises * (n_panel - pilot_index)
+        truth["ate_violence_vulnerability"] = (ate_sums["with"] - ate_sums["without"]) / post_cells
+        truth["ate_violence_vulnerability_rate_ratio"] = ate_sums["with"] / ate_sums["without"]
     truth = {k: float(v) for k, v in truth.items()}
 
     premises_table = premises.drop(columns="rate").assign(signup_date=signup_date.to_numpy())
@@ -595,7 +711,8 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
             "pilot_start": PILOT_START.date().isoformat(),
             "pilot_months": PILOT_MONTHS,
             "score_threshold": SCORE_THRESHOLD,
-        },
+        }
+        | ({} if world == FRIENDLY else {"world": world}),
     )
 
 

@@ -45,6 +45,11 @@ The world the generator draws (one seed and scale give the same bytes):
 
 Truth (``SyntheticData.truth``) holds the exact value of each estimand the
 notebook reports (see :data:`TRUTH_DEFINITIONS`).
+
+That is the *friendly* world, where each design's key assumption holds exactly.
+The other named worlds (:data:`WORLDS`) break one assumption each, the way real
+data do, and state the truth they plant; their extra randomness comes from a
+separate stream, so the friendly world's bytes never depend on them.
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ from ..data.codes import AGE_BANDS, OFFENCE_GROUPS
 from ..errors import ConfigError
 from ..programmes.op_focus import HarmScoreWeights, rfg_harm_score
 from . import SyntheticData
+from ._worlds import FRIENDLY, check_world, world_rng
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +112,50 @@ TRUTH_DEFINITIONS: dict[str, str] = {
     ),
     "reoffending_count_effect": "Effect on the number of crimes after an arrest: none.",
     "reoffending_rate_ratio": "Ratio of crime rates after arrest with and without Focus: 1.",
+    # Stated by every world but the friendly one (whose truth predates them).
+    "charge_rate_effect_at_threshold_pp": (
+        "Effect on the charge probability of an arrest for a VAWG crime of a suspect whose "
+        "harm score is exactly the threshold, percentage points: the fuzzy RD's LATE."
+    ),
+    "charge_rate_ate_pp": (
+        "Mean effect on the charge probability over every arrest for a VAWG crime on or after "
+        "the pilot start, Focus or not, had each been investigated under Focus, percentage "
+        "points: the ATE. Where effects vary (heterogeneous_effects), charge_rate_effect_pp "
+        "is the ATT: the mean over treated arrests."
+    ),
 }
+
+#: Named worlds: what fails in each and which design it threatens.
+WORLDS: dict[str, str] = {
+    FRIENDLY: (
+        "every assumption holds: the charge effect is the same for every treated arrest, "
+        "adoption depends on the score alone, outcomes are independent given it"
+    ),
+    "heterogeneous_effects": (
+        "the charge effect grows with the harm score (0.4 to 2.5 times the planted effect, "
+        "exactly the planted effect at the threshold), so ATT > LATE at the threshold > ATE; "
+        "threatens reading the RD's LATE, the matched/DiD ATT or an ATE as one another"
+    ),
+    "unobserved_confounding": (
+        "a trait not in the extract (strength of the evidence) raises both adoption into "
+        "Focus at any score and the charge probability; threatens the matched comparison "
+        "and before/after"
+    ),
+    "frailty": (
+        "each suspect's charge propensity carries an unobserved frailty shared by all their "
+        "arrests, so outcomes cluster within suspects; threatens standard errors and "
+        "survival models that treat arrests as independent"
+    ),
+    "shared_victims": (
+        "co-suspects share victims and a victim's reluctance to support a prosecution "
+        "carries across every crime against them, so outcomes cluster within victims and "
+        "across suspects; threatens suspect-clustered standard errors"
+    ),
+}
+
+#: heterogeneous_effects: effect multiplier = clip(a + b * score / threshold, low, high),
+#: which is 1 at the threshold.
+_HETEROGENEITY = (0.4, 0.6, 0.4, 2.5)
 
 #: Weibull shape of the time from arrest (or recording) to outcome.
 WEIBULL_SHAPE = 1.2
@@ -299,7 +348,45 @@ def _identifiers(prefix: str, numbers: np.ndarray, width: int) -> pd.Series:
     return prefix + pd.Series(numbers, dtype="int64").astype("str").str.zfill(width)
 
 
-def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticData:
+def _share_victims(
+    rng: np.random.Generator,
+    crime_suspect: np.ndarray,
+    victim: np.ndarray,
+    scored: np.ndarray,
+    n_victims: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Co-suspects' shared victims and each crime's victim reluctance (shared_victims world).
+
+    One scored suspect in six is a co-suspect of another (a family member, a friend):
+    half of their crimes with a victim are against one of that suspect's victims. A
+    victim (after sharing) is reluctant to support a prosecution with probability 0.35,
+    for every crime against them.
+
+    Returns
+    -------
+    victim_owner : ndarray
+        Per crime, the suspect whose victim list the victim number refers to.
+    victim : ndarray
+        Per crime, the victim's number in that list (-1 for crimes without a victim).
+    reluctant : ndarray of bool
+        Per crime, whether its victim is reluctant (False for crimes without a victim).
+    """
+    n_scored = len(scored)
+    follower = rng.random(n_scored) < 1 / 6
+    lead = scored[rng.integers(0, n_scored, size=n_scored)]
+    sus = np.searchsorted(scored, crime_suspect)
+    shared = follower[sus] & (victim >= 0) & (rng.random(len(crime_suspect)) < 0.5)
+    victim_owner = np.where(shared, lead[sus], crime_suspect)
+    victim = np.where(shared, victim % n_victims[victim_owner], victim)
+    has_victim = victim >= 0
+    keys, inverse = np.unique(victim_owner * 100 + victim, return_inverse=True)
+    reluctant_victim = rng.random(len(keys)) < 0.35
+    return victim_owner, victim, reluctant_victim[inverse] & has_victim
+
+
+def generate(
+    *, seed: int = 0, scale: float = 1.0, world: str = FRIENDLY, **effects: Any
+) -> SyntheticData:
     """Generate a synthetic Operation Focus extract with planted effects.
 
     Parameters
@@ -309,6 +396,8 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
     scale : float
         Volume multiplier: 1 is Dorset (about 5,000 scored suspects, about 500
         Focus perpetrators, 35,000 crimes); 50 is roughly national.
+    world : str
+        Named world (see :data:`WORLDS`); ``"friendly"`` is the world described above.
     **effects
         Overrides of :data:`DEFAULT_EFFECTS`.
 
@@ -323,11 +412,17 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
     >>> data = generate(seed=1, scale=0.2)
     >>> sorted(data.tables), data.truth["charge_rate_effect_pp"]
     (['crimes', 'suspects'], 5.0)
+    >>> varied = generate(seed=1, scale=0.2, world="heterogeneous_effects").truth
+    >>> varied["charge_rate_effect_pp"] > varied["charge_rate_ate_pp"]
+    True
     """
     if scale <= 0:
         raise ConfigError(f"scale must be positive, got {scale}")
+    check_world("op_focus", world, WORLDS)
     settings = _check_effects(effects)
     rng = np.random.default_rng(seed)
+    # A hostile world's own draws come from its own stream (the friendly draws never move).
+    hostile = world_rng(seed, world)
     pilot = pd.Timestamp(settings["pilot_start"]).normalize()
     extract = pd.Timestamp(settings["extract_date"]).normalize()
     history_start = (
@@ -413,6 +508,12 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
         ),
     )
     n_scored = len(scored)
+    if world == "unobserved_confounding":
+        # Officers adopt suspects whose cases look winnable: a strong-evidence trait,
+        # absent from the extract, shifts the log-odds of adoption at every score.
+        evidence = hostile.standard_normal(n_scored)
+        odds = np.clip(p_adopt, 1e-6, 1 - 1e-6)
+        p_adopt = 1 / (1 + (1 - odds) / odds * np.exp(-1.5 * evidence))
     focus = rng.random(n_scored) < p_adopt
     # The list is reviewed over the first three weeks of the pilot.
     focus_day = (pilot - history_start).days + rng.integers(0, 21, size=n_scored)
@@ -451,18 +552,43 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
     charge_base = _by_group({g: v[0] for g, v in _ARREST_OUTCOME.items()}, charge_other)[group]
     withdraw_base = _by_group({g: v[1] for g, v in _ARREST_OUTCOME.items()}, withdraw_other)[group]
     median_days = _by_group({g: v[2] for g, v in _ARREST_OUTCOME.items()}, median_other)[group]
-    p_charge = (
-        charge_base
-        + settings["charge_trend_pp_per_year"] / 100 * years
-        + alpha_charge
-        + settings["charge_effect_pp"] / 100 * treated
+    charge_untreated = (
+        charge_base + settings["charge_trend_pp_per_year"] / 100 * years + alpha_charge
     )
-    p_withdraw = (
-        withdraw_base
-        + settings["withdrawal_trend_pp_per_year"] / 100 * years
-        + alpha_withdraw
-        + settings["withdrawal_effect_pp"] / 100 * treated
+    withdraw_untreated = (
+        withdraw_base + settings["withdrawal_trend_pp_per_year"] / 100 * years + alpha_withdraw
     )
+    # Each world changes the untreated probabilities or the effect, never how the effect
+    # enters: it stays additive, so its truth is the mean of effect_scale over a sample.
+    effect_scale = np.ones(mc)
+    victim_owner = crime_suspect
+    if world == "heterogeneous_effects":
+        low_a, slope, low, high = _HETEROGENEITY
+        effect_scale = np.clip(low_a + slope * harm[sus] / threshold, low, high)
+    elif world == "unobserved_confounding":
+        strong = 1 / (1 + np.exp(-1.5 * evidence[sus]))
+        charge_untreated = charge_untreated + 0.15 * strong
+        withdraw_untreated = withdraw_untreated + 0.06 * (1 - strong)
+    elif world == "frailty":
+        # Strong enough to matter (sd about 0.8): withdrawal keeps its share of what a
+        # charge leaves, so the probabilities still add up to at most one.
+        frailty = np.clip(hostile.gamma(1.5, 1 / 1.5, size=n_scored), 0.1, 3.0)[sus]
+        withdraw_untreated = (
+            withdraw_untreated * (1 - frailty * charge_untreated) / (1 - charge_untreated)
+        )
+        charge_untreated = charge_untreated * frailty
+    elif world == "shared_victims":
+        victim_owner, victim, reluctant = _share_victims(
+            hostile, crime_suspect, victim, scored, n_victims
+        )
+        charge_untreated = np.where(reluctant, 0.3 * charge_untreated, charge_untreated)
+        withdraw_untreated = np.where(reluctant, withdraw_untreated + 0.35, withdraw_untreated)
+    if world == FRIENDLY:
+        charge_effect = settings["charge_effect_pp"] / 100 * treated
+    else:
+        charge_effect = settings["charge_effect_pp"] / 100 * treated * effect_scale
+    p_charge = charge_untreated + charge_effect
+    p_withdraw = withdraw_untreated + settings["withdrawal_effect_pp"] / 100 * treated
     # Without an arrest a charge (by summons) is rarer and withdrawal commoner; no Focus effect.
     p_charge = np.where(arrested, p_charge, 0.3 * p_charge)
     p_withdraw = np.where(arrested, p_withdraw, p_withdraw + 0.10)
@@ -487,7 +613,7 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
     def to_date(day: np.ndarray) -> pd.Series:
         return pd.Series(history_start + pd.to_timedelta(day, unit="D"), dtype="datetime64[us]")
 
-    victim_id = _identifiers("V", crime_suspect * 100 + victim, 8).where(victim >= 0)
+    victim_id = _identifiers("V", victim_owner * 100 + victim, 8).where(victim >= 0)
     crimes = pd.DataFrame(
         {
             "crime_id": _identifiers("C", np.arange(1, mc + 1), 8),
@@ -530,7 +656,20 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
         "reoffending_count_effect": 0.0,
         "reoffending_rate_ratio": 1.0,
     }
+    if world != FRIENDLY:
+        # Effect scales over the samples each estimand refers to; the scale is 1 at the
+        # threshold in every world.
+        vawg_arrest = arrested & vawg
+        focus_period = vawg_arrest & (arrest_day >= (pilot - history_start).days)
+        effect = float(settings["charge_effect_pp"])
+        if treated.any():
+            truth["charge_rate_effect_pp"] = effect * float(effect_scale[treated].mean())
+        truth["charge_rate_effect_at_threshold_pp"] = effect
+        if focus_period.any():
+            truth["charge_rate_ate_pp"] = effect * float(effect_scale[focus_period].mean())
     parameters = {"seed": seed, "scale": scale, **settings, "harm_score_weights": repr(weights)}
+    if world != FRIENDLY:
+        parameters["world"] = world
     logger.debug("op_focus synthetic: %d suspects, %d crimes", len(suspects), len(crimes))
     return SyntheticData(
         programme="op_focus",

@@ -47,6 +47,11 @@ The world the generator draws (one seed gives the same bytes):
 Truth (``SyntheticData.truth``) holds the exact value, in the generating process, of
 each estimand the notebook reports (see :data:`TRUTH_DEFINITIONS`), over exactly the
 people the analysis uses (starters whose follow-up window is complete).
+
+That is the *friendly* world, where each design's key assumption holds exactly.
+The other named worlds (:data:`WORLDS`) break one assumption each, the way real
+data do, and state the truth they plant; their extra randomness comes from a
+separate stream, so the friendly world's bytes never depend on them.
 """
 
 from __future__ import annotations
@@ -68,6 +73,7 @@ from ..data.contracts.perpetrator_programmes import (
 )
 from ..errors import ConfigError
 from . import SyntheticData
+from ._worlds import FRIENDLY, check_world, world_rng
 
 logger = logging.getLogger(__name__)
 
@@ -112,12 +118,70 @@ TRUTH_DEFINITIONS: dict[str, str] = {
     ),
     "{p}_placebo_did": (
         "difference-in-differences of DA crimes per person-quarter between the second and "
-        "first years before identification: zero (no anticipation)"
+        "first years before identification: zero (no anticipation). This is the causal "
+        "truth: in dip_before_referral the DiD's expectation is not zero, which is what "
+        "the placebo check should catch"
     ),
     "training_score_change": (
         "mean over practitioners with both scores of the expected score after minus before"
     ),
+    # Stated by every world but the friendly one (whose truth predates them).
+    "training_score_change_all_trained": (
+        "mean over every practitioner trained of the expected score after minus before "
+        "(training_score_change is over those with both scores; in missing_not_at_random "
+        "the two differ and only this one is the effect of the training)"
+    ),
+    "{p}_reoffending_12m_difference_ate": (
+        "mean over the programme's risk group (Drive: DASH high; Up2U: standard or medium) "
+        "identified at least FOLLOW_UP_DAYS before the extract date of P(DA crime within "
+        "FOLLOW_UP_DAYS of identification) had they started the programme on that day, "
+        "minus without it, in percentage points: the ATE beside the ATT above. Where the "
+        "multiplier varies (heterogeneous_effects), {p}_reoffence_hazard_ratio is its "
+        "geometric mean over analysed participants"
+    ),
 }
+
+#: Named worlds: what fails in each and which design it threatens.
+WORLDS: dict[str, str] = {
+    FRIENDLY: (
+        "every assumption holds: offending depends on observed columns alone, the "
+        "programme multiplies everyone's hazard by the same ratio, no spike before referral"
+    ),
+    "heterogeneous_effects": (
+        "the hazard ratio strengthens with prior incidents, the score referral selects on "
+        "(ratio ** (0.3 + 0.25 x prior, capped at 2)), so the ATT on participants is larger "
+        "than the ATE; threatens reading the matched ATT as the effect of rolling out"
+    ),
+    "unobserved_confounding": (
+        "a trait not in the extract (motivation to change) makes people likelier to be "
+        "referred and to start and lowers their offending after identification; threatens "
+        "the propensity-matched comparison and the Cox model (the programme looks better)"
+    ),
+    "dip_before_referral": (
+        "three in ten have a transient crisis in the 120 days before identification (extra "
+        "incidents that do not persist) and a crisis prompts referral; Ashenfelter's dip: "
+        "threatens before/after, the harm DiD and matching on prior incidents"
+    ),
+    "bursty_hazard": (
+        "offending doubles in the 90 days after identification; participants are followed "
+        "from their start and comparisons from identification, so windows cover different "
+        "shares of the burst; threatens the 12-month comparison and time to reoffence"
+    ),
+    "missing_not_at_random": (
+        "practitioners whose score barely moved rarely return the second "
+        "questionnaire, so its blanks are missing not at random; threatens the "
+        "complete-case training score change (covariates such as ethnicity cannot be "
+        "blanked until the contract allows blanks)"
+    ),
+    "frailty": (
+        "an unobserved gamma frailty multiplies each person's DA rate before and after "
+        "identification, so prior incidents only partly measure it; threatens the Cox "
+        "model's proportional hazards (its marginal ratio drifts towards 1)"
+    ),
+}
+
+#: bursty_hazard: days after identification with a doubled DA hazard.
+BURST_DAYS = 90
 
 WINDOW_START = pd.Timestamp("2021-04-01")
 EXTRACT_DATE = pd.Timestamp("2026-03-31")
@@ -332,7 +396,9 @@ def reference_harm_weights() -> dict[str, float]:
     return dict(zip(table["offence_group"], table["chi_days"].astype(float), strict=True))
 
 
-def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticData:
+def generate(
+    *, seed: int = 0, scale: float = 1.0, world: str = FRIENDLY, **effects: Any
+) -> SyntheticData:
     """Generate a synthetic perpetrator-programmes extract with planted effects.
 
     Parameters
@@ -344,6 +410,8 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
     **effects
         Overrides of :data:`DEFAULT_EFFECTS` (e.g. ``drive_hazard_ratio=1`` for a world
         where Drive does nothing).
+    world : str
+        Named world (see :data:`WORLDS`); ``"friendly"`` is the world described above.
 
     Returns
     -------
@@ -361,8 +429,11 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
     >>> synth.truth["drive_reoffending_12m_difference"] < 0
     True
     """
+    check_world("perpetrator_programmes", world, WORLDS)
     params = _check_effects(effects)
     rng = np.random.default_rng(seed)
+    # A hostile world's own draws come from its own stream (the friendly draws never move).
+    hostile = world_rng(seed, world)
     n = max(int(round(PEOPLE_PER_SCALE * scale)), 200)
     first_day, extract_day = _days(WINDOW_START), _days(EXTRACT_DATE)
 
@@ -386,6 +457,8 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
         + _LOG_RATE_URBAN * urban
     )
     history_rate = np.exp(log_rate) / 365.25
+    if world == "frailty":
+        history_rate = history_rate * hostile.gamma(2.0, 0.5, size=n)
     non_da_rate = np.exp(_LOG_NON_DA_BASE + _LOG_NON_DA_AGE[age] + _LOG_NON_DA_HIGH * (dash == 2))
     non_da_rate = non_da_rate / 365.25
 
@@ -397,6 +470,24 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
     prior_owner = np.repeat(np.arange(n), prior)
     prior_dates = identified[prior_owner] - 1 - rng.integers(0, HISTORY_DAYS, prior.sum())
     prior_is_crime = rng.random(prior.sum()) < CRIME_SHARE
+    motivation = np.zeros(n)
+    crisis = np.zeros(n, dtype=bool)
+    if world == "unobserved_confounding":
+        motivation = hostile.standard_normal(n)
+        # Mean-preserving: E[exp(-0.4 z)] = exp(0.08) for a standard normal z.
+        da_rate = da_rate * np.exp(-0.4 * motivation - 0.08)
+    elif world == "dip_before_referral":
+        # A crisis adds incidents to the last 120 days before identification and none
+        # after: da_rate keeps depending on the incidents without it.
+        crisis = hostile.random(n) < 0.3
+        extra = hostile.poisson(np.where(crisis, 1.5 + 2.0 * history_rate * 365.25, 0.0))
+        extra_owner = np.repeat(np.arange(n), extra)
+        prior_owner = np.concatenate([prior_owner, extra_owner])
+        prior_dates = np.concatenate(
+            [prior_dates, identified[extra_owner] - 1 - hostile.integers(0, 120, extra.sum())]
+        )
+        prior_is_crime = np.concatenate([prior_is_crime, hostile.random(extra.sum()) < CRIME_SHARE])
+        prior = prior + extra
 
     # ---- referral, start, completion
     capped = np.minimum(prior, 12)
@@ -410,6 +501,11 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
     drive_logit = -2.55 + 1.0 * marac + strength * capped + 0.25 * young + drive_area
     drive_logit = drive_logit + np.log(0.4 + 0.6 * launch_ramp)
     up2u_logit = -4.1 + 1.5 * (dash == 1) + 2.0 * strength * capped + up2u_area + 0.4 * expansion
+    if world != FRIENDLY:
+        # Motivated people and people in crisis are likelier to be referred (both are
+        # zero outside their worlds).
+        drive_logit = drive_logit + 0.5 * motivation + 1.0 * crisis
+        up2u_logit = up2u_logit + 0.5 * motivation + 1.0 * crisis
     p_referral = np.where(dash == 2, expit(drive_logit), expit(up2u_logit))
     referred_ever = rng.random(n) < p_referral
     is_drive = dash == 2
@@ -419,6 +515,8 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
         1.7 - 0.10 * capped + 0.3 * marac - 0.3 * young,
         1.1 - 0.12 * capped + 0.3 * older - 0.3 * young,
     )
+    if world == "unobserved_confounding":
+        start_logit = start_logit + 0.8 * motivation
     starts_ever = referred_ever & (rng.random(n) < expit(start_logit))
     start = referral + np.where(
         is_drive,
@@ -465,6 +563,8 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
 
     # ---- DA crimes after identification: rate unchanged until the start, then x HR
     hazard_ratio = np.where(is_drive, params["drive_hazard_ratio"], params["up2u_hazard_ratio"])
+    if world == "heterogeneous_effects":
+        hazard_ratio = hazard_ratio ** np.minimum(0.3 + 0.25 * capped, 2.0)
     effect_from = np.where(is_started, start, extract_day)
     people = np.arange(n)
     owner_a, dates_a = _poisson_events(rng, people, identified, effect_from - identified, da_rate)
@@ -482,6 +582,17 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
     owner_d, dates_d = _poisson_events(
         rng, people, effect_from, extract_day - effect_from, non_da_rate * non_da_ratio
     )
+    if world == "bursty_hazard":
+        # A second process at the same rate over the burst doubles the hazard there.
+        burst_end = np.minimum(identified + BURST_DAYS, extract_day)
+        owner_e, dates_e = _poisson_events(
+            hostile, people, identified, np.minimum(burst_end, effect_from) - identified, da_rate
+        )
+        owner_f, dates_f = _poisson_events(
+            hostile, people, effect_from, burst_end - effect_from, da_rate * hazard_ratio
+        )
+        owner_b = np.concatenate([owner_b, owner_e, owner_f])
+        dates_b = np.concatenate([dates_b, dates_e, dates_f])
     da_owner = np.concatenate([people, prior_owner[prior_is_crime], owner_a, owner_b])
     da_dates = np.concatenate([identified, prior_dates[prior_is_crime], dates_a, dates_b])
     non_da_owner = np.concatenate([owner_c, owner_d])
@@ -539,10 +650,14 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
             for p, fy, cost, note in COSTS
         ]
     )
-    training_table, training_truth = _draw_training(rng, scale, params)
+    training_table, training_truth, training_all = _draw_training(
+        rng, scale, params, world, hostile
+    )
 
     # ---- truth over the people the analysis uses
     truth: dict[str, float] = {"training_score_change": training_truth}
+    if world != FRIENDLY:
+        truth["training_score_change_all_trained"] = training_all
     complete = is_started & (start + FOLLOW_UP_DAYS <= extract_day)
     harm_per_crime = expected_harm_per_da_crime(reference_harm_weights())
     for slug, name, in_programme in (("drive", "Drive", is_drive), ("up2u", "Up2U", ~is_drive)):
@@ -550,6 +665,15 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
         analysed = complete & in_programme
         truth[f"{slug}_reoffence_hazard_ratio"] = ratio
         truth[f"{slug}_placebo_did"] = 0.0
+        if world != FRIENDLY:
+            truth.update(
+                _hostile_truth(
+                    slug, world, analysed, in_programme, identified, start, extract_day,
+                    da_rate, non_da_rate, hazard_ratio, params["non_da_hazard_ratio"],
+                    harm_per_crime,
+                )
+            )  # fmt: skip
+            continue
         if not analysed.any():
             logger.warning("no %s participant has a complete follow-up window", name)
             continue
@@ -577,14 +701,74 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
         },
         truth=truth,
         extract_date=EXTRACT_DATE,
-        parameters={"seed": seed, "scale": scale, **params},
+        parameters={"seed": seed, "scale": scale, **params}
+        | ({} if world == FRIENDLY else {"world": world}),
     )
 
 
+def _hostile_truth(
+    slug: str,
+    world: str,
+    analysed: np.ndarray,
+    in_programme: np.ndarray,
+    identified: np.ndarray,
+    start: np.ndarray,
+    extract_day: int,
+    da_rate: np.ndarray,
+    non_da_rate: np.ndarray,
+    hazard_ratio: np.ndarray,
+    non_da_ratio: float,
+    harm_per_crime: float,
+) -> dict[str, float]:
+    """A programme's truth in a hostile world, from each person's own rate and multiplier.
+
+    The expected DA crimes without the programme over a window are the rate times the
+    window's days plus the days it shares with the burst after identification (the
+    hazard is doubled there in ``bursty_hazard``, so those days count twice).
+    """
+    truth: dict[str, float] = {}
+    burst = BURST_DAYS if world == "bursty_hazard" else 0
+    eligible = in_programme & (identified + FOLLOW_UP_DAYS <= extract_day)
+    if eligible.any():
+        # The ATE: everyone in the risk group, starting on their identification day.
+        expected = da_rate[eligible] * (FOLLOW_UP_DAYS + burst)
+        change = np.exp(-expected) - np.exp(-expected * hazard_ratio[eligible])
+        truth[f"{slug}_reoffending_12m_difference_ate"] = float(100 * change.mean())
+    if not analysed.any():
+        logger.warning("no %s participant has a complete follow-up window", slug)
+        return truth
+    overlap = np.clip(identified + burst - start, 0, FOLLOW_UP_DAYS)[analysed]
+    expected = da_rate[analysed] * (FOLLOW_UP_DAYS + overlap)
+    ratio = hazard_ratio[analysed]
+    risk_without = 1 - np.exp(-expected)
+    risk_with = 1 - np.exp(-expected * ratio)
+    truth[f"{slug}_reoffence_hazard_ratio"] = float(np.exp(np.mean(np.log(ratio))))
+    truth[f"{slug}_reoffending_12m_difference"] = float(100 * np.mean(risk_with - risk_without))
+    truth[f"{slug}_reoffending_12m_risk_ratio"] = float(risk_with.mean() / risk_without.mean())
+    crimes_change = float(np.mean(expected * (ratio - 1)) / QUARTERS)
+    truth[f"{slug}_da_offences_did"] = crimes_change
+    truth[f"{slug}_harm_did"] = crimes_change * harm_per_crime
+    truth[f"{slug}_non_da_offences_did"] = float(
+        np.mean(non_da_rate[analysed] * FOLLOW_UP_DAYS) * (non_da_ratio - 1) / QUARTERS
+    )
+    return truth
+
+
 def _draw_training(
-    rng: np.random.Generator, scale: float, params: dict[str, float]
-) -> tuple[pd.DataFrame, float]:
-    """Practitioners' knowledge scores before and after training, and the true mean change."""
+    rng: np.random.Generator,
+    scale: float,
+    params: dict[str, float],
+    world: str = FRIENDLY,
+    hostile: np.random.Generator | None = None,
+) -> tuple[pd.DataFrame, float, float]:
+    """Practitioners' knowledge scores before and after training, and the true mean changes.
+
+    Returns the table, the mean expected change over practitioners with both scores and
+    the same over everyone trained. In ``missing_not_at_random`` whether the second
+    questionnaire comes back depends on the score it would show (those who gained little
+    stay away),
+    drawn from ``hostile``, the world's own stream.
+    """
     n = max(int(round(PRACTITIONERS_PER_SCALE * scale)), 20)
     role = _draw_codes(rng, _ROLE_SHARE, n)
     area = _draw_codes(rng, _AREA_SHARE.values(), n)
@@ -594,6 +778,10 @@ def _draw_training(
     before = 100 * rng.binomial(QUESTIONS, p_before) / QUESTIONS
     after = 100 * rng.binomial(QUESTIONS, p_after) / QUESTIONS
     returned = rng.random(n) >= 0.08
+    if world == "missing_not_at_random":
+        # Those whose score barely moved (or fell) mostly stay away: the log-odds of
+        # returning rise by 0.12 per point gained.
+        returned = hostile.random(n) < expit(1.0 + 0.12 * (after - before - 13))
     first, last = _days(pd.Timestamp("2023-05-01")), _days(pd.Timestamp("2025-12-15"))
     table = pd.DataFrame(
         {
@@ -606,4 +794,4 @@ def _draw_training(
         }
     )
     truth = float(np.mean(100 * (p_after - p_before)[returned]))
-    return table, truth
+    return table, truth, float(np.mean(100 * (p_after - p_before)))

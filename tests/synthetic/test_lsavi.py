@@ -134,7 +134,9 @@ def test_self_assessments_cover_domains_and_drop_out(synth):
 
 def test_truth_is_in_the_planted_range(synth):
     truth = synth.truth
-    assert set(truth) == set(world.TRUTH_DEFINITIONS)
+    # The friendly truth predates the keys only hostile worlds state.
+    world_only = {"ate_violence_vulnerability", "ate_violence_vulnerability_rate_ratio"}
+    assert set(truth) == set(world.TRUTH_DEFINITIONS) - world_only
     # About -15 to -20% on violence and vulnerability at participating premises.
     assert 0.78 <= truth["att_violence_vulnerability_rate_ratio"] <= 0.86
     assert truth["att_violence_vulnerability"] < 0
