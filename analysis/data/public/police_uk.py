@@ -144,8 +144,9 @@ def read_street(
     source : path or list of paths
         A folder of the monthly archive, the archive's ``.zip``, or ``-street.csv`` files.
     forces : list of str, optional
-        Forces to keep, as in the file names (``dorset``, ``avon-and-somerset``). Files
-        whose name has no force are filtered on their ``Falls within`` column.
+        Forces to keep, as in the file names (``dorset``, ``avon-and-somerset``) or as
+        ``Falls within`` names them (``Dorset Police``). Files whose name has no force are
+        filtered on their ``Falls within`` column.
     start, end : str, optional
         First and last month to keep (``YYYY-MM``, inclusive).
 
@@ -281,7 +282,9 @@ def _force_slugs(forces: Iterable[str] | None) -> set[str] | None:
         return None
     if isinstance(forces, str):
         forces = [forces]
-    return {re.sub(r"[^a-z0-9]+", "-", force.strip().lower()).strip("-") for force in forces}
+    slugs = {re.sub(r"[^a-z0-9]+", "-", force.strip().lower()).strip("-") for force in forces}
+    # 'Dorset Police' (as Falls within names it) is 'dorset' in the file names.
+    return {re.sub(r"-(police-service|police|constabulary)$", "", slug) for slug in slugs}
 
 
 def _month(value: str | None, name: str) -> pd.Period | None:

@@ -69,6 +69,8 @@ def test_forces_are_filtered_by_file_name_before_reading(monkeypatch):
     street = read_street(ARCHIVE, forces=["Dorset"])
     assert set(street["falls_within"]) == {"Dorset Police"}
     assert opened and not any("hampshire" in source for source in opened)
+    by_name = read_street(ARCHIVE, forces=["Hampshire Constabulary", "Dorset Police"])
+    assert set(by_name["falls_within"]) == {"Dorset Police", "Hampshire Constabulary"}
 
 
 def test_months_are_filtered_inclusively():
