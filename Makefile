@@ -45,7 +45,7 @@ except Exception as error:
 endef
 export CHECK_PYTHON
 
-check-python: ## Check that $(PYTHON) is new enough and can create a virtual environment
+check-python: ## Check that PYTHON (default python3) is new enough and can create a virtual environment
 	@command -v $(PYTHON) > /dev/null 2>&1 || { echo "make setup: '$(PYTHON)' not found; install Python $(PYTHON_MIN) or newer, or run make setup PYTHON=/path/to/python3" >&2; exit 1; }
 	@$(PYTHON) -c "$$CHECK_PYTHON"
 
