@@ -3,20 +3,54 @@
 SHELL := /bin/bash
 
 PYTHON ?= python3
-VENV := .venv
+# The oldest Python the toolkit supports: the floor of requires-python in pyproject.toml
+# (tests/test_environment.py keeps the two equal, and every pin in requirements.lock installs on it).
+PYTHON_MIN := 3.11
+VENV ?= .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 KERNEL := dorset-eval
 STAMP := $(VENV)/.installed
 JOBS ?= 3
 
-.PHONY: help setup reports test test-fast lint format lab synth validate bench clean clean-reports
+.PHONY: help check-python setup reports test test-fast lint format lab synth validate bench clean clean-reports
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
+# Checked before the environment is made, so that a wrong or incomplete Python stops here with
+# the fix rather than halfway through pip. Debian and Ubuntu ship venv's ensurepip separately
+# (python3-venv); without it `python3 -m venv` leaves a folder with no pip in it.
+define CHECK_PYTHON
+import sys
+need = tuple(int(part) for part in "$(PYTHON_MIN)".split("."))
+found = ".".join(str(part) for part in sys.version_info[:3])
+if sys.version_info[: len(need)] < need:
+    sys.exit(
+        f"make setup: {sys.executable} is Python {found}; the toolkit needs Python $(PYTHON_MIN) "
+        "or newer. Install one (e.g. Debian 12: apt-get install python3) and run "
+        "`make setup PYTHON=/path/to/python3.11`."
+    )
+try:
+    import ensurepip
+    import venv  # noqa: F401
+
+    ensurepip.version()
+except Exception as error:
+    sys.exit(
+        f"make setup: Python {found} at {sys.executable} cannot create a virtual environment "
+        f"({type(error).__name__}: {error}). On Debian/Ubuntu install the venv module: "
+        "`sudo apt-get install python3-venv`; elsewhere use a python.org or pyenv Python."
+    )
+endef
+export CHECK_PYTHON
+
+check-python: ## Check that PYTHON (default python3) is new enough and can create a virtual environment
+	@command -v $(PYTHON) > /dev/null 2>&1 || { echo "make setup: '$(PYTHON)' not found; install Python $(PYTHON_MIN) or newer, or run make setup PYTHON=/path/to/python3" >&2; exit 1; }
+	@$(PYTHON) -c "$$CHECK_PYTHON"
+
 $(STAMP): requirements.lock pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@test -x $(PY) || { $(MAKE) --no-print-directory check-python PYTHON="$(PYTHON)" && $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
