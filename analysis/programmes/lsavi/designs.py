@@ -183,49 +183,6 @@ def naive_comparison(
     )
 
 
-def rate_mde(
-    panel: pd.DataFrame,
-    *,
-    outcome: str = "violence_vulnerability",
-    pilot_start: str | pd.Timestamp,
-    power: float = 0.8,
-) -> float:
-    """Smallest rate ratio the naive comparison would detect, allowing for overdispersion.
-
-    Exposures are the participating and comparison premises-months of
-    :func:`naive_comparison`; the dispersion (variance over mean of premises-month
-    counts among comparison premises) widens the Poisson variance.
-
-    Examples
-    --------
-    >>> panel = pd.DataFrame({"month": pd.to_datetime(["2025-05-01"] * 400),
-    ...                       "treated": [1] * 200 + [0] * 200,
-    ...                       "first_treated": pd.array([1] * 200 + [None] * 200, dtype="Int64"),
-    ...                       "violence_vulnerability": [1, 0] * 200})
-    >>> 0 < rate_mde(panel, pilot_start="2025-04-01") < 1
-    True
-    """
-    from ...methods import minimum_detectable_effect
-
-    during = panel["month"] >= pd.Timestamp(pilot_start)
-    participants = panel.loc[during & (panel["treated"] == 1), outcome]
-    others = panel.loc[during & panel["first_treated"].isna(), outcome]
-    mean = float(others.mean())
-    if participants.empty or others.empty or mean <= 0:
-        raise EstimationError(
-            "rate_mde: the pilot period needs participating and comparison premises-months "
-            "with some incidents"
-        )
-    return minimum_detectable_effect(
-        "rates",
-        power=power,
-        baseline_rate=mean,
-        exposure1=float(len(participants)),
-        exposure0=float(len(others)),
-        dispersion=max(1.0, float(others.var(ddof=1)) / mean),
-    )
-
-
 def placebo_effect(
     panel: pd.DataFrame,
     *,
@@ -265,59 +222,6 @@ def placebo_effect(
             f"placebo: average change in {outcome_label(outcome)} per premises-month at sign-up "
             f"dates moved {shift_months} months earlier, months before the pilot only (truth: none)"
         ),
-    )
-
-
-def staggered_mde(
-    panel: pd.DataFrame,
-    *,
-    outcome: str = "violence_vulnerability",
-    pilot_start: str | pd.Timestamp,
-    power: float = 0.8,
-) -> float:
-    """Minimum detectable effect of the staggered design, from the comparison premises' data.
-
-    The Callaway-Sant'Anna effect of a cohort contrasts its months after sign-up with
-    the single month before, so the design is a difference-in-differences with one
-    pre-period and, on average, as many post-periods as participants have been signed
-    up. The month-to-month standard deviation (premises effects removed) and its
-    serial correlation are measured on premises that never signed up, before the pilot.
-
-    Returns
-    -------
-    float
-        Smallest effect (incidents per premises-month) detected with ``power`` at 5%.
-
-    Examples
-    --------
-    >>> from analysis.programmes.lsavi.tables import premises_month_panel
-    >>> from analysis.synthetic import generate
-    >>> tables = generate("lsavi", seed=1, scale=0.25).tables
-    >>> panel = premises_month_panel(tables["premises"], tables["incidents"],
-    ...                              start="2023-04-01", end="2026-06-01")
-    >>> staggered_mde(panel, pilot_start="2025-04-01") > 0
-    True
-    """
-    from ...methods import minimum_detectable_effect
-
-    comparison = panel.loc[
-        panel["first_treated"].isna() & (panel["month"] < pd.Timestamp(pilot_start))
-    ]
-    within = comparison[outcome] - comparison.groupby("premises_id")[outcome].transform("mean")
-    lagged = within.groupby(comparison["premises_id"]).shift(1)
-    pairs = pd.DataFrame({"now": within, "before": lagged}).dropna()
-    serial = float(np.corrcoef(pairs["now"], pairs["before"])[0, 1]) if len(pairs) > 2 else 0.0
-    treated = panel.loc[panel["treated"] == 1]
-    months_after = treated.groupby("premises_id").size().mean()
-    return minimum_detectable_effect(
-        "did",
-        power=power,
-        n_treated=int(panel.loc[panel["first_treated"].notna(), "premises_id"].nunique()),
-        n_control=int(comparison["premises_id"].nunique()),
-        periods_pre=1,
-        periods_post=max(1, int(round(months_after))),
-        sd=float(within.std(ddof=1)),
-        serial_correlation=min(max(serial, -0.9), 0.9),
     )
 
 
@@ -385,39 +289,6 @@ def nte_violence_its(
             "projected from the trend and season before it"
         ),
         outcome="night-time-economy violence",
-    )
-
-
-def its_mde(
-    series: pd.DataFrame,
-    estimate: Estimate,
-    *,
-    intervention: str | pd.Timestamp,
-    harmonics: int = 2,
-    power: float = 0.8,
-) -> float:
-    """Smallest step (rate ratio) the area time series would detect with ``power``.
-
-    Examples
-    --------
-    >>> series = pd.DataFrame({"month": pd.date_range("2023-01-01", periods=36, freq="MS"),
-    ...                        "count": [50] * 36})
-    >>> est = Estimate(1.0, 0.9, 1.1, 1.0, 1800, "rate ratio", "its", "e",
-    ...                diagnostics={"dispersion": 1.0})
-    >>> 0.7 < its_mde(series, est, intervention="2025-01-01") < 0.9
-    True
-    """
-    from ...methods import minimum_detectable_effect
-
-    post = series["month"] >= pd.Timestamp(intervention)
-    return minimum_detectable_effect(
-        "its",
-        power=power,
-        n_pre=int((~post).sum()),
-        n_post=int(post.sum()),
-        baseline=float(series.loc[~post, "count"].mean()),
-        harmonics=harmonics,
-        dispersion=max(1.0, float(estimate.diagnostics.get("dispersion", 1.0))),
     )
 
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ...data import Dataset
-from ...data.panels import last_complete_month, placebo_adoption
+from ...data.panels import last_complete_month
 from ...errors import ConfigError
 from ...evidence import vfm
+from ...methods import mde
 from ...results import Estimate
 from . import designs, tables
 
@@ -90,7 +91,8 @@ class Evaluation:
     ``sensitivity``, ``theft`` and their checks table), the county (``county``,
     ``its``, ``by_area``), practice (``score_change``, ``domains``, ``by_score``)
     and value for money (``incident_value``, ``incident_mix``, ``value_for_money``).
-    The ``*_mde`` attributes are the minimum detectable effects the findings quote.
+    The ``*_mde`` properties are the minimum detectable effects the findings quote, each
+    from the interval of the estimate it accompanies (:func:`analysis.methods.mde`).
     """
 
     data: Dataset
@@ -110,25 +112,18 @@ class Evaluation:
     selection: pd.DataFrame
     selection_display: pd.DataFrame
     naive: Estimate
-    naive_mde: float
     twfe: Estimate
-    twfe_mde: float
     headline: Estimate
-    headline_mde: float
     percent_change: tuple[float, ...]
     windowed: Estimate
     dynamic: designs.DynamicSummary
     placebo: Estimate
-    placebo_mde: float
     sensitivity: Estimate
-    sensitivity_mde: float
     theft: Estimate
-    theft_mde: float
     checks: pd.DataFrame
     # the county
     county: pd.DataFrame
     its: Estimate
-    its_mde: float
     by_area: pd.DataFrame
     by_area_display: pd.DataFrame
     # practice
@@ -140,6 +135,41 @@ class Evaluation:
     incident_mix: pd.DataFrame
     incident_mix_display: pd.DataFrame
     value_for_money: vfm.ValueForMoney
+
+    @property
+    def naive_mde(self) -> float:
+        """Smallest rate ratio (above 1) the naive comparison would detect with 80% power."""
+        return mde(self.naive)
+
+    @property
+    def headline_mde(self) -> float:
+        """Smallest effect per premises-month the staggered design would detect (80% power)."""
+        return mde(self.headline)
+
+    @property
+    def twfe_mde(self) -> float:
+        """The same for two-way fixed effects."""
+        return mde(self.twfe)
+
+    @property
+    def placebo_mde(self) -> float:
+        """The same for the placebo at fake sign-up dates."""
+        return mde(self.placebo)
+
+    @property
+    def sensitivity_mde(self) -> float:
+        """The same for the headline with the other comparison group."""
+        return mde(self.sensitivity)
+
+    @property
+    def theft_mde(self) -> float:
+        """The same for theft incidents (not targeted)."""
+        return mde(self.theft)
+
+    @property
+    def its_mde(self) -> float:
+        """Smallest step (rate ratio above 1) the county time series would detect."""
+        return mde(self.its)
 
     @property
     def followup_months(self) -> float:
@@ -199,7 +229,6 @@ def evaluate(data: Dataset, params: Parameters | None = None) -> Evaluation:
     headline = designs.staggered_effect(
         panel, control=params.comparison_group, n_boot=params.bootstrap_draws
     )
-    headline_mde = designs.staggered_mde(panel, pilot_start=pilot_start)
     windowed = designs.dynamic_window(headline, params.event_window_months)
     placebo = designs.placebo_effect(
         panel,
@@ -210,10 +239,6 @@ def evaluate(data: Dataset, params: Parameters | None = None) -> Evaluation:
     sensitivity = designs.staggered_effect(panel, control=params.sensitivity_group, n_boot=0)
     theft = designs.staggered_effect(
         panel, outcome="theft", control=params.comparison_group, n_boot=0
-    )
-    pilot_period = int(panel.loc[panel["month"] >= pd.Timestamp(pilot_start), "period"].min())
-    placebo_panel = placebo_adoption(
-        panel, shift_months=params.placebo_shift_months, before_period=pilot_period
     )
 
     county = tables.nte_violence_series(incidents, start=params.panel_start, end=panel_end)
@@ -249,11 +274,8 @@ def evaluate(data: Dataset, params: Parameters | None = None) -> Evaluation:
         selection=selection,
         selection_display=tables.selection_display(selection, threshold=threshold),
         naive=designs.naive_comparison(panel, pilot_start=pilot_start),
-        naive_mde=designs.rate_mde(panel, pilot_start=pilot_start),
         twfe=twfe,
-        twfe_mde=headline_mde,
         headline=headline,
-        headline_mde=headline_mde,
         percent_change=designs.percent_change(headline, panel, outcome="violence_vulnerability"),
         windowed=windowed,
         dynamic=designs.dynamic_summary(
@@ -262,11 +284,8 @@ def evaluate(data: Dataset, params: Parameters | None = None) -> Evaluation:
             bootstrap_draws=params.bootstrap_draws,
         ),
         placebo=placebo,
-        placebo_mde=designs.staggered_mde(placebo_panel, pilot_start=pilot_start),
         sensitivity=sensitivity,
-        sensitivity_mde=headline_mde,
         theft=theft,
-        theft_mde=designs.staggered_mde(panel, outcome="theft", pilot_start=pilot_start),
         checks=tables.checks_table(
             [
                 ("Headline", headline),
@@ -278,9 +297,6 @@ def evaluate(data: Dataset, params: Parameters | None = None) -> Evaluation:
         ),
         county=county,
         its=its,
-        its_mde=designs.its_mde(
-            county, its, intervention=pilot_begins, harmonics=params.its_harmonics
-        ),
         by_area=by_area,
         by_area_display=tables.area_its_display(by_area, threshold=threshold),
         score_change=designs.score_change_estimate(history),

@@ -267,11 +267,17 @@ def its_title(its: Estimate) -> str:
 
 
 def its_paragraph(evaluation: Evaluation) -> str:
-    """The county estimate, the step the series could detect and its residual autocorrelation."""
-    its = evaluation.its
+    """The county estimate, the step the series could detect and its residual autocorrelation.
+
+    The minimum detectable step is a ratio above 1; a fall the series would detect
+    as often is its inverse (the interval is symmetric on the log scale), and a fall
+    is what the pilot aims at, so both are quoted.
+    """
+    its, detectable = evaluation.its, evaluation.its_mde
     return (
         f"{its.summary()} The series could detect a step to a rate ratio of "
-        f"{format_number(evaluation.its_mde)} with 80% power. Residual autocorrelation "
+        f"{format_number(1 / detectable)} (or {format_number(detectable)}) with 80% power. "
+        "Residual autocorrelation "
         f"(Ljung-Box) p = {format_number(its.diagnostics.get('ljung_box_p_value'), 2)}."
     )
 

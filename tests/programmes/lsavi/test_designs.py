@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 from analysis.data.contracts.lsavi import VIOLENCE_VULNERABILITY
@@ -147,13 +146,3 @@ def test_value_for_money_multiplies_effect_by_participant_months(synth, panel):
         designs.averted_incident_value(
             panel, synth.tables["incidents"], pilot_start="2000-01-01", price_year="2023/24"
         )
-
-
-def test_programme_mde_helpers(panel):
-    assert 0 < designs.rate_mde(panel, pilot_start="2025-04-01") < 1
-    assert designs.staggered_mde(panel, pilot_start="2025-04-01") > 0
-    series = pd.DataFrame(
-        {"month": pd.date_range("2023-01-01", periods=36, freq="MS"), "count": [50] * 36}
-    )
-    est = Estimate(1.0, 0.9, 1.1, 1.0, 1800, "rate ratio", "its", "e")
-    assert 0 < designs.its_mde(series, est, intervention="2025-01-01") < 1

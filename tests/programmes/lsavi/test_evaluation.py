@@ -5,8 +5,10 @@ from __future__ import annotations
 import ast
 import dataclasses
 
+import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import norm
 
 from analysis.errors import ConfigError
 from analysis.parameters_cell import inspect_notebook
@@ -63,6 +65,23 @@ def test_evaluation_holds_the_designs_results(data, evaluation):
     assert evaluation.funnel["Licensed premises"] == len(data["premises"])
     assert evaluation.street_incidents == data["incidents"]["premises_id"].isna().sum()
     assert len(evaluation.uptake_breakdowns) == 2
+
+
+def test_each_mde_comes_from_the_interval_its_finding_reports(evaluation):
+    # Bloom's multiplier (1.96 + 0.84) times the standard error read back from the
+    # 95% interval: on a difference scale, 2.80 / 1.96 of the interval's half-width.
+    multiplier = (norm.ppf(0.975) + norm.ppf(0.8)) / norm.ppf(0.975)
+    for name in ("headline", "twfe", "placebo", "sensitivity", "theft"):
+        est = getattr(evaluation, name)
+        half_width = (est.ci_high - est.ci_low) / 2
+        assert getattr(evaluation, f"{name}_mde") == pytest.approx(multiplier * half_width), name
+    for name in ("naive", "its"):
+        est = getattr(evaluation, name)
+        log_half_width = (np.log(est.ci_high) - np.log(est.ci_low)) / 2
+        expected = np.exp(multiplier * log_half_width)
+        assert getattr(evaluation, f"{name}_mde") == pytest.approx(expected), name
+    # An effect the size of the MDE would lie outside the interval around zero.
+    assert evaluation.headline_mde > (evaluation.headline.ci_high - evaluation.headline.ci_low) / 2
 
 
 def test_evaluate_follows_its_parameters(data):

@@ -148,6 +148,9 @@ def test_its_and_score_paragraphs(evaluation):
     its = narrative.its_paragraph(evaluation)
     assert its.startswith(evaluation.its.summary())
     assert "Residual autocorrelation (Ljung-Box) p = " in its
+    fall, rise = evaluation.its_mde**-1, evaluation.its_mde
+    assert f"a step to a rate ratio of {narrative.format_number(fall)} " in its
+    assert f"(or {narrative.format_number(rise)}) with 80% power" in its
     score = narrative.score_change_paragraph(evaluation)
     assert score.endswith("fewer than 10 premises suppressed):")
 
