@@ -3,7 +3,8 @@
 - impact at premises: :func:`staggered_effect` (the headline, Callaway-Sant'Anna),
   :func:`twfe_effect` (two-way fixed effects, shown for its bias),
   :func:`naive_comparison` (the selection it suffers), :func:`placebo_effect`
-  (fake sign-up dates), :func:`percent_change` and :func:`dynamic_window`;
+  (fake sign-up dates), :func:`percent_change`, and the event study's
+  :func:`dynamic_window` and :func:`dynamic_summary`;
 - the county: :func:`nte_violence_its` and :func:`area_its_table` (interrupted
   time series);
 - process and practice: :func:`uptake_estimate`, :func:`score_change_estimate`,

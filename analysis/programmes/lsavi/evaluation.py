@@ -91,6 +91,8 @@ class Evaluation:
     ``sensitivity``, ``theft`` and their checks table), the county (``county``,
     ``its``, ``by_area``), practice (``score_change``, ``domains``, ``by_score``)
     and value for money (``incident_value``, ``incident_mix``, ``value_for_money``).
+    Tables a reader sees are held display-ready, disclosure control applied
+    (``quality``, ``cohorts``, ``selection_display``, ``by_area_display``, ``domains``).
     The ``*_mde`` properties are the minimum detectable effects the findings quote, each
     from the interval of the estimate it accompanies (:func:`analysis.methods.mde`).
     """
