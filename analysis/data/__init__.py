@@ -17,6 +17,8 @@ Every table a notebook analyses comes through :func:`load`::
   ``data/synthetic/<programme>/`` (``python -m analysis synth``).
 - :func:`load_reference` and :func:`uprate` give the reference tables
   (outcome codes, harm weights, unit costs, GDP deflator).
+- :mod:`analysis.data.panels` builds unit-by-month panels, monthly series,
+  placebo adoption dates and uptake tables (:func:`unit_month_panel`, ...).
 - :mod:`analysis.data.dictionary` renders the data dictionary in ``data/README.md``
   (``python -m analysis.data.dictionary``).
 """
@@ -24,6 +26,15 @@ Every table a notebook analyses comes through :func:`load`::
 from __future__ import annotations
 
 from .dataset import Dataset, load, validate_source
+from .panels import (
+    last_complete_month,
+    month_start,
+    monthly_counts,
+    months_between,
+    placebo_adoption,
+    unit_month_panel,
+    uptake_table,
+)
 from .pseudonymise import find_canaries, plant_canaries, pseudonym_key, pseudonymise
 from .reference import PRICE_YEAR, financial_year, load_reference, unit_cost, uprate
 from .store import write_synthetic
@@ -34,14 +45,21 @@ __all__ = [
     "Dataset",
     "financial_year",
     "find_canaries",
+    "last_complete_month",
     "load",
     "load_reference",
+    "month_start",
+    "monthly_counts",
+    "months_between",
     "pandera_schema",
+    "placebo_adoption",
     "plant_canaries",
     "pseudonym_key",
     "pseudonymise",
     "unit_cost",
+    "unit_month_panel",
     "uprate",
+    "uptake_table",
     "validate",
     "validate_source",
     "write_synthetic",

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.programmes import lsavi
+from analysis.data.panels import last_complete_month
+from analysis.programmes.lsavi import designs, tables
 from analysis.synthetic import generate
 from analysis.synthetic import lsavi as world
 from tests.programmes.coverage import write_coverage_summary
@@ -27,51 +28,55 @@ PILOT_START = world.PILOT_START
 def estimates_for_seed(seed: int, *, full: bool = True) -> pd.DataFrame:
     """Every finding's estimate and truth for one synthetic extract (notebook defaults)."""
     synth = generate("lsavi", seed=seed)
-    tables, truth = synth.tables, synth.truth
-    end = lsavi.last_complete_month(synth.extract_date)
-    panel = lsavi.premises_month_panel(
-        tables["premises"], tables["incidents"], start=PANEL_START, end=end
+    extract, truth = synth.tables, synth.truth
+    end = last_complete_month(synth.extract_date)
+    panel = tables.premises_month_panel(
+        extract["premises"], extract["incidents"], start=PANEL_START, end=end
     )
     rows = [
-        ("staggered ATT", lsavi.staggered_effect(panel, n_boot=0), "att_violence_vulnerability"),
+        ("staggered ATT", designs.staggered_effect(panel, n_boot=0), "att_violence_vulnerability"),
         (
             "placebo ATT",
-            lsavi.placebo_effect(panel, pilot_start=PILOT_START),
+            designs.placebo_effect(panel, pilot_start=PILOT_START),
             "placebo_att_violence_vulnerability",
         ),
-        ("theft ATT (null)", lsavi.staggered_effect(panel, outcome="theft", n_boot=0), "att_theft"),
+        (
+            "theft ATT (null)",
+            designs.staggered_effect(panel, outcome="theft", n_boot=0),
+            "att_theft",
+        ),
         (
             "naive rate ratio",
-            lsavi.naive_comparison(panel, pilot_start=PILOT_START),
+            designs.naive_comparison(panel, pilot_start=PILOT_START),
             "att_violence_vulnerability_rate_ratio",
         ),
     ]
     if full:
-        history = lsavi.assessment_history(tables["self_assessments"])
-        series = lsavi.nte_violence_series(tables["incidents"], start=PANEL_START, end=end)
+        history = tables.assessment_history(extract["self_assessments"])
+        series = tables.nte_violence_series(extract["incidents"], start=PANEL_START, end=end)
         rows += [
             (
                 "staggered ATT, not-yet-treated controls",
-                lsavi.staggered_effect(panel, control="not_yet", n_boot=0),
+                designs.staggered_effect(panel, control="not_yet", n_boot=0),
                 "att_violence_vulnerability",
             ),
-            ("two-way fixed effects", lsavi.twfe_effect(panel), "att_violence_vulnerability"),
+            ("two-way fixed effects", designs.twfe_effect(panel), "att_violence_vulnerability"),
             (
                 "county ITS rate ratio",
-                lsavi.nte_violence_its(series, intervention=PILOT_START),
+                designs.nte_violence_its(series, intervention=PILOT_START),
                 "its_nte_violence_rate_ratio",
             ),
             (
                 "uptake proportion",
-                lsavi.uptake_estimate(
-                    tables["premises"], end=PILOT_START + pd.DateOffset(months=12)
+                designs.uptake_estimate(
+                    extract["premises"], end=PILOT_START + pd.DateOffset(months=12)
                 ),
                 "uptake_proportion",
             ),
-            ("score change", lsavi.score_change_estimate(history), "score_change"),
+            ("score change", designs.score_change_estimate(history), "score_change"),
             (
                 "incidents by score rate ratio",
-                lsavi.incidents_by_score(panel, history, threshold=world.SCORE_THRESHOLD),
+                designs.incidents_by_score(panel, history, threshold=world.SCORE_THRESHOLD),
                 "incidents_by_score_rate_ratio",
             ),
         ]
