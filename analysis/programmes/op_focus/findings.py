@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...methods.power import mde_from_standard_error
+from ...methods import mde
 from ...results import Estimate
 
 if TYPE_CHECKING:
@@ -121,11 +121,6 @@ def build_findings(evaluation: Evaluation) -> list[Finding]:
     ):
         for key, (design, words) in _RATE_DESIGNS.items():
             estimate = estimates[key]
-            mde = (
-                _proportions_mde(estimate)
-                if key in ("before_after", "naive")
-                else mde_from_standard_error(estimate.se, scale=estimate.scale)
-            )
             findings.append(
                 Finding(
                     question=question,
@@ -133,7 +128,7 @@ def build_findings(evaluation: Evaluation) -> list[Finding]:
                     design=design,
                     headline=truth_key == "charge" and key in ("did", "rdd"),
                     truth=planted(truth_key),
-                    mde=mde,
+                    mde=mde(estimate),
                     caveats=tuple(_design_caveats(key, estimate, evaluation)),
                     label=f"{outcome}: {words}",
                     extra={"question_group": outcome},
@@ -146,7 +141,7 @@ def build_findings(evaluation: Evaluation) -> list[Finding]:
             estimate=cox_model,
             design="regression_adjusted",
             truth=planted("time"),
-            mde=mde_from_standard_error(cox_model.se, scale=cox_model.scale),
+            mde=mde(cox_model),
             caveats=(
                 "Arrests since the pilot only, against high-harm comparison suspects' arrests, "
                 "adjusted for offence group (own baseline) and harm score: no pre-pilot "
@@ -167,7 +162,7 @@ def build_findings(evaluation: Evaluation) -> list[Finding]:
             estimate=before_after_rate,
             design="before_after",
             truth=planted("reoffending_before_after"),
-            mde=mde_from_standard_error(before_after_rate.se, scale=before_after_rate.scale),
+            mde=mde(before_after_rate),
             caveats=(
                 "Focus perpetrators were selected on recent offending, so their pre-pilot "
                 "rates are not what they would have been later (regression to the mean); "
@@ -197,36 +192,13 @@ def build_findings(evaluation: Evaluation) -> list[Finding]:
                 estimate=estimate,
                 design="matched_comparison",
                 truth=planted(f"reoffending_{key}"),
-                mde=mde_from_standard_error(estimate.se, scale=estimate.scale),
+                mde=mde(estimate),
                 caveats=tuple(caveats),
                 label=f"Reoffending ({follow_up} days), {what}: matched comparison",
                 extra={"question_group": "Reoffending"},
             )
         )
     return findings
-
-
-def _proportions_mde(estimate: Estimate) -> float:
-    """Minimum detectable difference (percentage points) of a comparison of two proportions.
-
-    Uses the group sizes and comparison rate recorded by :func:`before_after`
-    and :func:`naive_comparison`.
-
-    Examples
-    --------
-    >>> est = Estimate(2.0, -1.0, 5.0, 0.3, 900, "percentage points", "m", "e",
-    ...     diagnostics={"n_finalised_focus": 300, "n_finalised_comparison": 600,
-    ...                  "rate_comparison_pct": 10.0})
-    >>> round(_proportions_mde(est), 1)
-    7.0
-    """
-    from ...methods import minimum_detectable_effect
-
-    d = estimate.diagnostics
-    baseline = min(max(d["rate_comparison_pct"] / 100, 0.005), 0.995)
-    return 100 * minimum_detectable_effect(
-        "proportions", n1=d["n_finalised_focus"], n0=d["n_finalised_comparison"], baseline=baseline
-    )
 
 
 def headline_finding(findings: list[Finding]) -> Finding:
