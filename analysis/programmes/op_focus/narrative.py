@@ -18,14 +18,6 @@ if TYPE_CHECKING:
     from .evaluation import Evaluation
 
 
-def source_note(evaluation: Evaluation) -> str:
-    """The source line under each figure: the extract's date, and the seed of synthetic data."""
-    note = f"Source: Dorset Police extract taken {evaluation.extract_date:%d %B %Y}"
-    if evaluation.synthetic:
-        note += f" (synthetic data, seed {evaluation.params.synthetic_seed})"
-    return note
-
-
 def harm_score_weights(evaluation: Evaluation, weights: HarmScoreWeights | None = None) -> str:
     """The harm score's weights and the selection rule, as Markdown bullets."""
     weights = weights or HarmScoreWeights()
@@ -50,11 +42,6 @@ def missingness_intro(evaluation: Evaluation) -> str:
     if len(evaluation.published["missingness"]):
         return "Blank cells by column (each has a meaning; none is an error):"
     return "No column has blank cells."
-
-
-def data_warnings(evaluation: Evaluation) -> list[str]:
-    """The loader's warnings, one Markdown bullet each (none for clean data)."""
-    return [f"- Data warning: {warning}" for warning in getattr(evaluation.data, "warnings", [])]
 
 
 def pending_outcomes(evaluation: Evaluation) -> str:
@@ -379,8 +366,3 @@ def caveats(evaluation: Evaluation, findings: list[Finding]) -> str:
         value,
     ]
     return "\n".join(f"- {item}" for item in items)
-
-
-def findings_recorded(record: dict) -> str:
-    """The closing line: how many findings were recorded."""
-    return f"{len(record['findings'])} findings recorded."

@@ -28,37 +28,18 @@ def with_charge(evaluation, key, **changes):
     return replace(evaluation, charge=charge)
 
 
-def test_source_note_names_the_seed_only_for_synthetic_data(evaluation):
-    assert narrative.source_note(evaluation).endswith("(synthetic data, seed 2026)")
-
-    class RealExtract:
-        truth = None
-        synthetic = False
-
-    real = narrative.source_note(replace(evaluation, data=RealExtract()))
-    assert real.startswith("Source: Dorset Police extract taken ") and "synthetic" not in real
-
-
 def test_harm_score_weights_and_selection_rule(evaluation):
     text = narrative.harm_score_weights(evaluation)
     assert "- **Recency**: 50 points" in text and "rape 40" in text
     assert "**240** or more at the run on 01 April 2026" in text
 
 
-def test_missingness_intro_and_data_warnings(evaluation):
+def test_missingness_intro(evaluation):
     assert narrative.missingness_intro(evaluation).startswith("Blank cells by column")
     published = {**evaluation.published, "missingness": evaluation.published["missingness"][:0]}
     assert narrative.missingness_intro(replace(evaluation, published=published)) == (
         "No column has blank cells."
     )
-    assert narrative.data_warnings(evaluation) == []
-
-    class Loaded:
-        truth = None
-        warnings = ["2 rows had a blank area"]
-
-    warned = narrative.data_warnings(replace(evaluation, data=Loaded()))
-    assert warned == ["- Data warning: 2 rows had a blank area"]
 
 
 def test_counts_and_process_sentences(evaluation):
@@ -89,7 +70,6 @@ def test_estimate_sentences_quote_the_estimates(evaluation):
     assert narrative.time_to_charge_title(evaluation).startswith("Within 180 days of arrest ")
     assert "hazard ratio **" in narrative.time_to_decision(evaluation)
     assert "crimes per person" in narrative.reoffending(evaluation)
-    assert narrative.findings_recorded({"findings": [1, 2]}) == "2 findings recorded."
 
 
 def test_event_study_title_both_ways(evaluation):
