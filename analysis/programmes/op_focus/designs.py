@@ -551,7 +551,7 @@ def time_to_decision(
     its own baseline hazard (rape cases take longest), and the harm score is
     adjusted for. A hazard ratio above 1 means decisions come sooner under
     Focus. Because the time to a decision does not depend on which decision is
-    made (checked in the notebook), it is also the speed-up in time to charge
+    made (checked by :func:`charge_time_ratio`), it is also the speed-up in time to charge
     for the arrests that are charged.
 
     Examples

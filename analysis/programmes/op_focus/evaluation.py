@@ -71,8 +71,46 @@ class Parameters:
 class Evaluation:
     """Every table and estimate of the Operation Focus evaluation (see :func:`evaluate`).
 
-    ``published`` holds the count tables as the report shows them (small counts
-    suppressed); the other tables are the analysis tables behind them.
+    Attributes
+    ----------
+    params : Parameters
+        The parameters it ran with.
+    data : Dataset or SyntheticData
+        The data it ran on (the planted truth comes from here when synthetic).
+    extract_date : Timestamp
+        Date the extract was taken.
+    arrests, profiles, pool : DataFrame
+        VAWG arrests, suspects' pre-pilot profiles, and the Focus and high-harm
+        comparison suspects (:mod:`.tables`).
+    matching : Estimate
+        The matched placebo on pre-pilot charge rates (balance in its details).
+    charge, withdrawal : dict of str to Estimate
+        Each rate's ``before_after``, ``naive``, ``did`` and ``rdd`` estimate.
+    placebo, event_study : Estimate
+        The checks of the difference-in-differences.
+    post_pilot : DataFrame
+        Arrests since the pilot of Focus and comparison suspects (survival sample).
+    km, cox : Estimate
+        Time to charge (Kaplan-Meier) and to an outcome decision (Cox).
+    reoffending, reoffending_index : DataFrame
+        Arrests with a complete follow-up window, and each suspect's first one.
+    reoffending_estimates : dict of str to Estimate
+        ``before_after`` (rate ratio), ``harm`` and ``count`` (matched).
+    coverage, selection, uptake_area, cohort, pending : DataFrame
+        Data-quality and process tables behind the report's sentences.
+    funnel : dict of str to int
+        Suspects at each stage from identification to charge.
+    rdd_bandwidths, rdd_placebo_cutoffs : DataFrame
+        The discontinuity's robustness checks, rounded for display.
+    decision_times : DataFrame
+        Median days to each kind of outcome for older arrests.
+    charge_time_ratio : float
+        Time to charge over time to other outcomes (:func:`.designs.charge_time_ratio`).
+    gains : DataFrame
+        Additional charges (and cost per charge) under the two stronger designs.
+    published : dict of str to DataFrame
+        The count tables as the report shows them, small counts suppressed
+        (:func:`.tables.published_tables`).
     """
 
     params: Parameters
