@@ -20,7 +20,13 @@ if TYPE_CHECKING:
         suppress_count,
         suppression_mask,
     )
-    from .findings import Finding, findings_table, save_findings, write_json_atomic
+    from .findings import (
+        Finding,
+        design_comparison,
+        findings_table,
+        save_findings,
+        write_json_atomic,
+    )
     from .sms import DESIGN_LEVELS, SMS_LEVELS, describe_level, sms_level
 
 #: Public name -> the module of this package that defines it.
@@ -31,6 +37,7 @@ _HOMES = {
     "Finding": "findings",
     "check_table": "disclosure",
     "describe_level": "sms",
+    "design_comparison": "findings",
     "findings_table": "findings",
     "is_disclosive": "disclosure",
     "round_to_base": "disclosure",
@@ -49,6 +56,7 @@ __all__ = [
     "SMS_LEVELS",
     "check_table",
     "describe_level",
+    "design_comparison",
     "findings_table",
     "is_disclosive",
     "round_to_base",

@@ -145,6 +145,43 @@ def findings_table(findings: Iterable[Finding]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def design_comparison(findings: Iterable[Finding], question: str) -> pd.DataFrame:
+    """The findings that answer one question, side by side (weakest design first).
+
+    One row per finding, indexed by its label: the SMS level, the estimate and its
+    interval and p-value, the minimum detectable effect and, on synthetic data,
+    the planted truth, rounded to three decimals.
+
+    Examples
+    --------
+    >>> est = Estimate(5.0, 1.0, 9.0, 0.02, 500, "percentage points", "m", "e")
+    >>> table = design_comparison([Finding("Q", est, "before_after", mde=4.0, label="B/A")], "Q")
+    >>> table.loc["B/A", "SMS"]
+    np.int64(1)
+    """
+    import pandas as pd  # imported here: the runner writes findings without pandas
+
+    rows = []
+    for finding in findings:
+        if finding.question != question:
+            continue
+        est = finding.estimate
+        rows.append(
+            {
+                "design": finding.label,
+                "SMS": finding.sms_level,
+                "effect": est.effect,
+                "ci_low": est.ci_low,
+                "ci_high": est.ci_high,
+                "p_value": est.p_value,
+                "MDE": finding.mde,
+                "truth (synthetic)": finding.truth,
+            }
+        )
+    table = pd.DataFrame(rows).set_index("design")
+    return table.sort_values("SMS", kind="stable").round(3)
+
+
 def write_json_atomic(path: str | os.PathLike[str], payload: Mapping[str, Any]) -> Path:
     """Write JSON to ``path`` via a temporary file so readers never see half a file."""
     path = Path(path)

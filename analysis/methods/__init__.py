@@ -7,7 +7,7 @@
 - ``its``: interrupted time series (segmented GLM with seasonality).
 - ``propensity``: propensity scores, inverse probability weighting, matching, balance.
 - ``survival``: Kaplan-Meier, log-rank and Cox regression.
-- ``rdd``: local polynomial regression discontinuity.
+- ``rdd``: local polynomial regression discontinuity, sharp and fuzzy (``fuzzy_rdd``).
 - ``rates``: proportions, differences and ratios of proportions and rates.
 - ``paired``: mean change of one group measured twice (before/after).
 - ``power``: minimum detectable effects, by formula or from an achieved standard error.
@@ -27,7 +27,7 @@ from .paired import paired_difference
 from .power import mde, mde_from_standard_error, minimum_detectable_effect
 from .propensity import balance, ipw, match, propensity_score
 from .rates import compare_proportions, proportion, rate_ratio
-from .rdd import rdd
+from .rdd import fuzzy_rdd, rdd
 from .sensitivity import (
     e_value,
     e_value_risk_difference,
@@ -46,6 +46,7 @@ __all__ = [
     "e_value",
     "e_value_risk_difference",
     "event_study",
+    "fuzzy_rdd",
     "ipw",
     "its",
     "kaplan_meier",

@@ -1,4 +1,4 @@
-"""Sharp regression discontinuity by local polynomial regression.
+"""Regression discontinuity by local polynomial regression: sharp (:func:`rdd`) and fuzzy.
 
 Used where treatment follows a threshold on a score (Operation Focus selects
 perpetrators whose harm score passes a cut-off): people just either side of the
@@ -16,6 +16,11 @@ fixed bandwidth the estimates, standard errors and bandwidths agree with
 rdrobust 2.1 to about 1e-10. A McCrary (2008) density test checks for
 manipulation of the score at the cutoff.
 
+Where crossing the threshold raises the chance of treatment without deciding
+it, :func:`fuzzy_rdd` divides the jump in the outcome by the jump in the share
+treated (the Wald ratio), with an interval by inverting the robust test (Feir,
+Lemieux and Marmer 2016), which stays valid when the first stage is weak.
+
 References
 ----------
 Calonico S, Cattaneo MD, Titiunik R (2014). Robust nonparametric confidence
@@ -24,6 +29,8 @@ Calonico S, Cattaneo MD, Farrell MH, Titiunik R (2017). rdrobust: software for
 regression-discontinuity designs. Stata Journal 17:372-404.
 McCrary J (2008). Manipulation of the running variable in the regression
 discontinuity design: a density test. Journal of Econometrics 142:698-714.
+Feir D, Lemieux T, Marmer V (2016). Weak identification in fuzzy regression
+discontinuity designs. Journal of Business & Economic Statistics 34:185-196.
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ from analysis.errors import ConfigError, EstimationError
 from analysis.methods._formula import require_columns, z_value
 from analysis.results import Estimate
 
-__all__ = ["rdd"]
+__all__ = ["fuzzy_rdd", "rdd"]
 
 #: Preliminary-bandwidth constants per kernel (rule of thumb, CCT 2014).
 _PILOT_CONSTANT = {"triangular": 2.576, "uniform": 1.843, "epanechnikov": 2.34}
@@ -667,6 +674,204 @@ def rdd(
             "bins": bins,
             "fit": pd.concat(grid_frames, ignore_index=True),
             "cutoff": cutoff,
+        },
+        conf_level=conf_level,
+        outcome=outcome,
+    )
+
+
+def fuzzy_rdd(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    treatment: str,
+    running: str,
+    cutoff: float,
+    bandwidth: float | None = None,
+    cluster: str | None = None,
+    kernel: str = "triangular",
+    polynomial: int = 1,
+    conf_level: float = 0.95,
+    scale: str = "difference",
+) -> Estimate:
+    """Fuzzy regression discontinuity: the jump in the outcome over the jump in treatment.
+
+    For any programme whose selection follows a score only in part (Operation
+    Focus adopts most, not all, suspects above its harm-score threshold). Built
+    from :func:`rdd` at one common bandwidth:
+
+    - the reduced form (jump in ``outcome``) and the first stage (jump in the
+      share treated) are each a local-polynomial jump;
+    - the effect is their ratio (the Wald estimator): the effect of treatment
+      for units whose treatment follows the threshold ("compliers"), at the
+      threshold;
+    - the interval is found by test inversion: the set of effects ``b`` for
+      which the robust bias-corrected test finds no jump in ``outcome - b *
+      treatment`` (Anderson-Rubin style; Feir, Lemieux and Marmer 2016). Both
+      the jump and its robust variance are linear and quadratic in the outcome,
+      so three local fits (outcome, treatment, their sum) give the set in closed
+      form. It stays valid when the first stage is weak, and is unbounded when
+      the first stage is too weak to say anything (an error);
+    - the p-value is that of the reduced form (the test of no effect);
+    - ``se`` is the delta-method standard error of the ratio.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per unit (or per case, with ``cluster`` naming the person).
+    outcome, treatment, running : str
+        Outcome, 0/1 treatment received, and the score.
+    cutoff : float
+        Threshold of the score.
+    bandwidth : float, optional
+        Common bandwidth; by default the MSE-optimal bandwidth of the reduced form.
+    cluster : str, optional
+        Cluster column for the variances.
+    kernel, polynomial, conf_level
+        As for :func:`rdd`.
+    scale : str
+        Scale of the effect (``"percentage points"`` when the outcome is 0/100).
+
+    Returns
+    -------
+    Estimate
+        ``details["reduced_form"]`` and ``details["first_stage"]`` (the two
+        :func:`rdd` results), ``details["bins"]``,
+        ``details["fit"]``, ``details["cutoff"]`` (the reduced form's, for
+        ``plot_rdd``); ``diagnostics`` hold the first-stage jump and interval,
+        the share treated either side within the bandwidth, the bandwidth and
+        the density test.
+
+    Raises
+    ------
+    EstimationError
+        When the first stage is too weak for a bounded interval.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(4)
+    >>> score = rng.uniform(-1, 1, 4000)
+    >>> took_part = rng.random(4000) < np.where(score >= 0, 0.8, 0.1)
+    >>> frame = pd.DataFrame({"score": score, "took_part": took_part.astype(int),
+    ...                       "y": 0.3 * score + 0.5 * took_part + rng.normal(0, 0.3, 4000)})
+    >>> est = fuzzy_rdd(frame, outcome="y", treatment="took_part", running="score", cutoff=0)
+    >>> bool(est.ci_low < 0.5 < est.ci_high), round(est.diagnostics["first_stage"], 1)
+    (True, 0.7)
+    """
+    for column in (outcome, treatment, running):
+        if column not in data.columns:
+            raise ConfigError(f"fuzzy_rdd: no column '{column}' in the data")
+    frame = data[[c for c in dict.fromkeys([outcome, treatment, running, cluster]) if c]].copy()
+    frame[treatment] = frame[treatment].astype("float64")
+    frame["_sum"] = frame[outcome].astype("float64") + frame[treatment]
+    options = {
+        "running": running,
+        "cutoff": cutoff,
+        "kernel": kernel,
+        "polynomial": polynomial,
+        "conf_level": conf_level,
+        "cluster": cluster,
+    }
+    if bandwidth is None:
+        bandwidth = float(rdd(frame, outcome=outcome, **options).diagnostics["bandwidth"])
+    reduced = rdd(frame, outcome=outcome, bandwidth=bandwidth, **options)
+    first = rdd(frame, outcome=treatment, bandwidth=bandwidth, **options)
+    summed = rdd(frame, outcome="_sum", bandwidth=bandwidth, **options)
+    z = float(stats.norm.ppf(0.5 + conf_level / 2))
+
+    def covariance(se_sum: float, se_y: float, se_d: float) -> float:
+        # Polarisation: var(y + d) = var(y) + 2 cov(y, d) + var(d).
+        return (se_sum**2 - se_y**2 - se_d**2) / 2
+
+    if first.effect == 0:
+        raise EstimationError("fuzzy_rdd: the share treated does not jump at the cutoff")
+    effect = reduced.effect / first.effect
+    cov_conventional = covariance(summed.se, reduced.se, first.se)
+    variance = reduced.se**2 - 2 * effect * cov_conventional + effect**2 * first.se**2
+    se = float(np.sqrt(max(variance, 0.0)) / abs(first.effect))
+
+    a_y = reduced.diagnostics["bias_corrected_effect"]
+    a_d = first.diagnostics["bias_corrected_effect"]
+    v_y, v_d = reduced.diagnostics["robust_se"] ** 2, first.diagnostics["robust_se"] ** 2
+    c_yd = covariance(
+        summed.diagnostics["robust_se"],
+        reduced.diagnostics["robust_se"],
+        first.diagnostics["robust_se"],
+    )
+    # {b : (a_y - b a_d)^2 <= z^2 (v_y - 2 b c + b^2 v_d)} is a quadratic inequality in b.
+    quad_a = a_d**2 - z**2 * v_d
+    quad_b = -2 * (a_y * a_d - z**2 * c_yd)
+    quad_c = a_y**2 - z**2 * v_y
+    if quad_a <= 0:
+        raise EstimationError(
+            "fuzzy_rdd: the jump in the share treated at the cutoff is not clearly different "
+            f"from zero (first stage {first.effect:.3f}, robust 95% CI {first.ci_low:.3f} to "
+            f"{first.ci_high:.3f}), so the interval for the effect is unbounded. Widen the "
+            "bandwidth or report the reduced form (the effect of crossing the threshold) alone."
+        )
+    root = np.sqrt(max(quad_b**2 - 4 * quad_a * quad_c, 0.0))
+    ci_low, ci_high = (-quad_b - root) / (2 * quad_a), (-quad_b + root) / (2 * quad_a)
+
+    within = (frame[running] - cutoff).abs().le(bandwidth)
+    above = frame[running].ge(cutoff)
+    share_below = float(frame.loc[within & ~above, treatment].mean())
+    share_above = float(frame.loc[within & above, treatment].mean())
+    warnings = list(reduced.warnings)
+    if first.ci_low < 0.5:
+        warnings.append(
+            f"The first stage is modest (jump in the share treated {first.effect:.2f}, robust "
+            f"CI {first.ci_low:.2f} to {first.ci_high:.2f}): the effect is a ratio with a noisy "
+            "denominator, which the test-inversion interval allows for."
+        )
+    diagnostics = {
+        "bandwidth": bandwidth,
+        "kernel": kernel,
+        "polynomial": polynomial,
+        "first_stage": first.effect,
+        "first_stage_ci_low": first.ci_low,
+        "first_stage_ci_high": first.ci_high,
+        "reduced_form": reduced.effect,
+        "reduced_form_ci_low": reduced.ci_low,
+        "reduced_form_ci_high": reduced.ci_high,
+        "share_treated_below": share_below,
+        "share_treated_above": share_above,
+        "n_below_in_bandwidth": reduced.diagnostics["n_below_in_bandwidth"],
+        "n_above_in_bandwidth": reduced.diagnostics["n_above_in_bandwidth"],
+        "density_p_value": reduced.diagnostics.get("density_p_value"),
+        "interval": "robust bias-corrected test inversion (Anderson-Rubin style)",
+    }
+    return Estimate(
+        effect=float(effect),
+        ci_low=float(ci_low),
+        ci_high=float(ci_high),
+        p_value=reduced.p_value,
+        n=reduced.n,
+        scale=scale,
+        method=(
+            f"fuzzy regression discontinuity (Wald ratio of local-polynomial jumps, order "
+            f"{polynomial}, {kernel} kernel, bandwidth {bandwidth:.3g}), interval by test "
+            "inversion of the robust bias-corrected test"
+        ),
+        estimand=(
+            f"effect of {treatment} on {outcome} for units whose treatment follows the "
+            f"threshold of {running} at {cutoff:g} (local average treatment effect)"
+        ),
+        se=se,
+        assumptions=(
+            f"Without treatment the outcome would change smoothly through {running} = {cutoff:g}.",
+            f"{running} cannot be precisely manipulated around the threshold (density test).",
+            "Crossing the threshold changes the outcome only by changing treatment "
+            "(exclusion), and never makes anyone less likely to be treated (monotonicity).",
+        ),
+        diagnostics=diagnostics,
+        warnings=tuple(warnings),
+        details={
+            "reduced_form": reduced,
+            "first_stage": first,
+            "bins": reduced.details["bins"],
+            "fit": reduced.details["fit"],
+            "cutoff": cutoff,
+            "running": running,
         },
         conf_level=conf_level,
         outcome=outcome,

@@ -11,7 +11,7 @@ The world the generator draws (one seed and scale give the same bytes):
 - The extract holds every crime of the suspects scored at the identification
   run (the pilot start): those with a VAWG crime recorded in the three years
   before it. The Recency-Frequency-Gravity harm score
-  (:func:`analysis.programmes.op_focus.rfg_harm_score`) is computed from those
+  (:func:`analysis.programmes.op_focus.harm_score.rfg_harm_score`) is computed from those
   crimes. Suspects at or above ``harm_threshold`` are adopted into Focus with
   probability ``adoption_above`` (some are in custody or out of force); a few
   below it are adopted on professional judgement (``adoption_near_below`` for
@@ -62,7 +62,7 @@ import pandas as pd
 
 from ..data.codes import AGE_BANDS, OFFENCE_GROUPS
 from ..errors import ConfigError
-from ..programmes.op_focus import HarmScoreWeights, rfg_harm_score
+from ..programmes.op_focus.harm_score import HarmScoreWeights, rfg_harm_score
 from . import SyntheticData
 from ._worlds import FRIENDLY, check_world, world_rng
 

@@ -12,7 +12,7 @@ from statsmodels.stats.proportion import proportion_effectsize
 from analysis.errors import ConfigError, EstimationError
 from analysis.methods.did import did
 from analysis.methods.its import its
-from analysis.methods.power import minimum_detectable_effect
+from analysis.methods.power import mde_from_standard_error, minimum_detectable_effect
 from tests.methods.coverage_study import ar1
 
 Z = stats.norm.ppf(0.975)
@@ -203,3 +203,13 @@ def test_mde_of_an_interval_that_says_nothing_is_an_error(low, high):
 
     with pytest.raises(EstimationError, match="finite interval"):
         mde(_estimate(low, high))
+
+
+def test_mde_from_standard_error_uses_the_normal_quantiles():
+    multiplier = stats.norm.ppf(0.975) + stats.norm.ppf(0.8)
+    assert mde_from_standard_error(2.0) == pytest.approx(2.0 * multiplier)
+    assert mde_from_standard_error(0.1, scale="hazard ratio") == pytest.approx(
+        np.exp(0.1 * multiplier)
+    )
+    with pytest.raises(EstimationError):
+        mde_from_standard_error(0.0)

@@ -1,5 +1,6 @@
 """Regression discontinuity against rdrobust (test-only reference) on the US Senate data
-it ships, plus planted-effect coverage and the density test's size and power."""
+it ships, plus planted-effect coverage and the density test's size and power; the fuzzy
+design against rdrobust's fuzzy estimate and its test-inversion interval."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 from rdrobust import rdrobust
 
 from analysis.errors import ConfigError, DataValidationError, EstimationError
-from analysis.methods.rdd import rdd
+from analysis.methods.rdd import fuzzy_rdd, rdd
 
 KERNELS = ["triangular", "uniform", "epanechnikov"]
 
@@ -208,5 +209,107 @@ def test_coverage_study_rdd(record_coverage):
         replications=1000,
         coverage=conventional,
         truth=0.5,
+    )
+    assert 0.93 <= result["coverage"] <= 0.97
+
+
+# --------------------------------------------------------------------------- fuzzy
+@pytest.fixture(scope="module")
+def fuzzy_frame():
+    rng = np.random.default_rng(4)
+    n = 3000
+    score = rng.uniform(-1, 1, n)
+    treated = (rng.random(n) < np.where(score >= 0, 0.8, 0.1)).astype(int)
+    outcome = 0.3 * score + 0.5 * treated + rng.normal(0, 0.3, n)
+    return pd.DataFrame({"score": score, "d": treated, "y": outcome})
+
+
+def test_fuzzy_rdd_matches_rdrobust(fuzzy_frame):
+    rdrobust = pytest.importorskip("rdrobust").rdrobust
+    est = fuzzy_rdd(
+        fuzzy_frame, outcome="y", treatment="d", running="score", cutoff=0, bandwidth=0.4
+    )
+    reference = rdrobust(
+        fuzzy_frame["y"].to_numpy(),
+        fuzzy_frame["score"].to_numpy(),
+        c=0,
+        fuzzy=fuzzy_frame["d"].to_numpy(),
+        h=0.4,
+        b=0.4,
+        kernel="triangular",
+        vce="nn",
+    )
+    assert est.effect == pytest.approx(reference.coef.iloc[0, 0], abs=1e-6)
+    assert est.se == pytest.approx(reference.se.iloc[0, 0], abs=1e-6)
+
+
+def test_fuzzy_rdd_interval_is_the_test_inversion(fuzzy_frame):
+    est = fuzzy_rdd(
+        fuzzy_frame, outcome="y", treatment="d", running="score", cutoff=0, bandwidth=0.4
+    )
+    # At each end of the interval the robust test of "no jump in y - b * d" has p = 0.05.
+    for bound in (est.ci_low, est.ci_high):
+        shifted = fuzzy_frame.assign(net=fuzzy_frame["y"] - bound * fuzzy_frame["d"])
+        jump = rdd(shifted, outcome="net", running="score", cutoff=0, bandwidth=0.4)
+        assert jump.p_value == pytest.approx(0.05, abs=1e-6)
+    inside = fuzzy_frame.assign(net=fuzzy_frame["y"] - est.effect * fuzzy_frame["d"])
+    assert rdd(inside, outcome="net", running="score", cutoff=0, bandwidth=0.4).p_value > 0.05
+    assert est.ci_low < 0.5 < est.ci_high
+
+
+def test_fuzzy_rdd_refuses_an_unbounded_interval():
+    rng = np.random.default_rng(8)
+    score = rng.uniform(-1, 1, 400)
+    frame = pd.DataFrame(
+        {"score": score, "d": (rng.random(400) < 0.5).astype(int), "y": rng.normal(size=400)}
+    )
+    with pytest.raises(EstimationError, match="unbounded"):
+        fuzzy_rdd(frame, outcome="y", treatment="d", running="score", cutoff=0)
+
+
+def _simulate_fuzzy(seed: int, n: int = 2000, effect: float = 0.5) -> pd.DataFrame:
+    """Crossing 0 raises the chance of treatment from 10% to 80%; treatment adds ``effect``."""
+    rng = np.random.default_rng(seed)
+    score = rng.uniform(-1, 1, n)
+    treated = (rng.random(n) < np.where(score >= 0, 0.8, 0.1)).astype(int)
+    outcome = 0.3 * score + 0.4 * score**2 + effect * treated + rng.normal(0, 0.3, n)
+    return pd.DataFrame({"score": score, "d": treated, "y": outcome})
+
+
+def _fuzzy_coverage(reps: int) -> dict[str, float]:
+    covered, errors = 0, []
+    for seed in range(reps):
+        est = fuzzy_rdd(
+            _simulate_fuzzy(seed), outcome="y", treatment="d", running="score", cutoff=0
+        )
+        covered += est.ci_low <= 0.5 <= est.ci_high
+        errors.append(est.effect - 0.5)
+    return {
+        "coverage": covered / reps,
+        "median_bias": float(np.median(errors)),
+        "sd_estimate": float(np.std(errors)),
+    }
+
+
+def test_fuzzy_planted_effect_coverage_quick():
+    result = _fuzzy_coverage(200)
+    # 200 replications: 95% coverage has a binomial SD of about 1.5 points.
+    assert 0.90 <= result["coverage"] <= 0.99
+    # A ratio estimator: its median, not its mean, is the stable summary of bias.
+    assert abs(result["median_bias"]) < 0.05
+
+
+@pytest.mark.slow
+def test_coverage_study_fuzzy_rdd(record_coverage):
+    start = time.perf_counter()
+    result = _fuzzy_coverage(1000)
+    record_coverage(
+        estimator="fuzzy_rdd (test-inversion interval)",
+        design="n=2000, uniform score, quadratic, take-up 10% -> 80%, effect 0.5, mserd bandwidth",
+        replications=1000,
+        truth=0.5,
+        seconds=time.perf_counter() - start,
+        coverage=result["coverage"],
+        sd_estimate=result["sd_estimate"],
     )
     assert 0.93 <= result["coverage"] <= 0.97

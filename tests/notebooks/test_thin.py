@@ -22,7 +22,7 @@ COMPUTING_METHODS = frozenset(
 ARITHMETIC = (ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
 
 #: Programmes whose notebooks are still being thinned (remove a slug once it passes).
-PENDING = {"op_focus"}
+PENDING: set[str] = set()
 
 
 def code_cells(slug):

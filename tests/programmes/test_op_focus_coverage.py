@@ -14,8 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.data import load_reference
-from analysis.programmes import op_focus as focus
+from analysis.programmes.op_focus import designs, tables
+from analysis.programmes.op_focus.evaluation import Parameters, evaluate
+from analysis.programmes.op_focus.findings import build_findings
 from analysis.synthetic import generate
 from analysis.synthetic.op_focus import DEFAULT_EFFECTS
 from tests.programmes.coverage import write_coverage_summary
@@ -41,18 +42,18 @@ def headline_estimates(seed: int) -> pd.DataFrame:
     """The charge-rate regression discontinuity (headline) and difference-in-differences."""
     synth = generate("op_focus", seed=seed)
     crimes, suspects = synth.tables["crimes"], synth.tables["suspects"]
-    arrests = focus.vawg_arrests(
+    arrests = tables.vawg_arrests(
         crimes, suspects, pilot_start=PILOT, extract_date=synth.extract_date
     )
-    profiles = focus.suspect_profiles(suspects, crimes, arrests, pilot_start=PILOT)
-    pool = focus.comparison_pool(profiles, threshold=THRESHOLD)
+    profiles = tables.suspect_profiles(suspects, crimes, arrests, pilot_start=PILOT)
+    pool = tables.comparison_pool(profiles, threshold=THRESHOLD)
     truth = synth.truth["charge_rate_effect_pp"]
     return pd.DataFrame(
         [
             _row("Charge rate: regression discontinuity", seed,
-                 focus.focus_rdd(arrests, threshold=THRESHOLD), truth),
+                 designs.focus_rdd(arrests, threshold=THRESHOLD), truth),
             _row("Charge rate: difference-in-differences", seed,
-                 focus.arrest_did(arrests, pool), truth),
+                 designs.arrest_did(arrests, pool), truth),
         ]
     )  # fmt: skip
 
@@ -60,15 +61,8 @@ def headline_estimates(seed: int) -> pd.DataFrame:
 def all_findings(seed: int) -> pd.DataFrame:
     """Every finding of the notebook (default settings) against its planted truth."""
     synth = generate("op_focus", seed=seed)
-    evaluation = focus.evaluate(
-        synth.tables["crimes"],
-        synth.tables["suspects"],
-        pilot_start=PILOT,
-        extract_date=synth.extract_date,
-        threshold=THRESHOLD,
-        harm_weights=load_reference("harm_weights"),
-    )
-    findings = focus.build_findings(evaluation, synth.truth)
+    evaluation = evaluate(synth, Parameters(pilot_start=PILOT, harm_threshold=THRESHOLD))
+    findings = build_findings(evaluation)
     return pd.DataFrame([_row(f.label, seed, f.estimate, f.truth) for f in findings])
 
 

@@ -1,0 +1,877 @@
+"""Operation Focus designs, weakest first, over :mod:`analysis.methods`.
+
+For each question (charge rate, victim withdrawal, time to charge,
+harm-weighted reoffending): the naive before/after and cross-sectional
+comparisons (SMS 1), the difference-in-differences against high-harm suspects
+with its placebo and event-study checks (SMS 3), the fuzzy regression
+discontinuity at the harm-score threshold with its robustness checks (SMS 4),
+the survival analyses, matched reoffending comparisons and the value of the
+charges gained.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ...errors import ConfigError, EstimationError
+from ...results import Estimate
+from .tables import COMPARISON_LABEL, OFFENCE_PREFIX, comparison_pool, rdd_sample
+
+# --------------------------------------------------------------------------- designs
+#: Pre-pilot characteristics the comparison group is matched on.
+MATCHING_COVARIATES = (
+    "harm_score",
+    "prior_vawg_crimes",
+    "prior_serious_crimes",
+    "prior_da_crimes",
+    "prior_arrests",
+    "days_since_last_vawg",
+    "prior_withdrawal_rate_pp",
+)
+
+_OUTCOME_WORDS = {
+    "charged": "charge/summons rate (outcome 1)",
+    "withdrawn": "victim-withdrawal rate (outcome 16)",
+}
+
+
+def _outcome_words(outcome: str) -> str:
+    return _OUTCOME_WORDS.get(outcome.removesuffix("_pp"), outcome)
+
+
+def _pending_note(pending_1: int, pending_0: int) -> str:
+    return (
+        f"Arrests with the outcome still pending at the extract date are left out of the "
+        f"denominators: {pending_1:,} in the Focus group and {pending_0:,} in the comparison."
+    )
+
+
+def _compare_finalised(
+    group_1: pd.DataFrame,
+    group_0: pd.DataFrame,
+    outcome: str,
+    estimand: str,
+    method: str,
+    assumptions: tuple[str, ...],
+) -> Estimate:
+    """Difference in an outcome share between two sets of finalised arrests."""
+    from ...methods import compare_proportions
+
+    final_1, final_0 = group_1.loc[group_1["finalised"]], group_0.loc[group_0["finalised"]]
+    if len(final_1) == 0 or len(final_0) == 0:
+        raise EstimationError(
+            f"no finalised arrests in one group for the {estimand}; the extract may be too "
+            "early after the pilot start for outcomes to be assigned"
+        )
+    base = outcome.removesuffix("_pp")
+    estimate = compare_proportions(
+        int(final_1[base].sum()), len(final_1), int(final_0[base].sum()), len(final_0)
+    )
+    pending_1 = int((~group_1["finalised"]).sum())
+    pending_0 = int((~group_0["finalised"]).sum())
+    diagnostics = {
+        **estimate.diagnostics,
+        "n_finalised_focus": len(final_1),
+        "n_finalised_comparison": len(final_0),
+        "n_pending_focus": pending_1,
+        "n_pending_comparison": pending_0,
+        "rate_focus_pct": 100.0 * final_1[base].mean(),
+        "rate_comparison_pct": 100.0 * final_0[base].mean(),
+    }
+    return estimate.with_updates(
+        estimand=estimand,
+        method=method,
+        assumptions=assumptions,
+        diagnostics=diagnostics,
+        warnings=(*estimate.warnings, _pending_note(pending_1, pending_0)),
+        outcome=base,
+    )
+
+
+def before_after(arrests: pd.DataFrame, *, outcome: str = "charged") -> Estimate:
+    """Naive before/after: Focus perpetrators' arrests under Focus against their earlier ones.
+
+    Enhanced-investigation arrests against the same perpetrators' arrests
+    before the pilot (SMS 1).
+
+    Biased by anything else that changed over time (a secular trend in charge
+    rates) and by selection on recent serious offending (the pre-pilot offence
+    mix of those selected is unusually serious).
+
+    Parameters
+    ----------
+    arrests : DataFrame
+        Output of :func:`vawg_arrests`.
+    outcome : {"charged", "withdrawn"}
+        The outcome share compared.
+
+    Returns
+    -------
+    Estimate
+        Difference in percentage points among finalised arrests.
+
+    Examples
+    --------
+    >>> from analysis.synthetic.op_focus import generate
+    >>> from analysis.programmes.op_focus.tables import vawg_arrests
+    >>> data = generate(seed=3, scale=0.3)
+    >>> arrests = vawg_arrests(data.tables["crimes"], data.tables["suspects"],
+    ...                        pilot_start="2026-04-01", extract_date=data.extract_date)
+    >>> before_after(arrests).scale
+    'percentage points'
+    """
+    focus = arrests.loc[arrests["focus_flag"].astype(bool)]
+    after = focus.loc[focus["focus_investigation"].eq(1)]
+    before = focus.loc[~focus["after_pilot"]]
+    words = _outcome_words(outcome)
+    return _compare_finalised(
+        after,
+        before,
+        outcome,
+        f"change in the {words} of Focus perpetrators' arrests, enhanced investigation "
+        "against their arrests before the pilot",
+        "before/after comparison of proportions (Focus perpetrators only)",
+        (
+            "Nothing but Focus changed the outcome between the two periods (no trend, no change "
+            "in the kind of offence arrested for).",
+        ),
+    )
+
+
+def naive_comparison(arrests: pd.DataFrame, *, outcome: str = "charged") -> Estimate:
+    """Naive cross-section: enhanced investigations against non-Focus suspects' arrests.
+
+    Arrests since the pilot start only, no adjustment (SMS 1).
+
+    Biased by selection: Focus perpetrators are chosen for high harm, and
+    high-harm suspects' cases differ (victims more often withdraw).
+
+    Examples
+    --------
+    >>> from analysis.synthetic.op_focus import generate
+    >>> from analysis.programmes.op_focus.tables import vawg_arrests
+    >>> data = generate(seed=3, scale=0.3)
+    >>> arrests = vawg_arrests(data.tables["crimes"], data.tables["suspects"],
+    ...                        pilot_start="2026-04-01", extract_date=data.extract_date)
+    >>> naive_comparison(arrests).diagnostics["n_finalised_focus"] > 0
+    True
+    """
+    after = arrests.loc[arrests["after_pilot"]]
+    focus = after.loc[after["focus_investigation"].eq(1)]
+    others = after.loc[~after["focus_flag"].astype(bool)]
+    words = _outcome_words(outcome)
+    return _compare_finalised(
+        focus,
+        others,
+        outcome,
+        f"difference in the {words} between enhanced-investigation arrests and non-Focus "
+        "suspects' arrests since the pilot start",
+        "cross-sectional comparison of proportions (no adjustment)",
+        (
+            "Focus and non-Focus suspects' cases would have had the same outcomes without Focus "
+            "(no selection).",
+        ),
+    )
+
+
+def match_comparison_group(
+    pool: pd.DataFrame,
+    *,
+    outcome: str = "prior_charge_rate_pp",
+    covariates: list[str] | tuple[str, ...] = MATCHING_COVARIATES,
+    caliper: float | None = 0.2,
+    neighbours: int = 1,
+) -> Estimate:
+    """Match each Focus perpetrator to non-Focus high-harm suspects on their history.
+
+    Nearest-neighbour matching (with replacement) on the propensity score
+    estimated from pre-pilot characteristics. With the default outcome the
+    estimate is a *placebo*: the difference in pre-pilot charge rate between
+    Focus perpetrators and their matches, near zero if the comparison was
+    similar beforehand. ``details["matched"]`` holds the matched suspects and
+    their ``match_weight``; ``details["balance"]`` the balance table.
+
+    Examples
+    --------
+    >>> from analysis.synthetic.op_focus import generate
+    >>> from analysis.programmes.op_focus.tables import vawg_arrests, suspect_profiles
+    >>> data = generate(seed=3, scale=0.5)
+    >>> crimes, suspects = data.tables["crimes"], data.tables["suspects"]
+    >>> arrests = vawg_arrests(crimes, suspects, pilot_start="2026-04-01",
+    ...                        extract_date=data.extract_date)
+    >>> profiles = suspect_profiles(suspects, crimes, arrests, pilot_start="2026-04-01")
+    >>> placebo = match_comparison_group(comparison_pool(profiles, threshold=240))
+    >>> bool(placebo.details["matched"]["match_weight"].gt(0).all())
+    True
+    """
+    from ...methods import match
+
+    covariates = list(covariates)
+    # The pre-pilot rates are undefined without a finalised arrest; the pool requires one.
+    frame = pool.dropna(subset=[c for c in [*covariates, outcome] if c in pool.columns])
+    result = match(
+        frame,
+        outcome=outcome,
+        treatment="focus_flag",
+        covariates=covariates,
+        caliper=caliper,
+        replace=True,
+        neighbours=neighbours,
+    )
+    if outcome != "prior_charge_rate_pp":
+        return result
+    return result.with_updates(
+        estimand=(
+            "placebo: difference in pre-pilot charge rate (percentage points) between Focus "
+            "perpetrators and their matched comparison suspects (should be near 0)"
+        ),
+        scale="percentage points",
+    )
+
+
+def arrest_did(
+    arrests: pd.DataFrame,
+    comparison: pd.DataFrame,
+    *,
+    outcome: str = "charged_pp",
+    adjust_offence: bool = True,
+) -> Estimate:
+    """Difference-in-differences on arrests: Focus against high-harm comparison suspects (SMS 3).
+
+    A linear probability model on every finalised VAWG arrest of the suspects in
+    ``comparison`` (Focus perpetrators and their comparison group), with suspect
+    and quarter effects absorbed, the offence group as covariates (selection on
+    recent serious offending changes the offence mix), and standard errors
+    clustered by suspect. The coefficient of ``focus_investigation`` is the
+    change in the outcome when a Focus perpetrator's arrest is investigated
+    under Focus, net of the change over the same quarters for comparison
+    suspects. Suspect effects absorb every fixed difference between suspects,
+    so the comparison suspects need to share the trend, not the level.
+
+    Parameters
+    ----------
+    arrests : DataFrame
+        Output of :func:`vawg_arrests`.
+    comparison : DataFrame
+        The suspects to use (``suspect_id``), Focus and comparison; with a
+        ``match_weight`` column (from matching) the regression is weighted.
+    outcome : {"charged_pp", "withdrawn_pp"}
+        Outcome (0/100, so the effect is in percentage points).
+    adjust_offence : bool
+        Include the offence-group indicators.
+
+    Returns
+    -------
+    Estimate
+        On the ``"percentage points"`` scale; ``n`` counts suspects.
+
+    Examples
+    --------
+    >>> from analysis.synthetic.op_focus import generate
+    >>> from analysis.programmes.op_focus.tables import vawg_arrests, suspect_profiles
+    >>> data = generate(seed=3, scale=0.5)
+    >>> crimes, suspects = data.tables["crimes"], data.tables["suspects"]
+    >>> arrests = vawg_arrests(crimes, suspects, pilot_start="2026-04-01",
+    ...                        extract_date=data.extract_date)
+    >>> profiles = suspect_profiles(suspects, crimes, arrests, pilot_start="2026-04-01")
+    >>> arrest_did(arrests, comparison_pool(profiles, threshold=240)).scale
+    'percentage points'
+    """
+    from ...methods import did
+
+    members = comparison["suspect_id"]
+    weighted = "match_weight" in comparison.columns
+    sample = arrests.loc[arrests["finalised"] & arrests["suspect_id"].isin(members)].copy()
+    if weighted:
+        weights = comparison.groupby("suspect_id")["match_weight"].sum()
+        sample["match_weight"] = sample["suspect_id"].map(weights)
+    covariates = [c for c in sample.columns if c.startswith(OFFENCE_PREFIX)]
+    covariates = [c for c in covariates if sample[c].nunique() > 1] if adjust_offence else []
+    result = did(
+        sample,
+        outcome=outcome,
+        treatment="focus_investigation",
+        unit="suspect_id",
+        time="quarter",
+        weights="match_weight" if weighted else None,
+        covariates=covariates or None,
+        cluster="suspect_id",
+    )
+    pending = arrests.loc[~arrests["finalised"] & arrests["suspect_id"].isin(members)]
+    words = _outcome_words(outcome)
+    group = "matched" if weighted else "high-harm"
+    return result.with_updates(
+        scale="percentage points",
+        estimand=(
+            f"effect of an enhanced (Focus) investigation on the {words} of an arrest, "
+            f"against {group} non-Focus suspects (difference-in-differences)"
+        ),
+        method=(
+            "difference-in-differences on finalised arrests: suspect and quarter effects, "
+            f"offence group{', matching weights' if weighted else ''}, standard errors "
+            "clustered by suspect"
+        ),
+        diagnostics={
+            **result.diagnostics,
+            "n_arrests": len(sample),
+            "n_pending_excluded": len(pending),
+            "n_treated_arrests": int(sample["focus_investigation"].sum()),
+            "n_focus_suspects": int(
+                sample.loc[sample["focus_flag"].astype(bool), "suspect_id"].nunique()
+            ),
+            "n_comparison_suspects": int(
+                sample.loc[~sample["focus_flag"].astype(bool), "suspect_id"].nunique()
+            ),
+        },
+        warnings=(
+            *result.warnings,
+            f"{len(pending):,} arrests with the outcome still pending at the extract date are "
+            "left out.",
+        ),
+        outcome=outcome.removesuffix("_pp"),
+    )
+
+
+def placebo_did(
+    arrests: pd.DataFrame,
+    comparison: pd.DataFrame,
+    *,
+    placebo_start: str | pd.Timestamp,
+    outcome: str = "charged_pp",
+) -> Estimate:
+    """The difference-in-differences with a pretend pilot start, before the real one.
+
+    Only arrests before the real pilot are used; Focus perpetrators' arrests
+    after ``placebo_start`` are labelled treated. An effect clearly away from
+    zero would mean the groups were already diverging: the parallel-trends
+    assumption would be in doubt.
+
+    Examples
+    --------
+    >>> from analysis.synthetic.op_focus import generate
+    >>> from analysis.programmes.op_focus.tables import vawg_arrests, suspect_profiles
+    >>> data = generate(seed=3, scale=0.5)
+    >>> crimes, suspects = data.tables["crimes"], data.tables["suspects"]
+    >>> arrests = vawg_arrests(crimes, suspects, pilot_start="2026-04-01",
+    ...                        extract_date=data.extract_date)
+    >>> profiles = suspect_profiles(suspects, crimes, arrests, pilot_start="2026-04-01")
+    >>> pool = comparison_pool(profiles, threshold=240)
+    >>> placebo_did(arrests, pool, placebo_start="2025-04-01").n > 0
+    True
+    """
+    start = pd.Timestamp(placebo_start)
+    before = arrests.loc[~arrests["after_pilot"]].copy()
+    if not (before["arrest_date"].min() < start < before["arrest_date"].max()):
+        raise ConfigError(
+            f"placebo start {start.date()} must fall inside the pre-pilot arrests "
+            f"({before['arrest_date'].min().date()} to {before['arrest_date'].max().date()})"
+        )
+    before["focus_investigation"] = (
+        before["focus_flag"].astype(bool) & before["arrest_date"].ge(start)
+    ).astype("int64")
+    result = arrest_did(before, comparison, outcome=outcome)
+    return result.with_updates(
+        estimand=(
+            f"placebo: 'effect' of a pretend Focus start on {start.date()} on the "
+            f"{_outcome_words(outcome)} before the real pilot (should be near 0)"
+        )
+    )
+
+
+def event_study_table(
+    arrests: pd.DataFrame,
+    comparison: pd.DataFrame,
+    *,
+    outcome: str = "charged_pp",
+    leads: int = 6,
+) -> Estimate:
+    """Quarter-by-quarter Focus-minus-comparison differences around the pilot start.
+
+    An event study on the finalised arrests of the suspects in ``comparison``,
+    with the outcome taken net of its offence group's average (the event-study
+    estimator has no covariates, and the offence mix of those selected shifts).
+    The joint test of the pre-pilot quarters
+    (``diagnostics["pretrend_p_value"]``) checks parallel trends.
+
+    Examples
+    --------
+    >>> from analysis.synthetic.op_focus import generate
+    >>> from analysis.programmes.op_focus.tables import vawg_arrests, suspect_profiles
+    >>> data = generate(seed=3, scale=0.5)
+    >>> crimes, suspects = data.tables["crimes"], data.tables["suspects"]
+    >>> arrests = vawg_arrests(crimes, suspects, pilot_start="2026-04-01",
+    ...                        extract_date=data.extract_date)
+    >>> profiles = suspect_profiles(suspects, crimes, arrests, pilot_start="2026-04-01")
+    >>> pool = comparison_pool(profiles, threshold=240)
+    >>> "pretrend_p_value" in event_study_table(arrests, pool).diagnostics
+    True
+    """
+    from ...methods import event_study
+
+    keep = arrests["finalised"] & arrests["suspect_id"].isin(comparison["suspect_id"])
+    sample = arrests.loc[keep].copy()
+    sample["outcome_net"] = sample[outcome] - sample.groupby("offence_group")[outcome].transform(
+        "mean"
+    )
+    sample["first_quarter"] = np.where(sample["focus_flag"].astype(bool), 0.0, np.nan)
+    # The last quarter is part-complete and has few outcomes: pool the post-pilot quarters.
+    lags = min(int(sample["quarter"].max()), 1)
+    result = event_study(
+        sample,
+        outcome="outcome_net",
+        unit="suspect_id",
+        time="quarter",
+        first_treated="first_quarter",
+        leads=leads,
+        lags=max(lags, 0),
+    )
+    return result.with_updates(
+        scale="percentage points",
+        estimand=(
+            f"difference in the {_outcome_words(outcome)} (net of offence group) between Focus "
+            "and comparison suspects by quarter, relative to the quarter before the pilot"
+        ),
+        outcome=outcome.removesuffix("_pp"),
+    )
+
+
+#: Widening steps of the regression discontinuity bandwidth when the first stage is too weak.
+_MAX_WIDENINGS = 4
+_WIDENING = 1.25
+
+
+def focus_rdd(
+    arrests: pd.DataFrame,
+    *,
+    threshold: float,
+    outcome: str = "charged_pp",
+    bandwidth: float | None = None,
+) -> Estimate:
+    """Fuzzy regression discontinuity at the harm-score threshold (SMS 4).
+
+    Finalised VAWG arrests since the pilot start, running variable the
+    suspect's harm score at identification, treatment an enhanced (Focus)
+    investigation, standard errors clustered by suspect.
+
+    Examples
+    --------
+    >>> from analysis.synthetic.op_focus import generate
+    >>> from analysis.programmes.op_focus.tables import vawg_arrests
+    >>> data = generate(seed=3)
+    >>> arrests = vawg_arrests(data.tables["crimes"], data.tables["suspects"],
+    ...                        pilot_start="2026-04-01", extract_date=data.extract_date)
+    >>> focus_rdd(arrests, threshold=240).scale
+    'percentage points'
+    """
+    from ...methods import fuzzy_rdd, rdd
+
+    sample = rdd_sample(arrests)
+    pending = int((arrests["after_pilot"] & ~arrests["finalised"]).sum())
+    options = {"running": "harm_score", "cutoff": threshold, "cluster": "suspect_id"}
+    chosen = bandwidth or float(rdd(sample, outcome=outcome, **options).diagnostics["bandwidth"])
+    notes = []
+    for attempt in range(_MAX_WIDENINGS + 1):
+        width = chosen * _WIDENING**attempt
+        try:
+            result = fuzzy_rdd(
+                sample,
+                outcome=outcome,
+                treatment="focus_investigation",
+                bandwidth=width,
+                scale="percentage points",
+                **options,
+            )
+        except EstimationError:
+            if attempt == _MAX_WIDENINGS:
+                raise
+            continue
+        if attempt:
+            notes.append(
+                f"At the {'chosen' if bandwidth else 'MSE-optimal'} bandwidth ({chosen:.0f} "
+                f"points) the first stage was too weak for a bounded interval; the bandwidth was "
+                f"widened to {width:.0f} points, which trades some bias for precision."
+            )
+        break
+    return result.with_updates(
+        estimand=(
+            f"effect of an enhanced (Focus) investigation on the {_outcome_words(outcome)} of "
+            f"an arrest, for suspects at the harm-score threshold ({threshold:g}) whose "
+            "adoption follows it"
+        ),
+        diagnostics={
+            **result.diagnostics,
+            "n_pending_excluded": pending,
+            "bandwidth_first_choice": chosen,
+        },
+        warnings=(
+            *result.warnings,
+            *notes,
+            f"{pending:,} arrests since the pilot start with the outcome still pending are "
+            "left out.",
+        ),
+        outcome=outcome.removesuffix("_pp"),
+    )
+
+
+# --------------------------------------------------------------------------- time to charge
+def time_to_charge(sample: pd.DataFrame) -> Estimate:
+    """Kaplan-Meier curves of time from arrest to charge, Focus against comparison.
+
+    Arrests not charged by the extract date (pending, or finalised without a
+    charge) are censored at the extract date: with only this administrative
+    censoring, one minus each curve is the share charged by each day since
+    arrest, so the curves show both how many are charged and how fast.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"days_to_charge": [5.0, 40, 90, 10, 200, 120],
+    ...                       "charge_event": [1, 1, 0, 1, 0, 0],
+    ...                       "group": ["Focus investigation"] * 3 + ["High-harm comparison"] * 3})
+    >>> round(time_to_charge(frame).survival_at(50, group="Focus investigation"), 3)
+    0.333
+    """
+    from ...methods import kaplan_meier
+
+    return kaplan_meier(
+        sample,
+        duration="days_to_charge",
+        event="charge_event",
+        group="group",
+        reference=COMPARISON_LABEL,
+    )
+
+
+def time_to_decision(
+    sample: pd.DataFrame, *, covariates: tuple[str, ...] = ("harm_score",)
+) -> Estimate:
+    """Cox model of time from arrest to an outcome decision, Focus against comparison.
+
+    Pending outcomes are censored at the extract date. Each offence group has
+    its own baseline hazard (rape cases take longest), and the harm score is
+    adjusted for. A hazard ratio above 1 means decisions come sooner under
+    Focus. Because the time to a decision does not depend on which decision is
+    made (checked by :func:`charge_time_ratio`), it is also the speed-up in time to charge
+    for the arrests that are charged.
+
+    Examples
+    --------
+    >>> from analysis.synthetic.op_focus import generate
+    >>> from analysis.programmes.op_focus.tables import (
+    ...     vawg_arrests, suspect_profiles, post_pilot_comparison_arrests)
+    >>> data = generate(seed=3, scale=0.5)
+    >>> crimes, suspects = data.tables["crimes"], data.tables["suspects"]
+    >>> arrests = vawg_arrests(crimes, suspects, pilot_start="2026-04-01",
+    ...                        extract_date=data.extract_date)
+    >>> profiles = suspect_profiles(suspects, crimes, arrests, pilot_start="2026-04-01")
+    >>> sample = post_pilot_comparison_arrests(arrests, comparison_pool(profiles, threshold=240))
+    >>> time_to_decision(sample).scale
+    'hazard ratio'
+    """
+    from ...methods import cox
+
+    result = cox(
+        sample,
+        duration="days_to_outcome",
+        event="decided",
+        covariates=["focus_investigation", *covariates],
+        strata="offence_group",
+    )
+    pending = int((sample["decided"] == 0).sum())
+    return result.with_updates(
+        estimand=(
+            "hazard ratio of an outcome decision after arrest, enhanced (Focus) investigation "
+            "against high-harm comparison suspects' arrests since the pilot start (above 1: "
+            "sooner)"
+        ),
+        diagnostics={**result.diagnostics, "n_censored_pending": pending},
+        outcome="time to outcome decision",
+    )
+
+
+def charge_time_ratio(arrests: pd.DataFrame, *, before: str | pd.Timestamp) -> float:
+    """How long charges take relative to other outcomes, within offence groups.
+
+    For arrests made before ``before`` (old enough to be nearly all finalised),
+    the ratio of the median days to a charge to the median days to any other
+    outcome in each offence group, averaged on the log scale with the number of
+    charges as weights. Near 1 supports reading the time to a decision as the
+    time to charge, and the charge rate among finalised arrests as the charge
+    rate that pending arrests will reach.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"arrest_date": pd.to_datetime(["2024-01-01"] * 4),
+    ...     "finalised": [True] * 4, "outcome_code": [1, 1, 16, 15],
+    ...     "days_to_outcome": [30.0, 50, 40, 40], "offence_group": ["rape"] * 4})
+    >>> charge_time_ratio(frame, before="2025-01-01")
+    1.0
+    """
+    old = arrests.loc[arrests["arrest_date"].lt(pd.Timestamp(before)) & arrests["finalised"]]
+    charged = old["outcome_code"].eq(1)
+    medians = pd.DataFrame(
+        {
+            "charged": old.loc[charged].groupby("offence_group")["days_to_outcome"].median(),
+            "other": old.loc[~charged].groupby("offence_group")["days_to_outcome"].median(),
+            "charges": old.loc[charged].groupby("offence_group").size(),
+        }
+    ).dropna()
+    medians = medians.loc[(medians["charged"] > 0) & (medians["other"] > 0)]
+    if medians.empty:
+        raise EstimationError(
+            "no offence group has both charges and other outcomes among the older arrests, so "
+            "the time to charge cannot be compared with the time to other outcomes"
+        )
+    log_ratio = np.log(medians["charged"] / medians["other"])
+    return float(np.exp(np.average(log_ratio, weights=medians["charges"])))
+
+
+def reoffending_matched(
+    index_arrests: pd.DataFrame,
+    *,
+    outcome: str = "harm_after",
+    threshold: float,
+    min_score_share: float = 0.5,
+    covariates: list[str] | tuple[str, ...] = MATCHING_COVARIATES,
+    caliper: float | None = 0.2,
+    harm_unit: str = "Crime Harm Index days",
+) -> Estimate:
+    """Reoffending after an arrest since the pilot start: Focus against matched suspects (SMS 2).
+
+    Each Focus perpetrator's first enhanced-investigation arrest is compared
+    with matched high-harm non-Focus suspects' first arrest since the pilot,
+    on crimes (or their harm) in the follow-up window. ``harm_unit`` names the
+    unit of ``harm_after`` (it becomes the estimate's scale).
+
+    Examples
+    --------
+    >>> from analysis.data.reference import harm_weights
+    >>> from analysis.synthetic.op_focus import generate
+    >>> from analysis.programmes.op_focus.tables import (
+    ...     vawg_arrests, suspect_profiles, reoffending_after_arrests, reoffending_index_arrests)
+    >>> data = generate(seed=3, scale=0.5)
+    >>> crimes, suspects = data.tables["crimes"], data.tables["suspects"]
+    >>> arrests = vawg_arrests(crimes, suspects, pilot_start="2026-04-01",
+    ...                        extract_date=data.extract_date)
+    >>> profiles = suspect_profiles(suspects, crimes, arrests, pilot_start="2026-04-01")
+    >>> after = reoffending_after_arrests(arrests, crimes, harm_weights=harm_weights(),
+    ...                                   follow_up_days=90, extract_date=data.extract_date)
+    >>> index = reoffending_index_arrests(after, profiles)
+    >>> reoffending_matched(index, outcome="crimes_after", threshold=240).scale
+    'crimes'
+    """
+    pool = comparison_pool(index_arrests, threshold=threshold, min_score_share=min_score_share)
+    covariates = list(covariates)
+    pool = pool.dropna(subset=covariates)
+    from ...methods import match
+
+    result = match(
+        pool,
+        outcome=outcome,
+        treatment="focus_flag",
+        covariates=covariates,
+        caliper=caliper,
+        replace=True,
+    )
+    what = harm_unit if outcome == "harm_after" else "crimes"
+    return result.with_updates(
+        scale=what,
+        estimand=(
+            f"difference in {what} committed in the follow-up window after an arrest since the "
+            "pilot start, Focus perpetrators against matched high-harm non-Focus suspects"
+        ),
+        outcome=outcome,
+    )
+
+
+def reoffending_before_after(reoffending: pd.DataFrame, *, follow_up_days: int) -> Estimate:
+    """Naive before/after of Focus perpetrators' reoffending rate after arrest (SMS 1).
+
+    Crimes in the window after each enhanced-investigation arrest against the
+    same perpetrators' arrests before the pilot, as a rate ratio per
+    arrest-window. Selection on recent offending (regression to the mean),
+    seasons and desistance all differ between the periods, so the comparison
+    is biased in a direction it cannot tell.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"focus_flag": [True] * 4, "after_pilot": [False, False, True, True],
+    ...     "focus_investigation": [0, 0, 1, 1], "crimes_after": [3.0, 2, 1, 1]})
+    >>> round(reoffending_before_after(frame, follow_up_days=90).effect, 2)
+    0.4
+    """
+    from ...methods import rate_ratio
+
+    focus = reoffending.loc[reoffending["focus_flag"].astype(bool)]
+    after = focus.loc[focus["focus_investigation"].eq(1)]
+    before = focus.loc[~focus["after_pilot"]]
+    years = follow_up_days / 365.25
+    result = rate_ratio(
+        int(after["crimes_after"].sum()),
+        len(after) * years,
+        int(before["crimes_after"].sum()),
+        len(before) * years,
+    )
+    return result.with_updates(
+        estimand=(
+            "ratio of Focus perpetrators' crime rate after enhanced-investigation arrests to "
+            "their rate after arrests before the pilot"
+        ),
+        method="before/after rate ratio (Focus perpetrators only; Poisson)",
+        warnings=(
+            *result.warnings,
+            "Poisson intervals ignore that some people offend far more than others, so they "
+            "are too narrow.",
+        ),
+    )
+
+
+def rdd_bandwidth_sensitivity(
+    arrests: pd.DataFrame,
+    *,
+    threshold: float,
+    bandwidth: float,
+    factors: tuple[float, ...] = (0.75, 1.0, 1.5, 2.0),
+    outcome: str = "charged_pp",
+) -> pd.DataFrame:
+    """The fuzzy regression discontinuity at several bandwidths (a robustness check).
+
+    Returns one row per bandwidth: ``bandwidth, effect, ci_low, ci_high,
+    first_stage, n_in_bandwidth``; where the first stage is too weak for a
+    bounded interval the row says so (``note``) instead.
+
+    Examples
+    --------
+    >>> from analysis.synthetic.op_focus import generate
+    >>> from analysis.programmes.op_focus.tables import vawg_arrests
+    >>> data = generate(seed=3)
+    >>> arrests = vawg_arrests(data.tables["crimes"], data.tables["suspects"],
+    ...                        pilot_start="2026-04-01", extract_date=data.extract_date)
+    >>> table = rdd_bandwidth_sensitivity(arrests, threshold=240, bandwidth=100)
+    >>> table["bandwidth"].tolist()
+    [75.0, 100.0, 150.0, 200.0]
+    """
+    from ...methods import fuzzy_rdd
+
+    sample = rdd_sample(arrests)
+    rows = []
+    for factor in factors:
+        width = float(bandwidth * factor)
+        row = {"bandwidth": width}
+        try:
+            result = fuzzy_rdd(
+                sample,
+                outcome=outcome,
+                treatment="focus_investigation",
+                running="harm_score",
+                cutoff=threshold,
+                bandwidth=width,
+                cluster="suspect_id",
+            )
+        except EstimationError:
+            row["note"] = "first stage too weak for a bounded interval"
+        else:
+            d = result.diagnostics
+            row.update(
+                effect=result.effect,
+                ci_low=result.ci_low,
+                ci_high=result.ci_high,
+                first_stage=d["first_stage"],
+                n_in_bandwidth=d["n_below_in_bandwidth"] + d["n_above_in_bandwidth"],
+                note="",
+            )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def rdd_placebo_cutoffs(
+    arrests: pd.DataFrame,
+    *,
+    threshold: float,
+    cutoffs: tuple[float, ...],
+    outcome: str = "charged_pp",
+) -> pd.DataFrame:
+    """Jumps in the outcome at pretend thresholds, where nothing changes (should be near 0).
+
+    Each pretend cutoff uses only the arrests on its own side of the real
+    threshold, so the real jump cannot leak in. Sharp local-linear fits with
+    the MSE-optimal bandwidth and robust intervals.
+
+    Examples
+    --------
+    >>> from analysis.synthetic.op_focus import generate
+    >>> from analysis.programmes.op_focus.tables import vawg_arrests
+    >>> data = generate(seed=3)
+    >>> arrests = vawg_arrests(data.tables["crimes"], data.tables["suspects"],
+    ...                        pilot_start="2026-04-01", extract_date=data.extract_date)
+    >>> rdd_placebo_cutoffs(arrests, threshold=240, cutoffs=(150.0,))["cutoff"].tolist()
+    [150.0]
+    """
+    from ...methods import rdd
+
+    sample = rdd_sample(arrests)
+    rows = []
+    for cutoff in cutoffs:
+        side = (
+            sample["harm_score"].lt(threshold)
+            if cutoff < threshold
+            else sample["harm_score"].ge(threshold)
+        )
+        try:
+            result = rdd(
+                sample.loc[side],
+                outcome=outcome,
+                running="harm_score",
+                cutoff=cutoff,
+                cluster="suspect_id",
+            )
+        except EstimationError as error:
+            rows.append({"cutoff": float(cutoff), "note": str(error)})
+            continue
+        rows.append(
+            {
+                "cutoff": float(cutoff),
+                "jump": result.effect,
+                "ci_low": result.ci_low,
+                "ci_high": result.ci_high,
+                "p_value": result.p_value,
+                "note": "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def additional_charges(
+    estimate: Estimate, arrests: pd.DataFrame, *, cost_gbp: float = 0.0
+) -> pd.DataFrame:
+    """Charges gained by Focus so far: the per-arrest effect times the finalised Focus arrests.
+
+    The effect's interval is carried through. With a cost of the enhanced
+    investigations (``cost_gbp`` > 0) the cost per additional charge is given
+    too (its upper bound is infinite where the effect's interval reaches zero).
+
+    Examples
+    --------
+    >>> est = Estimate(5.0, 1.0, 9.0, 0.02, 500, "percentage points", "m", "e")
+    >>> frame = pd.DataFrame({"focus_investigation": [1] * 200, "finalised": [True] * 200})
+    >>> additional_charges(est, frame).loc["additional charges"].tolist()
+    [10.0, 2.0, 18.0]
+    """
+    treated = arrests["focus_investigation"].eq(1) & arrests["finalised"]
+    n = int(treated.sum())
+    values = np.array([estimate.effect, estimate.ci_low, estimate.ci_high]) / 100 * n
+    table = pd.DataFrame(
+        [values], index=["additional charges"], columns=["estimate", "ci_low", "ci_high"]
+    )
+    if cost_gbp and cost_gbp > 0:
+        # No gain (or a loss) at an end of the interval means no finite cost per charge there.
+        with np.errstate(divide="ignore"):
+            per_charge = np.where(values > 0, cost_gbp / np.where(values > 0, values, 1), np.inf)
+        # A higher effect means a lower cost per charge, so the interval swaps ends.
+        table.loc["cost per additional charge (GBP)"] = [
+            per_charge[0],
+            per_charge[2],
+            per_charge[1],
+        ]
+    table.attrs["finalised_focus_arrests"] = n
+    return table

@@ -1,0 +1,368 @@
+"""Every sentence of the Operation Focus report whose wording depends on a result.
+
+Each function takes the :class:`~.evaluation.Evaluation` (and, where a sentence
+quotes a finding's MDE, the findings) and returns Markdown, or plain text for a
+figure's title or source line. The notebook only displays them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ...results import format_number
+from .findings import finding_of, headline_finding
+from .harm_score import HarmScoreWeights
+
+if TYPE_CHECKING:
+    from ...evidence import Finding
+    from .evaluation import Evaluation
+
+
+def harm_score_weights(evaluation: Evaluation, weights: HarmScoreWeights | None = None) -> str:
+    """The harm score's weights and the selection rule, as Markdown bullets."""
+    weights = weights or HarmScoreWeights()
+    params = evaluation.params
+    gravity = ", ".join(
+        f"{group.replace('_', ' ')} {points:g}" for group, points in weights.gravity_points.items()
+    )
+    return (
+        f"- **Recency**: {weights.recency_points:g} points for a crime recorded on the day of the "
+        f"run, halving every {weights.recency_half_life_days:g} days since the latest VAWG crime.\n"
+        f"- **Frequency**: {weights.frequency_points:g} points per VAWG crime in the last "
+        f"{weights.lookback_days:,} days, up to {weights.frequency_cap} crimes.\n"
+        f"- **Gravity**: points per crime by offence group ({gravity}; other groups "
+        f"{weights.default_gravity:g}).\n"
+        f"- **Selection**: suspects scoring **{params.harm_threshold:g}** or more at the run on "
+        f"{params.pilot:%d %B %Y} are selected into Focus."
+    )
+
+
+def missingness_intro(evaluation: Evaluation) -> str:
+    """The line before the table of blank cells."""
+    if len(evaluation.published["missingness"]):
+        return "Blank cells by column (each has a meaning; none is an error):"
+    return "No column has blank cells."
+
+
+def pending_outcomes(evaluation: Evaluation) -> str:
+    """How many arrests are still pending, and how the analyses treat them."""
+    pending = evaluation.pending
+    waiting, arrests = pending["pending"].sum(), pending["arrests"].sum()
+    return (
+        "Outcomes take months, so recent arrests are often still pending (outcome 0) at the "
+        f"extract date: {waiting:,} of {arrests:,} VAWG arrests ({waiting / arrests:.0%}). Rates "
+        "below leave pending arrests out of the denominators and say how many; the "
+        "time-to-charge analysis keeps them, censored at the extract date."
+    )
+
+
+def funnel_title(evaluation: Evaluation) -> str:
+    """Title of the identification-to-charge funnel."""
+    from ...evidence.disclosure import suppress_count
+
+    stages = evaluation.funnel
+    charged = suppress_count(
+        stages["Charged or summonsed"], evaluation.params.suppression_threshold
+    )
+    return (
+        f"{charged} of {stages['Adopted into Focus']:,} Focus perpetrators charged after an "
+        "enhanced investigation so far"
+    )
+
+
+def focus_arrests(evaluation: Evaluation) -> str:
+    """How many arrests were investigated under Focus, and how many have an outcome."""
+    arrests = evaluation.arrests
+    treated = arrests["focus_investigation"].eq(1)
+    return (
+        f"Since the pilot start {int(treated.sum()):,} arrests of Focus perpetrators for VAWG "
+        f"crimes were investigated under Focus, {int((treated & arrests['finalised']).sum()):,} "
+        "of them with an outcome assigned by the extract date."
+    )
+
+
+def selection(evaluation: Evaluation) -> str:
+    """Whether adoption into Focus follows the threshold (sharp or fuzzy selection)."""
+    sides = evaluation.selection
+    below, above = sides.loc["below threshold"], sides.loc["at or above threshold"]
+    text = (
+        f"**Does selection follow the threshold?** {above['share_in_focus_pct']:.0f}% of "
+        f"suspects at or above {evaluation.params.harm_threshold:g} were adopted, and "
+        f"{below['share_in_focus_pct']:.1f}% of those below. "
+    )
+    if evaluation.selection_is_sharp:
+        return text + "Selection is sharp."
+    return text + (
+        "Selection is **fuzzy**: some suspects above the threshold were not adopted (in "
+        "custody, out of the force area, managed elsewhere) and some below were adopted on "
+        "professional judgement. The regression discontinuity below is therefore a *fuzzy* "
+        "design: the jump in outcomes at the threshold divided by the jump in the share "
+        "investigated under Focus."
+    )
+
+
+def drop_out(evaluation: Evaluation) -> str:
+    """How many Focus perpetrators left the cohort by the extract date."""
+    from ...evidence.disclosure import suppress_count
+
+    status = evaluation.cohort
+    left = suppress_count(
+        status.loc["left the cohort", "perpetrators"], evaluation.params.suppression_threshold
+    )
+    return (
+        f"**Drop-out.** By the extract date {left} of {status.loc['Total', 'perpetrators']:,} "
+        "Focus perpetrators had left the cohort (moved away, long custodial sentence, "
+        "deselected); their later arrests are not investigated under Focus and count as "
+        "ordinary arrests."
+    )
+
+
+def charge_rate(evaluation: Evaluation) -> str:
+    """The charge-rate estimates of the four designs, weakest first."""
+    ba, naive, did, rd = (evaluation.charge[k] for k in ("before_after", "naive", "did", "rdd"))
+    return (
+        f"Among Focus perpetrators' arrests under Focus, {ba.diagnostics['rate_focus_pct']:.1f}% "
+        f"of finalised outcomes were charges, against {ba.diagnostics['rate_comparison_pct']:.1f}% "
+        f"before the pilot: a naive before/after change of **{ba.effect:+.1f} points**. Against "
+        f"other suspects since the pilot ({naive.diagnostics['rate_comparison_pct']:.1f}%) the "
+        f"naive difference is **{naive.effect:+.1f} points**. The difference-in-differences, "
+        "which removes the trend and the fixed differences between suspects, gives "
+        f"**{did.effect:+.1f} points** (95% CI {did.ci_low:+.1f} to {did.ci_high:+.1f}); the "
+        f"regression discontinuity gives **{rd.effect:+.1f} points** (95% CI {rd.ci_low:+.1f} to "
+        f"{rd.ci_high:+.1f}). {did.diagnostics['n_pending_excluded']:,} pending arrests were left "
+        "out of the difference-in-differences and "
+        f"{rd.diagnostics['n_pending_excluded']:,} of the regression discontinuity."
+    )
+
+
+def event_study_title(evaluation: Evaluation) -> str:
+    """Title of the event-study figure: whether the groups diverged before the pilot."""
+    pretrend = evaluation.event_study.diagnostics["pretrend_p_value"]
+    if pretrend >= 0.05:
+        verdict = "No sign of differing trends before the pilot"
+    else:
+        verdict = "Focus and comparison suspects were already diverging before the pilot"
+    return f"{verdict} (joint test p = {pretrend:.2f})"
+
+
+def placebo(evaluation: Evaluation) -> str:
+    """The placebo pilot start's estimate and what it says about parallel trends."""
+    est = evaluation.placebo
+    text = (
+        f"Placebo: a pretend pilot start on {evaluation.params.placebo_start:%d %B %Y} gives "
+        f"{est.effect:+.1f} points (95% CI {est.ci_low:+.1f} to {est.ci_high:+.1f}), "
+    )
+    if est.ci_low <= 0 <= est.ci_high:
+        return text + "consistent with no pre-existing divergence."
+    return text + "**which is not near zero: treat the difference-in-differences with caution.**"
+
+
+def first_stage_title(evaluation: Evaluation) -> str:
+    """Title of the first-stage figure of the regression discontinuity."""
+    jump = evaluation.charge["rdd"].details["first_stage"].effect
+    return f"The share of arrests under Focus jumps by {jump:.2f} at the threshold"
+
+
+def reduced_form_title(evaluation: Evaluation) -> str:
+    """Title of the reduced-form figure (the jump in the charge rate)."""
+    jump = evaluation.charge["rdd"].details["reduced_form"].effect
+    return f"Charge rate at the harm-score threshold: jump of {jump:+.1f} points"
+
+
+def rdd_checks(evaluation: Evaluation) -> str:
+    """The regression discontinuity's bandwidth, sample, first stage and density test."""
+    d = evaluation.charge["rdd"].diagnostics
+    density = d["density_p_value"]
+    text = (
+        f"Bandwidth {d['bandwidth']:.0f} points either side of "
+        f"{evaluation.params.harm_threshold:g}; {d['n_below_in_bandwidth']:,} finalised arrests "
+        f"below and {d['n_above_in_bandwidth']:,} above. Within it "
+        f"{d['share_treated_below']:.0%} of arrests below and {d['share_treated_above']:.0%} "
+        "above were investigated under Focus. "
+    )
+    if density is None:
+        return text + "Density test: not run."
+    verdict = " (no sign of sorting)." if density >= 0.05 else " (**possible sorting**)."
+    return text + f"Density (McCrary) test at the threshold: p = {density:.2f}" + verdict
+
+
+def withdrawal(evaluation: Evaluation) -> str:
+    """The victim-withdrawal estimates of the two stronger designs."""
+    did, rd = evaluation.withdrawal["did"], evaluation.withdrawal["rdd"]
+    return (
+        f"The difference-in-differences estimates a change of **{did.effect:+.1f} points** in "
+        f"victim withdrawal (95% CI {did.ci_low:+.1f} to {did.ci_high:+.1f}); the regression "
+        f"discontinuity {rd.effect:+.1f} points (95% CI {rd.ci_low:+.1f} to {rd.ci_high:+.1f})."
+    )
+
+
+def time_to_charge_title(evaluation: Evaluation, *, days: int = 180) -> str:
+    """Title of the Kaplan-Meier figure: the share charged within ``days`` in each group."""
+    from .tables import COMPARISON_LABEL, FOCUS_LABEL
+
+    km = evaluation.km
+    focus = 1 - km.survival_at(days, group=FOCUS_LABEL)
+    comparison = 1 - km.survival_at(days, group=COMPARISON_LABEL)
+    return (
+        f"Within {days} days of arrest {focus:.0%} of Focus investigations and "
+        f"{comparison:.0%} of comparison arrests were charged"
+    )
+
+
+def time_to_decision(evaluation: Evaluation) -> str:
+    """The log-rank test and the Cox model of the time to an outcome decision."""
+    km, cox = evaluation.km, evaluation.cox
+    ph = format_number(cox.diagnostics.get("ph_global_p_value"), 2)
+    return (
+        f"Log-rank test of the two curves: p = {format_number(km.p_value, 2)}. Cox model of the "
+        f"time to an outcome decision: hazard ratio **{cox.effect:.2f}** (95% CI "
+        f"{cox.ci_low:.2f} to {cox.ci_high:.2f}; above 1 means sooner), "
+        f"{cox.diagnostics['n_censored_pending']:,} pending arrests censored. "
+        f"Proportional-hazards check: p = {ph}."
+    )
+
+
+def charge_time(evaluation: Evaluation) -> str:
+    """Whether charges take about as long as other outcomes, and what follows."""
+    text = (
+        f"Within offence groups, charges took {evaluation.charge_time_ratio:.2f} times as long "
+        "as other outcomes: "
+    )
+    if evaluation.charge_times_similar:
+        return text + (
+            "similar, so the decision-time model also describes the time to charge, and "
+            "pending arrests can be expected to end in a charge about as often as finalised "
+            "ones did."
+        )
+    return text + (
+        "**not similar**, so the decision-time model does not describe the time to charge, "
+        "and rates among finalised arrests may over- or under-state the rate pending arrests "
+        "will reach."
+    )
+
+
+def reoffending(evaluation: Evaluation) -> str:
+    """The matched reoffending estimates: crimes and harm per person."""
+    count = evaluation.reoffending_estimates["count"]
+    harm = evaluation.reoffending_estimates["harm"]
+    return (
+        f"Within {evaluation.params.reoffending_follow_up_days} days of the arrest, Focus "
+        f"perpetrators committed {count.effect:+.2f} crimes per person relative to their "
+        f"matches (95% CI {count.ci_low:+.2f} to {count.ci_high:+.2f}), and "
+        f"{harm.effect:+.0f} {harm.scale} (95% CI {harm.ci_low:+.0f} to {harm.ci_high:+.0f})."
+    )
+
+
+def value_for_money(evaluation: Evaluation) -> str:
+    """The charges the difference-in-differences implies, and whether a cost was given."""
+    did = evaluation.charge["did"]
+    arrests = evaluation.arrests
+    n_final = int((arrests["focus_investigation"].eq(1) & arrests["finalised"]).sum())
+    text = (
+        f"Over the {n_final:,} finalised arrests investigated under Focus, the "
+        f"difference-in-differences implies {did.effect * n_final / 100:+.0f} charges (95% CI "
+        f"{did.ci_low * n_final / 100:+.0f} to {did.ci_high * n_final / 100:+.0f}). "
+    )
+    if evaluation.params.focus_cost_gbp <= 0:
+        return text + "No cost was supplied, so no cost per charge is given."
+    return text + "The cost per additional charge is shown above."
+
+
+def headline(evaluation: Evaluation, findings: list[Finding]) -> str:
+    """The headline: the regression discontinuity beside the more precise DiD, and the truth."""
+    from ...evidence.sms import SMS_SHORT
+
+    top = headline_finding(findings)
+    did = evaluation.charge["did"]
+    did_mde = finding_of(findings, did).mde
+    est = top.estimate
+    text = (
+        f"**Headline.** The strongest design, the regression discontinuity (a "
+        f"{SMS_SHORT[top.sms_level]} design), estimates that an enhanced investigation changed "
+        f"the charge rate of a Focus perpetrator's arrest by **{est.effect:+.1f} percentage "
+        f"points** (95% CI {est.ci_low:+.1f} to {est.ci_high:+.1f}). Its minimum detectable "
+        f"effect is {top.mde:.0f} points"
+    )
+    if top.mde > did_mde:
+        text += (
+            ", so it would often miss a smaller effect; the difference-in-differences (SMS 3) "
+            f"is more precise (MDE {did_mde:.1f} points)"
+        )
+    else:
+        text += f"; the difference-in-differences (SMS 3) has an MDE of {did_mde:.1f} points"
+    text += (
+        f" and estimates {did.effect:+.1f} points (95% CI {did.ci_low:+.1f} to {did.ci_high:+.1f})."
+    )
+    return text + truth_check(top)
+
+
+def truth_check(finding: Finding) -> str:
+    """Whether the finding's interval covers the planted truth (nothing for real data)."""
+    if finding.truth is None:
+        return ""
+    est = finding.estimate
+    verdict = "covers" if est.ci_low <= finding.truth <= est.ci_high else "misses"
+    return (
+        f" The planted effect in these synthetic data is {finding.truth:+.1f} points, which the "
+        f"interval {verdict}."
+    )
+
+
+def caveats(evaluation: Evaluation, findings: list[Finding]) -> str:
+    """The report's caveats, as Markdown bullets, each worded by what the checks found."""
+    params = evaluation.params
+    arrests = evaluation.arrests
+    rd = evaluation.charge["rdd"].diagnostics
+    top_mde = headline_finding(findings).mde
+    did_mde = finding_of(findings, evaluation.charge["did"]).mde
+    pending_share = arrests.loc[arrests["after_pilot"], "finalised"].eq(False).mean()
+    supports = (
+        "supports this)." if evaluation.charge_times_similar else "does **not** support this)."
+    )
+    if evaluation.selection_is_sharp:
+        rdd = "The regression discontinuity estimates the effect for suspects near the threshold"
+    else:
+        rdd = (
+            "Selection into Focus is fuzzy, so the regression discontinuity estimates the effect "
+            "for suspects near the threshold whose adoption followed it"
+        )
+    rdd += "; it says nothing directly about the highest-harm perpetrators"
+    if top_mde > did_mde:
+        near = rd["n_below_in_bandwidth"] + rd["n_above_in_bandwidth"]
+        rdd += (
+            f", and with {near:,} arrests near the threshold it is imprecise "
+            f"(MDE {top_mde:.0f} points)."
+        )
+    else:
+        rdd += "."
+    if evaluation.parallel_trends_supported:
+        checks = "the pre-pilot checks (event study and placebo date) support it, but "
+    else:
+        checks = "**the pre-pilot checks cast doubt on it**, and in any case "
+    if params.focus_cost_gbp <= 0:
+        value = "Value for money cannot be judged without the cost of the enhanced investigations."
+    else:
+        value = (
+            "The cost per additional charge uses the cost supplied "
+            f"(£{params.focus_cost_gbp:,.0f}) and the charges gained so far; charges still to "
+            "come from pending arrests are not counted."
+        )
+    items = [
+        f"Pilot length: outcomes are known for arrests made between {params.pilot:%d %B %Y} and "
+        f"{evaluation.extract_date:%d %B %Y} only, and {pending_share:.0%} of those arrests were "
+        "still pending; rates among finalised arrests assume that pending cases end as "
+        "finalised ones did (the decision-time check above " + supports,
+        rdd,
+        "The difference-in-differences rests on parallel trends with high-harm comparison "
+        "suspects; " + checks + "a change that affected only the highest-harm suspects at the "
+        "pilot start (for example a new domestic-abuse policy) would be attributed to Focus.",
+        "Charge is measured at the first outcome recorded; later changes of outcome (e.g. a "
+        "charge discontinued) are not seen.",
+        "Reoffending is measured by crimes recorded against the same suspect: offences never "
+        "reported are missed, and a charge followed by remand can lower recorded reoffending "
+        "without any change in behaviour.",
+        f"Harm weights: {params.harm_weights.replace('_', ' ')}; the Crime Harm Index values are "
+        "indicative (see data/reference/README.md) and one serious offence can dominate a total.",
+        value,
+    ]
+    return "\n".join(f"- {item}" for item in items)

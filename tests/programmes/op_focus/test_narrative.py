@@ -1,0 +1,178 @@
+"""Every branch of every result-dependent sentence of the Operation Focus report."""
+
+import dataclasses
+
+import pandas as pd
+import pytest
+
+from analysis.programmes.op_focus import narrative
+from analysis.programmes.op_focus.findings import build_findings
+
+
+@pytest.fixture(scope="module")
+def findings(evaluation):
+    return build_findings(evaluation)
+
+
+def replace(evaluation, **changes):
+    return dataclasses.replace(evaluation, **changes)
+
+
+def with_params(evaluation, **changes):
+    return replace(evaluation, params=dataclasses.replace(evaluation.params, **changes))
+
+
+def with_charge(evaluation, key, **changes):
+    charge = dict(evaluation.charge)
+    charge[key] = charge[key].with_updates(**changes)
+    return replace(evaluation, charge=charge)
+
+
+def test_harm_score_weights_and_selection_rule(evaluation):
+    text = narrative.harm_score_weights(evaluation)
+    assert "- **Recency**: 50 points" in text and "rape 40" in text
+    assert "**240** or more at the run on 01 April 2026" in text
+
+
+def test_missingness_intro(evaluation):
+    assert narrative.missingness_intro(evaluation).startswith("Blank cells by column")
+    published = {**evaluation.published, "missingness": evaluation.published["missingness"][:0]}
+    assert narrative.missingness_intro(replace(evaluation, published=published)) == (
+        "No column has blank cells."
+    )
+
+
+def test_counts_and_process_sentences(evaluation):
+    pending = narrative.pending_outcomes(evaluation)
+    total = evaluation.pending["arrests"].sum()
+    assert f"of {total:,} VAWG arrests" in pending
+    assert "Focus perpetrators charged" in narrative.funnel_title(evaluation)
+    assert narrative.focus_arrests(evaluation).startswith("Since the pilot start ")
+    assert "**Drop-out.**" in narrative.drop_out(evaluation)
+
+
+def test_selection_sharp_or_fuzzy(evaluation):
+    assert "Selection is **fuzzy**" in narrative.selection(evaluation)
+    sharp = pd.DataFrame(
+        {"suspects": [100, 50], "in_focus": [0, 50], "share_in_focus_pct": [0.0, 100.0]},
+        index=["below threshold", "at or above threshold"],
+    )
+    assert narrative.selection(replace(evaluation, selection=sharp)).endswith("Selection is sharp.")
+
+
+def test_estimate_sentences_quote_the_estimates(evaluation):
+    did = evaluation.charge["did"]
+    assert f"**{did.effect:+.1f} points**" in narrative.charge_rate(evaluation)
+    w = evaluation.withdrawal["did"]
+    assert f"**{w.effect:+.1f} points**" in narrative.withdrawal(evaluation)
+    assert "jumps by" in narrative.first_stage_title(evaluation)
+    assert "jump of" in narrative.reduced_form_title(evaluation)
+    assert narrative.time_to_charge_title(evaluation).startswith("Within 180 days of arrest ")
+    assert "hazard ratio **" in narrative.time_to_decision(evaluation)
+    assert "crimes per person" in narrative.reoffending(evaluation)
+
+
+def test_event_study_title_both_ways(evaluation):
+    study = evaluation.event_study
+    calm = replace(
+        evaluation, event_study=study.with_updates(diagnostics={"pretrend_p_value": 0.4})
+    )
+    assert narrative.event_study_title(calm) == (
+        "No sign of differing trends before the pilot (joint test p = 0.40)"
+    )
+    apart = replace(
+        evaluation, event_study=study.with_updates(diagnostics={"pretrend_p_value": 0.01})
+    )
+    assert narrative.event_study_title(apart).startswith(
+        "Focus and comparison suspects were already"
+    )
+
+
+def test_placebo_both_ways(evaluation):
+    near = replace(evaluation, placebo=evaluation.placebo.with_updates(ci_low=-1.0, ci_high=1.0))
+    assert narrative.placebo(near).endswith("consistent with no pre-existing divergence.")
+    far = replace(evaluation, placebo=evaluation.placebo.with_updates(ci_low=2.0, ci_high=5.0))
+    assert narrative.placebo(far).endswith("treat the difference-in-differences with caution.**")
+
+
+@pytest.mark.parametrize(
+    ("density", "ending"),
+    [
+        (None, "Density test: not run."),
+        (0.5, "p = 0.50 (no sign of sorting)."),
+        (0.01, "p = 0.01 (**possible sorting**)."),
+    ],
+)
+def test_rdd_checks_density_branches(evaluation, density, ending):
+    d = {**evaluation.charge["rdd"].diagnostics, "density_p_value": density}
+    assert narrative.rdd_checks(with_charge(evaluation, "rdd", diagnostics=d)).endswith(ending)
+
+
+def test_charge_time_similar_or_not(evaluation):
+    assert "similar, so the decision-time" in narrative.charge_time(
+        replace(evaluation, charge_time_ratio=1.0)
+    )
+    assert "**not similar**" in narrative.charge_time(replace(evaluation, charge_time_ratio=2.0))
+
+
+def test_value_for_money_with_and_without_a_cost(evaluation):
+    assert narrative.value_for_money(evaluation).endswith("no cost per charge is given.")
+    costed = with_params(evaluation, focus_cost_gbp=50_000.0)
+    assert narrative.value_for_money(costed).endswith("shown above.")
+
+
+def _set_mde(findings, estimate, mde):
+    return [dataclasses.replace(f, mde=mde) if f.estimate is estimate else f for f in findings]
+
+
+def test_headline_precision_and_truth_branches(evaluation, findings):
+    rd, did = evaluation.charge["rdd"], evaluation.charge["did"]
+    wide = _set_mde(_set_mde(findings, rd, 20.0), did, 5.0)
+    assert "so it would often miss a smaller effect" in narrative.headline(evaluation, wide)
+    narrow = _set_mde(_set_mde(findings, rd, 4.0), did, 5.0)
+    assert "has an MDE of 5.0 points" in narrative.headline(evaluation, narrow)
+    top = next(f for f in findings if f.estimate is rd)
+    inside = dataclasses.replace(top, truth=(rd.ci_low + rd.ci_high) / 2)
+    outside = dataclasses.replace(top, truth=rd.ci_high + 1)
+    assert narrative.truth_check(inside).endswith("which the interval covers.")
+    assert narrative.truth_check(outside).endswith("which the interval misses.")
+    assert narrative.truth_check(dataclasses.replace(top, truth=None)) == ""
+
+
+def test_caveats_every_branch(evaluation, findings):
+    rd, did = evaluation.charge["rdd"], evaluation.charge["did"]
+    text = narrative.caveats(
+        replace(evaluation, charge_time_ratio=1.0),
+        _set_mde(_set_mde(findings, rd, 20.0), did, 5.0),
+    )
+    assert text.count("\n- ") == 6
+    assert "check above supports this)." in text
+    assert "Selection into Focus is fuzzy" in text and "imprecise (MDE 20 points)." in text
+    assert "Value for money cannot be judged" in text
+    sharp = pd.DataFrame(
+        {"suspects": [100, 50], "in_focus": [0, 50], "share_in_focus_pct": [0.0, 100.0]},
+        index=["below threshold", "at or above threshold"],
+    )
+    doubtful = replace(
+        with_params(evaluation, focus_cost_gbp=50_000.0),
+        charge_time_ratio=2.0,
+        selection=sharp,
+        placebo=evaluation.placebo.with_updates(ci_low=2.0, ci_high=5.0),
+    )
+    text = narrative.caveats(doubtful, _set_mde(_set_mde(findings, rd, 4.0), did, 5.0))
+    assert "does **not** support this)." in text
+    assert (
+        "- The regression discontinuity estimates the effect for suspects near the threshold;"
+        in text
+    )
+    assert "highest-harm perpetrators." in text
+    assert "**the pre-pilot checks cast doubt on it**" in text
+    assert "uses the cost supplied (£50,000)" in text
+    supported = replace(
+        evaluation,
+        event_study=evaluation.event_study.with_updates(diagnostics={"pretrend_p_value": 0.5}),
+        placebo=evaluation.placebo.with_updates(ci_low=-1.0, ci_high=1.0),
+    )
+    assert "checks (event study and placebo date) support it" in narrative.caveats(
+        supported, findings
+    )
