@@ -21,9 +21,6 @@ COMPUTING_METHODS = frozenset(
 )
 ARITHMETIC = (ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
 
-#: Programmes whose notebooks are still being thinned (remove a slug once it passes).
-PENDING: set[str] = set()
-
 
 def code_cells(slug):
     notebook = json.loads(REGISTRY[slug].notebook.read_text(encoding="utf-8"))
@@ -71,8 +68,6 @@ def check_thin(slug):
 
 @pytest.mark.parametrize("slug", list(REGISTRY))
 def test_programme_notebook_only_sets_calls_shows_and_explains(slug):
-    if slug in PENDING:
-        pytest.xfail(f"{slug} is still being thinned")
     check_thin(slug)
 
 
