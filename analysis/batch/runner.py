@@ -915,14 +915,7 @@ def _host_main(
         if loading_ahead is not None:
             log.debug("data loaded ahead: %s", ", ".join(prefetch.collect(loading_ahead)) or "none")
 
-    if tasks and not kernels.kernel_registered(KERNEL_NAME):
-        log.warning(
-            "the notebooks' kernel '%s' is not registered with Jupyter (make setup registers "
-            "it): running them with this Python, %s",
-            KERNEL_NAME,
-            sys.executable,
-        )
-        tasks = [replace(task, this_python=True) for task in tasks]
+    tasks = _with_a_kernel(tasks)
 
     gc.freeze()
     gc.enable()
@@ -958,6 +951,24 @@ def _host_main(
         _draw_forest_ahead(tasks, finished_ok, messages)
     messages.close()
     messages.join_thread()
+
+
+def _with_a_kernel(tasks: Sequence[_Task]) -> list[_Task]:
+    """The tasks, told to run this Python when the notebooks' kernel is not registered.
+
+    Papermill finds a notebook's kernel by its name, which ``make setup``
+    registers; a project set up otherwise (``pip install -e .``) runs its
+    notebooks with the batch's own interpreter instead, and says so once.
+    """
+    if not tasks or kernels.kernel_registered(KERNEL_NAME):
+        return list(tasks)
+    log.warning(
+        "the notebooks' kernel '%s' is not registered with Jupyter (make setup registers "
+        "it): running them with this Python, %s",
+        KERNEL_NAME,
+        sys.executable,
+    )
+    return [replace(task, this_python=True) for task in tasks]
 
 
 def _draw_forest_ahead(tasks: Sequence[_Task], finished_ok: set[str], messages: Any) -> None:

@@ -9,9 +9,9 @@
 :func:`validate_source` checks an extract without loading it for analysis
 (``python -m analysis validate PROGRAMME --source SOURCE``).
 
-:func:`set_preloaded` lets a caller that has loaded datasets already (a batch of
-notebooks, which loads their data ahead while it starts) offer them to
-:func:`load`; nothing is offered unless a caller installs a lookup.
+:func:`set_preloaded` lets a caller that has loaded datasets already (ahead of
+the code that will ask for them) offer them to :func:`load`; nothing is offered
+unless a caller installs a lookup.
 """
 
 from __future__ import annotations

@@ -79,8 +79,8 @@ class Programme:
         seed=synthetic_seed, scale=synthetic_scale, extract_date=extract_date or
         None)``; a parameter the run does not set keeps the notebook's default.
         Declared here, once, so that whoever needs a notebook's call without
-        running the notebook (the batch loads the data ahead) reads it from
-        the programme; a test checks each notebook's own call against it.
+        running the notebook (to load its data ahead of it) reads it from the
+        programme; a test checks each notebook's own call against it.
 
         Parameters
         ----------

@@ -1,6 +1,8 @@
 """The batch runner: parallel runs, provenance, isolation of failures, nothing lost."""
 
 import json
+import logging
+import sys
 
 import nbformat
 import pytest
@@ -222,3 +224,78 @@ print(sorted(m for m in heavy if m in sys.modules))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+@pytest.fixture
+def no_registered_kernels(tmp_path, monkeypatch):
+    """Jupyter's kernel search path pointed at an empty folder: no kernel is registered."""
+    import site
+
+    import jupyter_core.paths
+
+    empty = tmp_path / "jupyter"
+    empty.mkdir()
+    for variable in ("JUPYTER_PATH", "JUPYTER_DATA_DIR", "IPYTHONDIR"):
+        monkeypatch.setenv(variable, str(empty))
+    monkeypatch.setattr(jupyter_core.paths, "ENV_JUPYTER_PATH", [str(empty)])
+    monkeypatch.setattr(jupyter_core.paths, "SYSTEM_JUPYTER_PATH", [str(empty)])
+    monkeypatch.setattr(site, "ENABLE_USER_SITE", False)
+    assert not kernels.kernel_registered(analysis.batch.runner.KERNEL_NAME)
+    return empty
+
+
+def interpreter_notebook(folder) -> str:
+    """A notebook that prints the interpreter its kernel runs."""
+    nb = toy_notebook()
+    params = nbformat.v4.new_code_cell('findings_path: str = ""  # set by the runner')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("import sys\nprint(sys.executable)")]
+    path = folder / "interpreter.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def toy_task(programme: str, folder) -> analysis.batch.runner._Task:
+    return analysis.batch.runner._Task(
+        programme, str(folder / f"{programme}.ipynb"), {}, str(folder), "", "", False, True, 1
+    )
+
+
+def test_an_unregistered_kernel_is_said_once_and_every_task_runs_this_python(
+    no_registered_kernels, tmp_path, caplog
+):
+    tasks = [toy_task("toy", tmp_path), toy_task("toy2", tmp_path)]
+    with caplog.at_level(logging.WARNING, logger="analysis.batch.runner"):
+        chosen = analysis.batch.runner._with_a_kernel(tasks)
+    assert [task.this_python for task in chosen] == [True, True]
+    (said,) = [record.getMessage() for record in caplog.records]
+    assert "'dorset-eval' is not registered" in said and sys.executable in said
+
+
+@pytest.mark.skipif(
+    not kernels.kernel_registered(analysis.batch.runner.KERNEL_NAME),
+    reason="the project's kernel is not registered here (make setup registers it)",
+)
+def test_a_registered_kernel_is_used_as_it_is(tmp_path, caplog):
+    tasks = [toy_task("toy", tmp_path)]
+    assert analysis.batch.runner._with_a_kernel(tasks) == tasks
+    assert not caplog.records
+
+
+@pytest.mark.parametrize("warm", [False, True] if kernels.fork_available() else [False])
+def test_without_the_kernel_registered_a_notebook_runs_with_this_python(
+    no_registered_kernels, tmp_path, warm
+):
+    """Fresh or warm, the kernel keeps its name in the notebook and runs the batch's Python."""
+    notebook = interpreter_notebook(tmp_path)
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    execute = analysis.batch.runner._execute
+    if not warm:  # the search path is empty indeed: papermill alone finds no kernel
+        status = execute("interpreter", notebook, {}, staging, None, warm=False)
+        assert status["status"] == "failed" and "No such kernel" in status["error"]
+    status = execute("interpreter", notebook, {}, staging, None, warm=warm, this_python=True)
+    assert status["status"] == "ok", status.get("detail")
+    executed = nbformat.read(staging / "interpreter.ipynb", as_version=4)
+    assert executed.metadata.kernelspec.name == "dorset-eval"
+    assert executed.cells[-1].outputs[0].text.strip() == sys.executable
