@@ -1,7 +1,7 @@
 """The package's layers: imports go one way, down, with no cycle; the batch stays on top.
 
 ``errors``/``results`` <- ``methods``, ``evidence`` <- ``data``, ``plots`` <-
-``programmes`` <- ``reporting`` <- ``batch`` <- ``cli`` (``docs``: design.md).
+``programmes`` <- ``reporting`` <- ``batch`` <- ``cli``, as the design sets them.
 The import graph is read from the source with :mod:`ast`, every ``import``
 statement included, those inside functions too, so a deferred import cannot
 hide a dependency.
