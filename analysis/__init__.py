@@ -8,17 +8,21 @@ only set parameters, call these functions and explain the results.
 - ``analysis.methods``: estimators returning :class:`analysis.results.Estimate`.
 - ``analysis.evidence``: SMS levels, findings, value for money, disclosure control.
 - ``analysis.plots``: figures in the house style.
+- ``analysis.programmes``: one package per programme, and their registry.
 - ``analysis.reporting``: HTML reports and the scorecard.
+- ``analysis.batch``: ``python -m analysis run``, the notebooks run fast in a batch.
+
+This module is the package's front door for notebooks and users; modules
+inside the package import each name from its own module instead.
 """
 
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
 from .errors import AnalysisError, ConfigError, DataValidationError, EstimationError, Problem
 
 if TYPE_CHECKING:
     from .results import Estimate
-
-__version__ = "0.1.0"
 
 __all__ = [
     "PROGRAMMES",

@@ -101,15 +101,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _check_programmes(names: Sequence[str]) -> list[str]:
-    from .config import check_programme
+    from .programmes import get_programme
 
-    return [check_programme(n) for n in names]
+    return [get_programme(n).slug for n in names]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run programmes and print the summary table; exit status per :func:`runner.exit_code`."""
+    """Run programmes and print the summary table; exit status as :func:`batch.runner.exit_code`."""
+    from .batch.runner import exit_code, run_programmes, summary_table
     from .config import parse_override
-    from .runner import exit_code, run_programmes, summary_table
 
     programmes = _check_programmes(args.programmes) or list(PROGRAMMES)
     overrides = dict(parse_override(text) for text in args.parameter)

@@ -5,6 +5,12 @@ defaults, the programme's YAML (``config/<slug>.yaml`` or ``--config FILE``),
 ``--source``, then each ``-p NAME=VALUE``. Every name and type is checked
 against the notebook's ``parameters`` cell before anything runs, so a typo or
 a wrong type is a clear error rather than a silently ignored value.
+
+This module sits at the bottom of the package's layers, beside ``paths``: it
+reads the project's files for a programme slug (``config/<slug>.yaml``,
+``notebooks/<slug>.ipynb``) and knows nothing of which programmes exist, so
+that the data layer can read a programme's queries from it. Whoever takes a
+slug from a user checks it against :data:`analysis.programmes.REGISTRY` first.
 """
 
 from __future__ import annotations
@@ -16,7 +22,6 @@ from typing import Any
 
 import yaml
 
-from . import PROGRAMMES
 from .errors import ConfigError
 from .paths import CONFIG_DIR, NOTEBOOKS_DIR
 
@@ -57,19 +62,11 @@ class ProgrammeConfig:
 
 
 def notebook_path(programme: str) -> Path:
-    """Path of a programme's notebook, checking the programme exists."""
-    check_programme(programme)
+    """Path of a programme's notebook, ``notebooks/<programme>.ipynb``, checking it exists."""
     path = NOTEBOOKS_DIR / f"{programme}.ipynb"
     if not path.exists():
         raise ConfigError(f"notebook for '{programme}' not found at {path}")
     return path
-
-
-def check_programme(programme: str) -> str:
-    """Raise a helpful error for an unknown programme slug."""
-    if programme not in PROGRAMMES:
-        raise ConfigError(f"unknown programme '{programme}'; choose from: {', '.join(PROGRAMMES)}")
-    return programme
 
 
 def notebook_parameters(programme: str) -> dict[str, NotebookParameter]:
@@ -119,7 +116,6 @@ def load_config(programme: str, path: str | Path | None = None) -> ProgrammeConf
     -------
     ProgrammeConfig
     """
-    check_programme(programme)
     explicit = path is not None
     path = Path(path) if explicit else CONFIG_DIR / f"{programme}.yaml"
     if not path.exists():

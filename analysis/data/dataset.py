@@ -8,13 +8,17 @@
 
 :func:`validate_source` checks an extract without loading it for analysis
 (``python -m analysis validate PROGRAMME --source SOURCE``).
+
+:func:`set_preloaded` lets a caller that has loaded datasets already (ahead of
+the code that will ask for them) offer them to :func:`load`; nothing is offered
+unless a caller installs a lookup.
 """
 
 from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +26,6 @@ from typing import Any
 import pandas as pd
 
 from ..errors import DataValidationError, Problem
-from . import prefetch
 from .loaders import ReadResult, is_sql_url, read_source, resolve_path
 from .pseudonymise import pseudonym_key, pseudonymise
 from .schema import Contract
@@ -151,10 +154,6 @@ def _queries_for(contract: Contract, source: Any, queries: Mapping[str, str] | N
     """Queries for a database source: those given, else the programme config's."""
     if queries is not None or not is_sql_url(str(source)):
         return queries
-    from .. import PROGRAMMES
-
-    if contract.programme not in PROGRAMMES:
-        return None
     from ..config import load_config
 
     return load_config(contract.programme).queries or None
@@ -210,19 +209,73 @@ def _connection_problems_first(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if not p.table] + [p for p in problems if p.table]
 
 
-def _prepare(
-    programme: str | Contract, source: Any, extract_date: Any
-) -> tuple[Contract, pd.Timestamp | None, bytes]:
-    """What a load needs before reading: the contract, the extract date asked for, the key."""
-    contract = resolve_contract(programme)
-    requested_date = as_extract_date(extract_date)
-    manifest = _synthetic_folder_manifest(source)
-    synthetic = source in (None, "", "synthetic") or manifest is not None
-    # Refuse real data without a key before reading anything.
-    return contract, requested_date, pseudonym_key(synthetic=synthetic)
+@dataclass(frozen=True)
+class LoadRequest:
+    """A :func:`load` call as it will read: its contract resolved, its date parsed, its key.
+
+    What a lookup installed by :func:`set_preloaded` is asked about. The key is
+    held so that a dataset pseudonymised under another key is never returned;
+    it is left out of the representation.
+
+    Attributes
+    ----------
+    programme : str
+        Programme slug (the contract's).
+    source : str or Path
+        As passed to :func:`load`.
+    seed, scale : int, float
+        As passed to :func:`load`.
+    extract_date : pandas.Timestamp or None
+        The extract date asked for, parsed; None when not given.
+    queries : mapping of str to str or None
+        As passed to :func:`load`.
+    key : bytes
+        The pseudonymisation key the load would use.
+    """
+
+    programme: str
+    source: Any
+    seed: int
+    scale: float
+    extract_date: pd.Timestamp | None
+    queries: Mapping[str, str] | None
+    key: bytes = field(repr=False)
 
 
-def load_signature(
+#: The installed lookup of datasets loaded ahead (:func:`set_preloaded`); None: nothing offered.
+_PRELOADED: Callable[[LoadRequest], Dataset | None] | None = None
+
+
+def set_preloaded(lookup: Callable[[LoadRequest], Dataset | None] | None) -> None:
+    """Offer :func:`load` datasets loaded elsewhere; ``None`` stops offering them.
+
+    Before reading anything, :func:`load` asks ``lookup`` about its call (a
+    :class:`LoadRequest`); a dataset returned is returned as it is, None means
+    read as usual. The lookup decides what counts as the same call (the files
+    unchanged, the same key) and whether a dataset is offered more than once.
+    Nothing is installed unless a caller installs it: an analyst's ``load``
+    always reads its source.
+
+    Parameters
+    ----------
+    lookup : callable or None
+        ``lookup(request) -> Dataset | None``.
+
+    Examples
+    --------
+    >>> offered = load("op_focus", seed=3, scale=0.02)
+    >>> set_preloaded(lambda request: offered if request.seed == 3 else None)
+    >>> load("op_focus", seed=3, scale=0.02) is offered
+    True
+    >>> set_preloaded(None)
+    >>> load("op_focus", seed=3, scale=0.02) is offered
+    False
+    """
+    global _PRELOADED
+    _PRELOADED = lookup
+
+
+def load_request(
     programme: str | Contract,
     source: str | Path = "synthetic",
     *,
@@ -230,14 +283,37 @@ def load_signature(
     scale: float = 1.0,
     extract_date: Any = None,
     queries: Mapping[str, str] | None = None,
-) -> tuple | None:
-    """What identifies this :func:`load` call and the data it would read (see :mod:`.prefetch`).
+) -> LoadRequest:
+    """The :class:`LoadRequest` of a :func:`load` call with these arguments, reading nothing.
 
-    Raises as :func:`load` does for an unknown programme, a bad date or a missing key.
+    Raises as :func:`load` does for an unknown programme, a bad date or real
+    data without a pseudonymisation key.
+
+    Examples
+    --------
+    >>> request = load_request("lsavi", seed=7, extract_date="2026-03-31")
+    >>> request.programme, request.seed, str(request.extract_date.date())
+    ('lsavi', 7, '2026-03-31')
     """
-    contract, requested_date, key = _prepare(programme, source, extract_date)
-    return prefetch.signature(
-        contract.programme, source, seed, scale, requested_date, queries=queries, key=key
+    return _request(programme, source, seed, scale, extract_date, queries)[1]
+
+
+def _request(
+    programme: str | Contract,
+    source: Any,
+    seed: int,
+    scale: float,
+    extract_date: Any,
+    queries: Mapping[str, str] | None,
+) -> tuple[Contract, LoadRequest]:
+    contract = resolve_contract(programme)
+    requested_date = as_extract_date(extract_date)
+    manifest = _synthetic_folder_manifest(source)
+    synthetic = source in (None, "", "synthetic") or manifest is not None
+    # Refuse real data without a key before reading anything.
+    key = pseudonym_key(synthetic=synthetic)
+    return contract, LoadRequest(
+        contract.programme, source, seed, scale, requested_date, queries, key
     )
 
 
@@ -290,14 +366,12 @@ def load(
     >>> len(data["suspects"]["suspect_id"][0])  # a 64-character pseudonym
     64
     """
-    contract, requested_date, key = _prepare(programme, source, extract_date)
-    if prefetch.has_any():  # in a batch kernel: this very load may have been done ahead
-        call = prefetch.signature(
-            contract.programme, source, seed, scale, requested_date, queries=queries, key=key
-        )
-        ahead = prefetch.take(call)
+    contract, request = _request(programme, source, seed, scale, extract_date, queries)
+    if _PRELOADED is not None:  # installed by a caller that loaded data ahead (set_preloaded)
+        ahead = _PRELOADED(request)
         if ahead is not None:
             return ahead
+    requested_date, key = request.extract_date, request.key
     data = _read_input(contract, source, seed=seed, scale=scale, queries=queries)
     check_date = requested_date or data.extract_date
 

@@ -138,7 +138,7 @@ def render_dictionary(programmes: Sequence[str] | None = None) -> str:
     Parameters
     ----------
     programmes : sequence of str, optional
-        Programme slugs; default all, in report order.
+        Programme slugs; default every programme with a contract, by slug.
 
     Returns
     -------
@@ -149,10 +149,9 @@ def render_dictionary(programmes: Sequence[str] | None = None) -> str:
     >>> "#### `crimes`" in render_dictionary(["op_focus"])
     True
     """
-    from .. import PROGRAMMES
-    from .contracts import get_contract
+    from .contracts import contract_programmes, get_contract
 
-    chosen = list(programmes) if programmes is not None else list(PROGRAMMES)
+    chosen = list(programmes) if programmes is not None else list(contract_programmes())
     sections = [render_contract(get_contract(p)) for p in chosen]
     return "\n".join(sections)
 

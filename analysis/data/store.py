@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import __version__
+from .._version import __version__
 from ..errors import ConfigError
 from ..paths import PROJ_ROOT, SYNTHETIC_DIR
 from .loaders import RawTable, read_folder

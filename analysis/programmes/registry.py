@@ -72,6 +72,33 @@ class Programme:
         """``build_findings(evaluation) -> list[Finding]`` (``<package>.findings``)."""
         return self._part(f"{_PACKAGE}.{self.slug}.findings", "build_findings")
 
+    def load_arguments(self, parameters: Mapping[str, Any]) -> dict[str, Any]:
+        """The keyword arguments the programme's notebook passes to ``analysis.data.load``.
+
+        Every programme notebook loads its data as ``load(slug, source=source,
+        seed=synthetic_seed, scale=synthetic_scale, extract_date=extract_date or
+        None)``; a parameter the run does not set keeps the notebook's default.
+        Declared here, once, so that whoever needs a notebook's call without
+        running the notebook (to load its data ahead of it) reads it from the
+        programme; a test checks each notebook's own call against it.
+
+        Parameters
+        ----------
+        parameters : mapping
+            The notebook parameters the run sets (papermill's ``-p``).
+
+        Examples
+        --------
+        >>> REGISTRY["lsavi"].load_arguments({"synthetic_seed": 7, "extract_date": ""})
+        {'source': 'synthetic', 'seed': 7, 'scale': 1.0, 'extract_date': None}
+        """
+        return {
+            "source": parameters.get("source", "synthetic"),
+            "seed": parameters.get("synthetic_seed", 2026),
+            "scale": parameters.get("synthetic_scale", 1.0),
+            "extract_date": parameters.get("extract_date") or None,
+        }
+
     @property
     def notebook(self) -> Path:
         """The programme's notebook, ``notebooks/<slug>.ipynb``."""

@@ -261,63 +261,52 @@ def prepare_forest(
 
     The batch host calls it once every notebook has run, with the unpublished
     reports' ``folders``, where matplotlib is already imported and while the
-    browser prints the last PDFs. :func:`build_index` reuses the figure when its
-    rows are the same (the figure is most of the index's work); in another
-    process, after :func:`keep_forest`.
+    browser prints the last PDFs. :func:`build_index` reuses the figure, given
+    as its ``forest``, when its rows are the same (the figure is most of the
+    index's work).
 
     Returns
     -------
-    key : str
-        The figure's rows, as :func:`keep_forest` expects them.
-    figure : tuple of str
-        As :func:`forest_figure` returns it.
+    tuple
+        ``(key, figure)``: the figure's rows, and the figure as
+        :func:`forest_figure` returns it; pass it whole to :func:`build_index`.
     """
     rows = _forest_rows(collect_programmes(reports_dir, expected, folders=folders))
     return _forest_key(rows), forest_figure(rows)
-
-
-#: Forest figures already drawn, by their rows (the latest few).
-_FORESTS: dict[str, tuple[str, str]] = {}
-_FORESTS_KEPT = 4
 
 
 def _forest_key(rows: Sequence[Mapping[str, Any]]) -> str:
     return json.dumps(list(rows), sort_keys=True, default=str)
 
 
-def keep_forest(key: str, figure: tuple[str, str]) -> None:
-    """Keep a forest figure drawn elsewhere (:func:`prepare_forest`) for the index to reuse.
-
-    Examples
-    --------
-    >>> keep_forest(_forest_key([{"label": "x"}]), ("<figure></figure>", ""))
-    >>> forest_figure([{"label": "x"}])
-    ('<figure></figure>', '')
-    """
-    if not figure[0]:  # a failure: the index tries again itself
-        return
-    _FORESTS.pop(key, None)
-    while len(_FORESTS) >= _FORESTS_KEPT:
-        del _FORESTS[next(iter(_FORESTS))]
-    _FORESTS[key] = figure
-
-
-def forest_figure(rows: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
-    """A forest plot of the headline findings as an embeddable ``<figure>``; drawn once per rows.
+def forest_figure(
+    rows: Sequence[Mapping[str, Any]], drawn: tuple[str, tuple[str, str]] | None = None
+) -> tuple[str, str]:
+    """A forest plot of the headline findings as an embeddable ``<figure>``, and a note.
 
     See :func:`_draw_forest`.
+
+    Parameters
+    ----------
+    rows : sequence of mapping
+        The figure's rows.
+    drawn : tuple, optional
+        A figure drawn ahead, as :func:`prepare_forest` returns it: returned
+        when it was drawn from these same rows (and did not fail), else the
+        figure is drawn anew.
 
     Examples
     --------
     >>> forest_figure([])
     ('', 'No headline finding has an estimated interval to plot yet.')
+    >>> forest_figure([{"label": "x"}], drawn=(_forest_key([{"label": "x"}]), ("<figure/>", "")))
+    ('<figure/>', '')
     """
-    key = _forest_key(rows)
-    if key not in _FORESTS:
-        drawn = _draw_forest(rows)
-        keep_forest(key, drawn)
-        return drawn
-    return _FORESTS[key]
+    if drawn is not None:
+        key, figure = drawn
+        if figure[0] and key == _forest_key(rows):
+            return figure
+    return _draw_forest(rows)
 
 
 def _draw_forest(rows: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
@@ -394,7 +383,10 @@ def _provenance_row(entry: ProgrammeEntry) -> dict[str, str]:
 
 
 def build_index(
-    reports_dir: str | os.PathLike[str], *, expected: Sequence[str] = PROGRAMMES
+    reports_dir: str | os.PathLike[str],
+    *,
+    expected: Sequence[str] = PROGRAMMES,
+    forest: tuple[str, tuple[str, str]] | None = None,
 ) -> Path:
     """Write ``<reports_dir>/index.html``, the scorecard across programmes.
 
@@ -404,6 +396,9 @@ def build_index(
         The reports folder holding ``<slug>/findings.json`` (and ``status.json``).
     expected : sequence of str
         Programmes always listed (as not yet run when they have no folder).
+    forest : tuple, optional
+        The forest plot drawn ahead (:func:`prepare_forest`), used when it shows
+        the same rows as this index; otherwise the figure is drawn here.
 
     Returns
     -------
@@ -456,7 +451,7 @@ def build_index(
                 "previous_run": format_timestamp((entry.record or {}).get("run_timestamp")),
             }
         )
-    figure, figure_note = forest_figure(_forest_rows(entries))
+    figure, figure_note = forest_figure(_forest_rows(entries), drawn=forest)
     reported = [p for p in programmes if p["rows"]]
     context = page_context()
     context.update(

@@ -5,11 +5,14 @@ returning :class:`SyntheticData`: tables that pass the programme's contract
 (raw identifiers, as an extract would hold them) and the planted ``truth``,
 keyed by the estimand names the notebook reports, so tests and reports can
 check whether an estimate recovered it. Same seed and scale, same bytes.
+The generators are found as this package's modules, so synthetic data knows
+its programmes without importing the programmes layer above it.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +46,23 @@ class SyntheticData:
     parameters: dict[str, Any] = field(default_factory=dict)
 
 
+def generator_programmes() -> tuple[str, ...]:
+    """The programmes that have a synthetic generator here: this package's modules, sorted.
+
+    Examples
+    --------
+    >>> generator_programmes()
+    ('lsavi', 'op_focus', 'perpetrator_programmes')
+    """
+    return tuple(
+        sorted(
+            info.name
+            for info in pkgutil.iter_modules(__path__)
+            if not info.ispkg and not info.name.startswith("_")
+        )
+    )
+
+
 def generate(
     programme: str,
     *,
@@ -73,12 +93,9 @@ def generate(
     -------
     SyntheticData
     """
-    from .. import PROGRAMMES
-
-    if programme not in PROGRAMMES:
-        raise ConfigError(
-            f"unknown programme '{programme}'; choose one of: {', '.join(PROGRAMMES)}"
-        )
+    known = generator_programmes()
+    if programme not in known:
+        raise ConfigError(f"unknown programme '{programme}'; choose one of: {', '.join(known)}")
     if scale <= 0:
         raise ConfigError(f"scale must be positive, got {scale}")
     module = importlib.import_module(f"{__name__}.{programme}")
@@ -118,10 +135,7 @@ def worlds(programme: str) -> dict[str, str]:
     >>> list(worlds("lsavi"))[0]
     'friendly'
     """
-    import pkgutil
-
-    found = pkgutil.iter_modules(__path__)
-    generators = sorted(m.name for m in found if not m.name.startswith("_"))
+    generators = generator_programmes()
     if programme not in generators:
         raise ConfigError(
             f"no synthetic generator for programme {programme!r}; choose one of: "

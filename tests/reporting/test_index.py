@@ -262,18 +262,17 @@ def test_the_forest_drawn_ahead_from_unpublished_reports_is_reused(tmp_path, mon
     drawn = []
     draw = index._draw_forest
     monkeypatch.setattr(index, "_draw_forest", lambda rows: drawn.append(rows) or draw(rows))
-    monkeypatch.setattr(index, "_FORESTS", {})
     expected = ["op_focus", "perpetrator_programmes"]
-    index.prepare_forest(root, {"perpetrator_programmes": unpublished}, expected=expected)
+    forest = index.prepare_forest(root, {"perpetrator_programmes": unpublished}, expected=expected)
     assert len(drawn) == 1 and {row["group"] for row in drawn[0]} == {
         "Operation Focus",
         "Perpetrator programmes",
     }
     shutil.move(unpublished, root / "perpetrator_programmes")  # published
-    page = build_index(root, expected=expected).read_text()
+    page = build_index(root, expected=expected, forest=forest).read_text()
     assert len(drawn) == 1, "drawn once"
     assert len(parse(page).images) == 1
 
     (root / "perpetrator_programmes" / "findings.json").unlink()  # other rows: drawn anew
-    build_index(root, expected=expected)
+    build_index(root, expected=expected, forest=forest)
     assert len(drawn) == 2

@@ -3,10 +3,10 @@
 A fresh Jupyter kernel spends about three seconds of CPU before a notebook's
 first line of analysis runs: starting Python and IPython, then importing
 pandas, SciPy, statsmodels, matplotlib, pandera and this package. The batch
-runner pays that once: its batch host imports what the notebooks import
-(:func:`preload`), each worker forks from the host, and each notebook's kernel
-is forked from its worker (:func:`start_warm_kernel`). The notebook's own
-import cell then finds its modules already loaded.
+runner (:mod:`analysis.batch.runner`) pays that once: its batch host imports
+what the notebooks import (:func:`preload`), each worker forks from the host,
+and each notebook's kernel is forked from its worker (:func:`start_warm_kernel`).
+The notebook's own import cell then finds its modules already loaded.
 
 The kernel is an ordinary IPython kernel (``ipykernel``), reached by papermill
 through a normal kernel manager over private IPC sockets; only its start-up
@@ -19,6 +19,10 @@ identical outputs.
 
 Forking needs a POSIX system; elsewhere, or with ``python -m analysis run
 --fresh-kernels``, every kernel starts from scratch as JupyterLab starts one.
+
+Papermill looks the notebooks' kernel up by its name (``make setup`` registers
+it); where it is not registered, :func:`this_python_kernels` gives the kernel
+manager a kernelspec of its own that runs this Python, fresh or warm.
 """
 
 from __future__ import annotations
@@ -75,6 +79,64 @@ def fork_available() -> bool:
     True
     """
     return hasattr(os, "fork") and sys.platform != "darwin"
+
+
+def kernel_registered(name: str) -> bool:
+    """Whether Jupyter finds a kernel called ``name`` where papermill will look it up.
+
+    Examples
+    --------
+    >>> kernel_registered("no-such-kernel-anywhere")
+    False
+    """
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(name)
+    except NoSuchKernel:
+        return False
+    return True
+
+
+def this_python_kernels(name: str, folder: str | os.PathLike[str]) -> Any:
+    """A kernelspec manager that knows one kernel, ``name``, run by this Python.
+
+    For a notebook whose kernel is not registered with Jupyter: the kernel
+    keeps its name (and the executed notebook its metadata) and runs
+    ``sys.executable``, the interpreter that runs the batch, with nothing
+    installed anywhere. The kernelspec is written under ``folder``, a private
+    temporary folder its caller removes.
+
+    Parameters
+    ----------
+    name : str
+        The kernel's name, as the notebooks' metadata give it.
+    folder : path-like
+        Where to write the kernelspec (``<folder>/kernels/<name>/kernel.json``).
+
+    Returns
+    -------
+    jupyter_client.kernelspec.KernelSpecManager
+        To pass as a kernel manager's ``kernel_spec_manager``.
+
+    Examples
+    --------
+    >>> specs = this_python_kernels("dorset-eval", tempfile.mkdtemp())
+    >>> specs.get_kernel_spec("dorset-eval").argv[0] == sys.executable
+    True
+    """
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    kernels = Path(folder) / "kernels"
+    (kernels / name).mkdir(parents=True, exist_ok=True)
+    spec = {
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": f"Python ({name})",
+        "language": "python",
+        "metadata": {"debugger": True},
+    }
+    (kernels / name / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
+    return KernelSpecManager(kernel_dirs=[str(kernels)])
 
 
 def notebook_imports(notebooks: Iterable[str | os.PathLike[str]]) -> list[str]:
@@ -370,6 +432,7 @@ def start_warm_kernel(
     cwd: str | os.PathLike[str],
     extra_arguments: Sequence[str] = (),
     threads: int | None = None,
+    this_python: bool = False,
 ) -> WarmKernel:
     """Fork an IPython kernel from this process and connect a kernel manager to it.
 
@@ -388,6 +451,9 @@ def start_warm_kernel(
         Extra ``IPKernelApp`` command-line options, as for a kernelspec.
     threads : int, optional
         Cap on the kernel's native thread pools (see :data:`KERNEL_THREADS`).
+    this_python : bool
+        The kernel ``kernel_name`` is not registered with Jupyter: the manager
+        reads a kernelspec of this Python instead (:func:`this_python_kernels`).
 
     Returns
     -------
@@ -415,7 +481,8 @@ def start_warm_kernel(
     if pid == 0:  # the kernel
         _run_kernel(argv, Path(cwd), threads)  # never returns
     process = ForkedProcess(pid)
-    manager = AsyncKernelManager(kernel_name=kernel_name, connection_file=connection_file)
+    specs = {"kernel_spec_manager": this_python_kernels(kernel_name, folder)} if this_python else {}
+    manager = AsyncKernelManager(kernel_name=kernel_name, connection_file=connection_file, **specs)
     manager.load_connection_file()
     provisioner = LocalProvisioner(
         kernel_id=f"warm-{pid}", kernel_spec=manager.kernel_spec, parent=manager

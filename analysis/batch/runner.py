@@ -2,9 +2,9 @@
 
 The calling process starts a fresh batch host (:class:`_BatchHost`), which
 imports what the notebooks import once (while a child of it loads the
-notebooks' data on the spare core: :mod:`analysis.data.prefetch`) and forks a
+notebooks' data on the spare core: :mod:`analysis.batch.prefetch`) and forks a
 worker per programme; each worker runs its notebook with papermill in its own
-kernel, forked warm from the worker (:mod:`analysis.kernels`), and renders the
+kernel, forked warm from the worker (:mod:`analysis.batch.kernels`), and renders the
 HTML reports; the host finally draws the scorecard's figure. Progress
 (programme, cell, elapsed), results and that figure flow back through a queue;
 the caller prints the PDFs with one headless Chromium while the notebooks run,
@@ -36,15 +36,16 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import PROGRAMMES, __version__, kernels
-from .config import load_config, notebook_path, resolve_parameters
-from .errors import AnalysisError
-from .paths import PROJ_ROOT, REPORTS_DIR
-from .programmes import programme_title
+from .. import PROGRAMMES, __version__
+from ..config import load_config, notebook_path, resolve_parameters
+from ..errors import AnalysisError, ConfigError
+from ..paths import PROJ_ROOT, REPORTS_DIR
+from ..programmes import REGISTRY, programme_title
+from . import kernels
 
 log = logging.getLogger(__name__)
 
@@ -167,15 +168,18 @@ def _execute(
     warm: bool = True,
     threads: int | None = None,
     cleanup: contextlib.ExitStack | None = None,
+    this_python: bool = False,
 ) -> dict[str, Any]:
     """Run one notebook into ``staging``; return a status dict (never raises).
 
     With ``warm``, the notebook's kernel is forked from this worker, which
-    inherited the preloaded imports (:mod:`analysis.kernels`); otherwise papermill
+    inherited the preloaded imports (:mod:`analysis.batch.kernels`); otherwise papermill
     starts a fresh kernel, as JupyterLab would. ``threads`` caps the kernel's
-    native thread pools (:data:`analysis.kernels.KERNEL_THREADS`). A warm
+    native thread pools (:data:`analysis.batch.kernels.KERNEL_THREADS`). A warm
     kernel is told to exit when the notebook ends; with ``cleanup``, waiting
-    for it is left to that stack, so the caller can render meanwhile.
+    for it is left to that stack, so the caller can render meanwhile. With
+    ``this_python`` (the notebooks' kernel is not registered with Jupyter), the
+    kernel runs this worker's Python (:func:`analysis.batch.kernels.this_python_kernels`).
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -197,17 +201,27 @@ def _execute(
     try:
         if warm:
             kernel = kernels.start_warm_kernel(
-                KERNEL_NAME, cwd=PROJ_ROOT, extra_arguments=kernel_arguments, threads=threads
+                KERNEL_NAME,
+                cwd=PROJ_ROOT,
+                extra_arguments=kernel_arguments,
+                threads=threads,
+                this_python=this_python,
             )
             engine_options: dict[str, Any] = {"km": kernel.manager}
         else:
             if threads is not None:  # read by the fresh kernel's native libraries
                 os.environ.update(dict.fromkeys(kernels.THREAD_VARIABLES, str(threads)))
             sockets = kernels.socket_folder()
-            engine_options = {
-                "config": Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "k")}}),
-                "extra_arguments": kernel_arguments,
-            }
+            config = Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "k")}})
+            engine_options = {"config": config, "extra_arguments": kernel_arguments}
+            if this_python:
+                from jupyter_client.manager import AsyncKernelManager
+
+                engine_options["km"] = AsyncKernelManager(
+                    kernel_name=KERNEL_NAME,
+                    config=config,
+                    kernel_spec_manager=kernels.this_python_kernels(KERNEL_NAME, sockets),
+                )
         papermill.execute_notebook(
             str(notebook),
             str(executed),
@@ -282,6 +296,8 @@ class _Task:
     render: bool
     warm: bool
     threads: int
+    #: The notebooks' kernel is not registered with Jupyter: run it with this Python.
+    this_python: bool = False
 
 
 def _worker(task: _Task) -> dict[str, Any]:
@@ -301,6 +317,7 @@ def _worker(task: _Task) -> dict[str, Any]:
             task.warm,
             task.threads,
             kernel_exit,
+            task.this_python,
         )
         if status["status"] != "ok":
             return status
@@ -340,7 +357,7 @@ def _finalise_findings(
         "parameters": public,
     }
     ordered.update({k: v for k, v in record.items() if k != "programme"})
-    from .evidence.findings import write_json_atomic
+    from ..evidence.findings import write_json_atomic
 
     write_json_atomic(path, ordered)
 
@@ -351,7 +368,7 @@ def _render(staging: Path, programme: str, progress: Any = None) -> None:
     The parent is told as soon as the reader's version exists, so it can print
     the PDF while this worker builds the analyst's.
     """
-    from . import reporting
+    from .. import reporting
 
     notebook = staging / f"{programme}.ipynb"
     findings = staging / "findings.json"
@@ -373,7 +390,7 @@ class _Printer:
     """
 
     def __init__(self, stack: contextlib.ExitStack, enabled: bool) -> None:
-        from .reporting.browser import INSTALL_HINT, ChromiumError, HeadlessChromium, find_chromium
+        from ..reporting.browser import INSTALL_HINT, ChromiumError, HeadlessChromium, find_chromium
 
         self._errors = (ChromiumError, OSError)
         self.browser: Any = None
@@ -587,7 +604,7 @@ def run_programmes(
         Print each report to PDF (when Chromium is installed).
     warm_kernels : bool
         Fork each notebook's kernel from a process that has already imported
-        what the notebooks import (:mod:`analysis.kernels`); False starts every
+        what the notebooks import (:mod:`analysis.batch.kernels`); False starts every
         kernel from scratch. Ignored where ``os.fork`` is not available.
     on_result : callable, optional
         Called with each programme's :class:`RunResult` as it finishes.
@@ -603,14 +620,15 @@ def run_programmes(
         Before anything runs, for an unknown programme or a bad parameter.
     """
     programmes = list(programmes or PROGRAMMES)
+    unknown = [p for p in programmes if p not in PROGRAMMES]
+    if unknown:
+        raise ConfigError(f"unknown programme '{unknown[0]}'; choose from: {', '.join(PROGRAMMES)}")
     if config_path is not None and len(programmes) != 1:
-        from .errors import ConfigError
-
         raise ConfigError(
             "--config applies to one programme: name it (e.g. run op_focus --config FILE)"
         )
     output = Path(output_dir) if output_dir is not None else REPORTS_DIR
-    notebooks = {p: notebook_path(p) for p in programmes}  # unknown programmes stop here
+    notebooks = {p: notebook_path(p) for p in programmes}  # a missing notebook stops here
     warm = warm_kernels and kernels.fork_available()
     jobs = max(1, min(jobs or len(programmes), len(programmes)))
     progress_view = Progress(programmes, stream)
@@ -727,13 +745,11 @@ def run_programmes(
         # All published: the browser and the host wind down while the index is built.
         printer.close_soon()
         if render:
-            from .reporting import index
+            from ..reporting import index
 
             # The host sends the scorecard's figure just before it ends.
             forests += [(key, figure) for kind, _, key, figure in host.rest() if kind == "forest"]
-            for key, figure in forests:
-                index.keep_forest(key, figure)
-            index.build_index(output)
+            index.build_index(output, forest=forests[-1] if forests else None)
     return [results[p] for p in programmes]
 
 
@@ -770,8 +786,8 @@ class _BatchHost:
     state leaks into the kernels: not a JupyterLab session's options, not a test
     runner's warning filters. It imports what the notebooks import, compiles the
     report templates and takes the data a child of it loaded meanwhile
-    (:mod:`analysis.data.prefetch`), then forks one worker per programme (at most ``jobs`` at a
-    time), and each worker forks its notebook's kernel (:mod:`analysis.kernels`).
+    (:mod:`analysis.batch.prefetch`), then forks one worker per programme (at most ``jobs`` at a
+    time), and each worker forks its notebook's kernel (:mod:`analysis.batch.kernels`).
     Progress, "reader HTML ready", each programme's result and, last, the
     scorecard's figure come back through one queue; the caller prints PDFs and
     publishes reports.
@@ -868,8 +884,8 @@ def _host_main(
     try:
         if preload:
             # The data layer first: a child forked now loads the notebooks' data on the
-            # spare core while this process imports the rest (analysis.data.prefetch).
-            from .data import prefetch
+            # spare core while this process imports the rest (analysis.batch.prefetch).
+            from . import prefetch
 
             if work.poll(TASKS_WAIT_SECONDS):
                 try:
@@ -878,8 +894,9 @@ def _host_main(
                     return
                 loading_ahead = prefetch.start(
                     [
-                        (task.programme, prefetch.notebook_call(task.parameters))
+                        (task.programme, REGISTRY[task.programme].load_arguments(task.parameters))
                         for task in received[0]
+                        if task.programme in REGISTRY
                     ]
                 )
             seconds = kernels.preload(preload)
@@ -887,7 +904,7 @@ def _host_main(
         for name in WORKER_MODULES:
             importlib.import_module(name)
         if warm_up:
-            from .reporting.report import warm_up as compile_templates
+            from ..reporting.report import warm_up as compile_templates
 
             log.debug("compiled the report templates in %.1fs", compile_templates())
         try:
@@ -897,6 +914,8 @@ def _host_main(
     finally:
         if loading_ahead is not None:
             log.debug("data loaded ahead: %s", ", ".join(prefetch.collect(loading_ahead)) or "none")
+
+    tasks = _with_a_kernel(tasks)
 
     gc.freeze()
     gc.enable()
@@ -934,6 +953,24 @@ def _host_main(
     messages.join_thread()
 
 
+def _with_a_kernel(tasks: Sequence[_Task]) -> list[_Task]:
+    """The tasks, told to run this Python when the notebooks' kernel is not registered.
+
+    Papermill finds a notebook's kernel by its name, which ``make setup``
+    registers; a project set up otherwise (``pip install -e .``) runs its
+    notebooks with the batch's own interpreter instead, and says so once.
+    """
+    if not tasks or kernels.kernel_registered(KERNEL_NAME):
+        return list(tasks)
+    log.warning(
+        "the notebooks' kernel '%s' is not registered with Jupyter (make setup registers "
+        "it): running them with this Python, %s",
+        KERNEL_NAME,
+        sys.executable,
+    )
+    return [replace(task, this_python=True) for task in tasks]
+
+
 def _draw_forest_ahead(tasks: Sequence[_Task], finished_ok: set[str], messages: Any) -> None:
     """Draw the scorecard's figure in the host, and send it to the caller for its index.
 
@@ -949,7 +986,7 @@ def _draw_forest_ahead(tasks: Sequence[_Task], finished_ok: set[str], messages: 
         if task.programme in finished_ok and Path(task.staging).is_dir()
     }
     try:
-        from .reporting.index import prepare_forest
+        from ..reporting.index import prepare_forest
 
         key, figure = prepare_forest(Path(tasks[0].staging).parent, folders)
     except Exception:  # a report published meanwhile, or a figure that failed: drawn later
@@ -961,7 +998,7 @@ def _draw_forest_ahead(tasks: Sequence[_Task], finished_ok: set[str], messages: 
 def _write_status(folder: Path, result: RunResult) -> None:
     payload = asdict(result)
     payload["finished"] = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    from .evidence.findings import write_json_atomic
+    from ..evidence.findings import write_json_atomic
 
     write_json_atomic(folder / "status.json", payload)
 

@@ -1,15 +1,17 @@
 """The batch runner: parallel runs, provenance, isolation of failures, nothing lost."""
 
 import json
+import logging
+import sys
 
 import nbformat
 import pytest
 
+import analysis.batch.runner
 import analysis.config
-import analysis.kernels
-import analysis.runner
+from analysis.batch import kernels
+from analysis.batch.runner import exit_code, run_programmes, summary_table
 from analysis.errors import ConfigError
-from analysis.runner import exit_code, run_programmes, summary_table
 
 PARAMETERS = """\
 source: str = "synthetic"  # data source
@@ -66,8 +68,7 @@ def toy_programmes(tmp_path, monkeypatch):
         nbformat.write(toy_notebook(), notebooks / f"{name}.ipynb")
     monkeypatch.setattr(analysis.config, "NOTEBOOKS_DIR", notebooks)
     monkeypatch.setattr(analysis.config, "CONFIG_DIR", tmp_path / "config")
-    monkeypatch.setattr(analysis.config, "PROGRAMMES", ("toy", "toy2"))
-    monkeypatch.setattr(analysis.runner, "PROGRAMMES", ("toy", "toy2"))
+    monkeypatch.setattr(analysis.batch.runner, "PROGRAMMES", ("toy", "toy2"))
     return tmp_path
 
 
@@ -89,7 +90,7 @@ def test_success_writes_record_with_provenance(toy_programmes, capsys):
     assert not list(out.glob(".staging-*")), "staging folders must be cleaned up"
 
 
-@pytest.mark.skipif(not analysis.kernels.fork_available(), reason="kernels are forked warm")
+@pytest.mark.skipif(not kernels.fork_available(), reason="kernels are forked warm")
 def test_warm_kernels_collect_garbage_but_never_walk_the_imports(toy_programmes):
     """The host freezes what it imported before forking; the kernels' collector is on."""
     out = toy_programmes / "reports"
@@ -163,7 +164,6 @@ def test_the_scorecard_figure_is_drawn_by_the_host_not_the_caller(toy_programmes
 
     drawn_here = []
     monkeypatch.setattr(index, "_draw_forest", lambda rows: drawn_here.append(rows) or ("", ""))
-    monkeypatch.setattr(index, "_FORESTS", {})
     out = toy_programmes / "reports"
     results = run_programmes(["toy", "toy2"], output_dir=out, pdf=False)
     assert [r.status for r in results] == ["ok", "ok"], [r.error for r in results]
@@ -177,21 +177,20 @@ def test_a_figure_drawn_ahead_from_other_rows_is_drawn_again(tmp_path, monkeypat
     from analysis.reporting import build_index, index
     from tests.reporting.builders import findings_record
 
-    monkeypatch.setattr(index, "_FORESTS", {})
     (tmp_path / "toy").mkdir()
     (tmp_path / "toy" / "findings.json").write_text(json.dumps(findings_record()))
     key, figure = index.prepare_forest(tmp_path, {}, expected=["toy"])
     assert figure[0].startswith("<figure")
-    index._FORESTS.clear()
-    index.keep_forest(key.replace("Toy", "Other"), figure)  # a figure of other rows
     drawn = []
     draw = index._draw_forest
     monkeypatch.setattr(index, "_draw_forest", lambda rows: drawn.append(rows) or draw(rows))
-    build_index(tmp_path, expected=["toy"])
+    other_rows = (key.replace("Toy", "Other"), figure)
+    build_index(tmp_path, expected=["toy"], forest=other_rows)
     assert len(drawn) == 1
-    index.keep_forest(key, figure)
-    build_index(tmp_path, expected=["toy"])
-    assert len(drawn) == 1, "the figure kept for these rows is reused"
+    build_index(tmp_path, expected=["toy"], forest=(key, figure))
+    assert len(drawn) == 1, "the figure drawn ahead for these rows is reused"
+    build_index(tmp_path, expected=["toy"], forest=(key, ("", "drawing failed")))
+    assert len(drawn) == 2, "a figure that failed ahead is drawn again"
 
 
 def test_the_caller_of_a_batch_imports_no_analysis_stack():
@@ -199,7 +198,7 @@ def test_the_caller_of_a_batch_imports_no_analysis_stack():
     code = """
 import json, sys, tempfile
 from pathlib import Path
-from analysis import runner
+from analysis.batch import runner
 from analysis.config import load_config, resolve_parameters
 from analysis.reporting import HeadlessChromium, index
 
@@ -213,8 +212,8 @@ record = {"programme": "toy", "title": "Toy", "findings": [{"label": "Incidents"
 (root / "toy" / "findings.json").write_text(json.dumps(record))
 runner._write_status(root / "toy", runner.RunResult(programme="toy", status="ok", elapsed=1.0))
 rows = index._forest_rows(index.collect_programmes(root, ["toy"]))
-index.keep_forest(index._forest_key(rows), ("<figure>drawn by the host</figure>", ""))
-page = index.build_index(root, expected=["toy"]).read_text()
+forest = (index._forest_key(rows), ("<figure>drawn by the host</figure>", ""))
+page = index.build_index(root, expected=["toy"], forest=forest).read_text()
 assert "drawn by the host" in page
 heavy = ("pandas", "numpy", "matplotlib", "papermill", "nbformat", "scipy", "statsmodels")
 print(sorted(m for m in heavy if m in sys.modules))
@@ -225,3 +224,78 @@ print(sorted(m for m in heavy if m in sys.modules))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+@pytest.fixture
+def no_registered_kernels(tmp_path, monkeypatch):
+    """Jupyter's kernel search path pointed at an empty folder: no kernel is registered."""
+    import site
+
+    import jupyter_core.paths
+
+    empty = tmp_path / "jupyter"
+    empty.mkdir()
+    for variable in ("JUPYTER_PATH", "JUPYTER_DATA_DIR", "IPYTHONDIR"):
+        monkeypatch.setenv(variable, str(empty))
+    monkeypatch.setattr(jupyter_core.paths, "ENV_JUPYTER_PATH", [str(empty)])
+    monkeypatch.setattr(jupyter_core.paths, "SYSTEM_JUPYTER_PATH", [str(empty)])
+    monkeypatch.setattr(site, "ENABLE_USER_SITE", False)
+    assert not kernels.kernel_registered(analysis.batch.runner.KERNEL_NAME)
+    return empty
+
+
+def interpreter_notebook(folder) -> str:
+    """A notebook that prints the interpreter its kernel runs."""
+    nb = toy_notebook()
+    params = nbformat.v4.new_code_cell('findings_path: str = ""  # set by the runner')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("import sys\nprint(sys.executable)")]
+    path = folder / "interpreter.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def toy_task(programme: str, folder) -> analysis.batch.runner._Task:
+    return analysis.batch.runner._Task(
+        programme, str(folder / f"{programme}.ipynb"), {}, str(folder), "", "", False, True, 1
+    )
+
+
+def test_an_unregistered_kernel_is_said_once_and_every_task_runs_this_python(
+    no_registered_kernels, tmp_path, caplog
+):
+    tasks = [toy_task("toy", tmp_path), toy_task("toy2", tmp_path)]
+    with caplog.at_level(logging.WARNING, logger="analysis.batch.runner"):
+        chosen = analysis.batch.runner._with_a_kernel(tasks)
+    assert [task.this_python for task in chosen] == [True, True]
+    (said,) = [record.getMessage() for record in caplog.records]
+    assert "'dorset-eval' is not registered" in said and sys.executable in said
+
+
+@pytest.mark.skipif(
+    not kernels.kernel_registered(analysis.batch.runner.KERNEL_NAME),
+    reason="the project's kernel is not registered here (make setup registers it)",
+)
+def test_a_registered_kernel_is_used_as_it_is(tmp_path, caplog):
+    tasks = [toy_task("toy", tmp_path)]
+    assert analysis.batch.runner._with_a_kernel(tasks) == tasks
+    assert not caplog.records
+
+
+@pytest.mark.parametrize("warm", [False, True] if kernels.fork_available() else [False])
+def test_without_the_kernel_registered_a_notebook_runs_with_this_python(
+    no_registered_kernels, tmp_path, warm
+):
+    """Fresh or warm, the kernel keeps its name in the notebook and runs the batch's Python."""
+    notebook = interpreter_notebook(tmp_path)
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    execute = analysis.batch.runner._execute
+    if not warm:  # the search path is empty indeed: papermill alone finds no kernel
+        status = execute("interpreter", notebook, {}, staging, None, warm=False)
+        assert status["status"] == "failed" and "No such kernel" in status["error"]
+    status = execute("interpreter", notebook, {}, staging, None, warm=warm, this_python=True)
+    assert status["status"] == "ok", status.get("detail")
+    executed = nbformat.read(staging / "interpreter.ipynb", as_version=4)
+    assert executed.metadata.kernelspec.name == "dorset-eval"
+    assert executed.cells[-1].outputs[0].text.strip() == sys.executable

@@ -7,16 +7,23 @@ import os
 import pandas as pd
 import pytest
 
-from analysis import PROGRAMMES
+import analysis.data.dataset
+from analysis.batch import prefetch
+from analysis.batch.kernels import fork_available
 from analysis.config import notebook_path
-from analysis.data import load, prefetch
-from analysis.data.dataset import load_signature
-from analysis.kernels import fork_available
+from analysis.data import load
+from analysis.data.dataset import load_request
+from analysis.programmes import REGISTRY
 
 KEY = "prefetch-test-key-0123456789abcdef0123456789"
 EXTRACT_DATE = "2026-09-30"
 
 needs_fork = pytest.mark.skipif(not fork_available(), reason="loading ahead needs os.fork")
+
+
+def load_signature(programme, source="synthetic", **arguments):
+    """The signature the host keeps a dataset under, for a ``load`` call with these arguments."""
+    return prefetch.signature(load_request(programme, source, **arguments))
 
 
 @pytest.fixture(autouse=True)
@@ -119,9 +126,25 @@ def test_nothing_to_load_starts_nothing():
     assert prefetch.collect(None) == []
 
 
-@pytest.mark.parametrize("programme", PROGRAMMES)
-def test_notebook_call_is_what_each_notebook_passes_to_load(programme):
-    """The host loads ahead what the notebook asks for: the same call, parameter by parameter."""
+def test_load_offers_nothing_unless_the_batch_installs_its_lookup(rows, write_extract):
+    """Outside a batch, ``load`` consults nothing: the hook is empty until someone fills it."""
+    assert analysis.data.dataset._PRELOADED is None
+    folder = write_extract(rows)
+    kept = load("op_focus", folder, extract_date=EXTRACT_DATE)
+    prefetch.keep(load_signature("op_focus", folder, extract_date=EXTRACT_DATE), kept)
+    assert analysis.data.dataset._PRELOADED is prefetch.take
+    prefetch.forget()
+    assert analysis.data.dataset._PRELOADED is None
+    assert load("op_focus", folder, extract_date=EXTRACT_DATE) is not kept
+
+
+@pytest.mark.parametrize("programme", REGISTRY)
+def test_load_arguments_are_what_each_notebook_passes_to_load(programme):
+    """The host loads ahead what the notebook asks for: the same call, parameter by parameter.
+
+    The programme declares its notebook's call (``Programme.load_arguments``); the
+    notebook's own ``load(...)`` is checked against it here.
+    """
     cells = json.loads(notebook_path(programme).read_text())["cells"]
     source = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
     calls = [
@@ -134,8 +157,9 @@ def test_notebook_call_is_what_each_notebook_passes_to_load(programme):
     assert [ast.literal_eval(a) for a in call.args] == [programme]
     parameters = {"source": "S", "synthetic_seed": 11, "synthetic_scale": 0.5, "extract_date": ""}
     namespace = dict(parameters, load=lambda programme, **kwargs: kwargs)
+    declared = REGISTRY[programme].load_arguments
     passed = eval(compile(ast.Expression(call), programme, "eval"), namespace)
-    assert passed == prefetch.notebook_call(parameters)
+    assert passed == declared(parameters)
     namespace["extract_date"] = parameters["extract_date"] = "2026-03-31"
     passed = eval(compile(ast.Expression(call), programme, "eval"), namespace)
-    assert passed == prefetch.notebook_call(parameters)
+    assert passed == declared(parameters)

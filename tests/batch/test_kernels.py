@@ -13,10 +13,10 @@ import time
 import nbformat
 import pytest
 
+import analysis.batch.runner
 import analysis.config
-import analysis.runner
-from analysis import kernels
-from analysis.runner import KERNEL_NAME, run_programmes
+from analysis.batch import kernels
+from analysis.batch.runner import KERNEL_NAME, run_programmes
 
 pytestmark = pytest.mark.skipif(not kernels.fork_available(), reason="needs os.fork")
 
@@ -74,8 +74,7 @@ def probes(tmp_path_factory):
     patches = pytest.MonkeyPatch()
     patches.setattr(analysis.config, "NOTEBOOKS_DIR", folder / "notebooks")
     patches.setattr(analysis.config, "CONFIG_DIR", folder / "config")
-    patches.setattr(analysis.config, "PROGRAMMES", ("probe",))
-    patches.setattr(analysis.runner, "PROGRAMMES", ("probe",))
+    patches.setattr(analysis.batch.runner, "PROGRAMMES", ("probe",))
     logging.basicConfig(level=logging.INFO, force=True)
     try:
         with pd.option_context("display.max_columns", 3):
@@ -148,7 +147,7 @@ def test_notebook_imports_lists_modules_and_possible_submodules(tmp_path):
 
 
 def test_preload_imports_modules_and_skips_names_that_are_not_modules(caplog):
-    with caplog.at_level(logging.DEBUG, logger="analysis.kernels"):
+    with caplog.at_level(logging.DEBUG, logger="analysis.batch.kernels"):
         seconds = kernels.preload(["json", "analysis.data.load", "no_such_module_anywhere"])
     assert seconds >= 0
     assert "json" in sys.modules and "ipykernel.kernelapp" in sys.modules

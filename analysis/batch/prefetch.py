@@ -1,14 +1,17 @@
 """Loading a batch's data ahead of its notebooks.
 
-The batch host (:mod:`analysis.runner`) spends its first seconds importing
+The batch host (:mod:`analysis.batch.runner`) spends its first seconds importing
 the toolkit, with a core to spare. Meanwhile a child forked from it makes the
-:func:`~analysis.data.load` calls the notebooks will make (:func:`start`).
+:func:`~analysis.data.load` calls the notebooks will make (:func:`start`), as
+each programme declares them (:meth:`analysis.programmes.Programme.load_arguments`).
 The host takes what the child has finished when it is ready to run the
-notebooks (:func:`collect`); every kernel it then forks inherits it, and
-``load`` returns a dataset loaded ahead (:func:`take`) instead of reading the
-source again when the call is the same, on the same files, under the same
-pseudonymisation key. Each is returned once: a second call reads anew, so a
-notebook that changes its tables never sees its own changes come back.
+notebooks (:func:`collect`) and offers it to ``load`` through the data layer's
+hook (:func:`analysis.data.dataset.set_preloaded`); every kernel it then forks
+inherits both, and ``load`` returns a dataset loaded ahead (:func:`take`)
+instead of reading the source again when the call is the same, on the same
+files, under the same pseudonymisation key. Each is returned once: a second
+call reads anew, so a notebook that changes its tables never sees its own
+changes come back.
 
 A load that failed or warned is not kept: the notebook makes it again, and
 the error or warning appears in the notebook, where it belongs. Database
@@ -37,8 +40,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..data.dataset import Dataset, LoadRequest, load, load_request, set_preloaded
+from ..data.loaders import is_sql_url, resolve_path
+from ..data.store import generator_version
 from ..paths import SYNTHETIC_DIR
-from .loaders import is_sql_url, resolve_path
+from .kernels import fork_available, limit_threads
 
 logger = logging.getLogger(__name__)
 
@@ -55,37 +61,7 @@ _SUFFIX = ".pickle"
 _KEPT: dict[tuple, Any] = {}
 
 
-def notebook_call(parameters: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``load`` keyword arguments a programme notebook passes, from its parameters.
-
-    Every programme notebook loads its data as
-    ``load(programme, source=source, seed=synthetic_seed, scale=synthetic_scale,
-    extract_date=extract_date or None)``.
-
-    Examples
-    --------
-    >>> notebook_call({"source": "synthetic", "synthetic_seed": 7, "synthetic_scale": 1.0,
-    ...                "extract_date": ""})
-    {'source': 'synthetic', 'seed': 7, 'scale': 1.0, 'extract_date': None}
-    """
-    return {
-        "source": parameters.get("source", "synthetic"),
-        "seed": parameters.get("synthetic_seed", 2026),
-        "scale": parameters.get("synthetic_scale", 1.0),
-        "extract_date": parameters.get("extract_date") or None,
-    }
-
-
-def signature(
-    programme: str,
-    source: Any,
-    seed: int,
-    scale: float,
-    extract_date: Any,
-    *,
-    queries: Mapping[str, str] | None,
-    key: bytes,
-) -> tuple | None:
+def signature(request: LoadRequest) -> tuple | None:
     """What makes two ``load`` calls read the same data; None when that cannot be known.
 
     The programme, the arguments, the folder read and the size, modification
@@ -93,30 +69,31 @@ def signature(
     a keyed hash of a constant (so a different key never matches, and the key
     itself is not kept). Database sources, and queries, give None.
 
+    Parameters
+    ----------
+    request : LoadRequest
+        The call, from :func:`analysis.data.dataset.load_request`.
+
     Examples
     --------
-    >>> a = signature("lsavi", "synthetic", seed=1, scale=1.0, extract_date=None,
-    ...               queries=None, key=b"k" * 32)
-    >>> a == signature("lsavi", "synthetic", seed=1, scale=1.0, extract_date=None,
-    ...                queries=None, key=b"k" * 32)
+    >>> a = signature(load_request("lsavi", "synthetic", seed=1))
+    >>> a == signature(load_request("lsavi", "synthetic", seed=1))
     True
-    >>> a == signature("lsavi", "synthetic", seed=2, scale=1.0, extract_date=None,
-    ...                queries=None, key=b"k" * 32)
+    >>> a == signature(load_request("lsavi", "synthetic", seed=2))
     False
-    >>> signature("lsavi", "sqlite:///x.db", seed=1, scale=1.0, extract_date=None,
-    ...           queries=None, key=b"k" * 32) is None
+    >>> signature(load_request("lsavi", "synthetic", queries={"premises": "SELECT 1"})) is None
     True
     """
-    if queries is not None:
+    if request.queries is not None:
         return None
+    source = request.source
     if source is None or (isinstance(source, str) and not source.strip()):
         source = "synthetic"
     if is_sql_url(str(source)):
         return None
     if source == "synthetic":
-        from .store import generator_version
-
-        folder, version = SYNTHETIC_DIR / programme, generator_version(programme)
+        folder = SYNTHETIC_DIR / request.programme
+        version = generator_version(request.programme)
     else:
         folder, version = resolve_path(source).resolve(), ""
         if not folder.is_dir():  # a SQLite file, or nothing there: read as usual
@@ -127,25 +104,30 @@ def signature(
             if entry.is_file():
                 stat = entry.stat()
                 files.append((entry.name, stat.st_size, stat.st_mtime_ns, stat.st_ino))
-    check = hmac.new(key, b"analysis.data.prefetch", hashlib.sha256).hexdigest()
+    check = hmac.new(request.key, b"analysis.batch.prefetch", hashlib.sha256).hexdigest()
     return (
-        programme,
+        request.programme,
         str(source),
         str(folder),
         tuple(sorted(files)),
-        seed,
-        float(scale),
-        extract_date,
+        request.seed,
+        float(request.scale),
+        request.extract_date,
         version,
         check,
     )
 
 
-def take(call: tuple | None) -> Any:
-    """The dataset loaded ahead for this call signature, once; else None."""
-    if call is None:
+def take(request: LoadRequest) -> Dataset | None:
+    """The dataset loaded ahead for this call, once; else None.
+
+    The lookup :func:`keep` and :func:`collect` install in the data layer
+    (:func:`analysis.data.dataset.set_preloaded`): with nothing kept, it costs
+    ``load`` nothing.
+    """
+    if not _KEPT:
         return None
-    return _KEPT.pop(call, None)
+    return _KEPT.pop(signature(request), None)
 
 
 def has_any() -> bool:
@@ -153,14 +135,16 @@ def has_any() -> bool:
     return bool(_KEPT)
 
 
-def keep(call: tuple, dataset: Any) -> None:
-    """Keep a dataset for the next ``load`` call with this signature (used by tests)."""
+def keep(call: tuple, dataset: Dataset) -> None:
+    """Keep a dataset for the next ``load`` call with this signature, and offer it to ``load``."""
     _KEPT[call] = dataset
+    set_preloaded(take)
 
 
 def forget() -> None:
-    """Drop every dataset kept."""
+    """Drop every dataset kept and stop offering them to ``load``."""
     _KEPT.clear()
+    set_preloaded(None)
 
 
 @dataclass
@@ -177,8 +161,6 @@ def start(calls: Sequence[tuple[str, Mapping[str, Any]]]) -> Prefetch | None:
     Call it from a single-threaded process that has imported
     :mod:`analysis.data`. Returns None where processes cannot be forked.
     """
-    from ..kernels import fork_available
-
     if not calls or not fork_available():
         return None
     roomy = SHARED_MEMORY.is_dir() and os.access(SHARED_MEMORY, os.W_OK)
@@ -198,7 +180,11 @@ def start(calls: Sequence[tuple[str, Mapping[str, Any]]]) -> Prefetch | None:
 
 
 def collect(prefetch: Prefetch | None) -> list[str]:
-    """Stop the child, keep what it finished, remove its folder; the programmes kept."""
+    """Stop the child, keep what it finished, remove its folder; the programmes kept.
+
+    What is kept is offered to ``load`` in this process and in every process
+    forked from it afterwards (:func:`keep`).
+    """
     if prefetch is None:
         return []
     with contextlib.suppress(ProcessLookupError):
@@ -211,7 +197,7 @@ def collect(prefetch: Prefetch | None) -> list[str]:
             # Written by this process's own child into a private (0700) folder.
             with path.open("rb") as file:
                 call, dataset = pickle.load(file)
-            _KEPT[call] = dataset
+            keep(call, dataset)
             kept.append(dataset.programme)
     except Exception:  # the notebooks load it themselves
         logger.debug("could not take the data loaded ahead", exc_info=True)
@@ -222,9 +208,6 @@ def collect(prefetch: Prefetch | None) -> list[str]:
 
 def _load_all(calls: Sequence[tuple[str, Mapping[str, Any]]], folder: Path) -> None:
     """Body of the loading child."""
-    from ..kernels import limit_threads
-    from .dataset import load, load_signature
-
     os.nice(NICENESS)
     gc.freeze()  # the host's imports: never garbage, never walked
     gc.enable()  # the host waits to collect until it has imported; loading makes garbage
@@ -235,7 +218,7 @@ def _load_all(calls: Sequence[tuple[str, Mapping[str, Any]]], folder: Path) -> N
     for index, (programme, arguments) in enumerate(calls):
         try:
             with _anything_said() as said:
-                call = load_signature(programme, **arguments)
+                call = signature(load_request(programme, **arguments))
                 dataset = load(programme, **arguments) if call is not None else None
         except Exception:  # the notebook meets the error itself, in context
             continue
