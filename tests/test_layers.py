@@ -37,19 +37,13 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("programmes", ("analysis.programmes", "analysis")),
     ("reporting", ("analysis.reporting",)),
     ("batch", ("analysis.batch",)),
-    ("command line", ("analysis.cli", "analysis.__main__")),
+    ("command line", ("analysis.cli", "analysis.__main__", "analysis.scaffold")),
 )
 
 
 #: Imports against the layers that are known, each with why it is there and what removes it.
 #: The check fails on any other, and on any of these once it has gone (so the list only shrinks).
-KNOWN_UPWARD: dict[tuple[str, str], str] = {
-    ("analysis.synthetic.op_focus", "analysis.programmes.op_focus"): (
-        "the synthetic Focus cohort is selected by the programme's own harm score "
-        "(rfg_harm_score, HarmScoreWeights); moving the score below synthetic, into "
-        "analysis.data, removes it"
-    ),
-}
+KNOWN_UPWARD: dict[tuple[str, str], str] = {}
 
 
 def module_name(path: Path, root: Path = PACKAGE_DIR) -> str:

@@ -61,8 +61,8 @@ import numpy as np
 import pandas as pd
 
 from ..data.codes import AGE_BANDS, OFFENCE_GROUPS
+from ..data.harm_score import HarmScoreWeights, rfg_harm_score
 from ..errors import ConfigError
-from ..programmes.op_focus.harm_score import HarmScoreWeights, rfg_harm_score
 from . import SyntheticData
 from ._worlds import FRIENDLY, check_world, world_rng
 

@@ -5,7 +5,8 @@ and, when they are arrested, gives the investigation extra resource to maximise 
 of a charge. The evaluation asks whether more arrests ended in a charge, fewer victims
 withdrew, charges came sooner and harm-weighted reoffending fell. Its parts:
 
-- ``harm_score``: the documented, configurable harm score (``rfg_harm_score``);
+- the harm score that selects Focus perpetrators (``rfg_harm_score``) lives in
+  :mod:`analysis.data.harm_score`, where the synthetic generator uses it too;
 - ``tables``: arrests, suspect profiles, comparison pool, follow-up windows, process and
   data-quality tables, and the published (disclosure-controlled) tables;
 - ``designs``: before/after, naive comparison, difference-in-differences with its checks,

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ...data.harm_score import HarmScoreWeights
 from ...results import format_number
 from .findings import finding_of, headline_finding
-from .harm_score import HarmScoreWeights
 
 if TYPE_CHECKING:
     from ...evidence import Finding

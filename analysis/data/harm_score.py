@@ -2,7 +2,8 @@
 
 Every VAWG suspect is scored at the identification run; those at or above the
 threshold are adopted into Focus. The weights are local choices (MATAC forces
-each set their own), so they are a documented, configurable dataclass.
+each set their own), so they are a documented, configurable dataclass. It sits in the
+data layer because both the programme and its synthetic generator score suspects by it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ...errors import ConfigError
+from ..errors import ConfigError
 
 #: Gravity points per VAWG offence, by Home Office offence group (MATAC-style; local and
 #: configurable). Groups not listed score ``HarmScoreWeights.default_gravity``.

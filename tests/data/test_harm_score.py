@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
+from analysis.data.harm_score import HarmScoreWeights, rfg_harm_score
 from analysis.errors import ConfigError
-from analysis.programmes.op_focus.harm_score import HarmScoreWeights, rfg_harm_score
 
 
 def test_rfg_harm_score_follows_its_weights():
