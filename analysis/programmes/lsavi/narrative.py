@@ -3,7 +3,7 @@
 Each function takes the :class:`~.evaluation.Evaluation` (or the part it speaks
 of) and returns Markdown, or plain text for a figure title. Sentences every
 programme shares (source lines, loading notes, the closing line) are in
-:mod:`analysis.reporting.narrative`.
+:mod:`analysis.reporting.narrative`, a layer above this one, so the notebook joins them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import pandas as pd
 from ...evidence.disclosure import suppress_count
 from ...evidence.sms import describe_level
 from ...evidence.vfm import format_gbp
-from ...reporting.narrative import loading_notes
 from ...results import Estimate, format_number
 from . import tables
 
@@ -40,7 +39,7 @@ def data_paragraph(evaluation: Evaluation) -> str:
         f"{evaluation.panel_end:%B %Y} ({panel['period'].max()} months, {len(panel):,} "
         "premises-months): "
         f"months ending fewer than {params.recording_lag_days} days before the extract are "
-        "left out because their incidents are still being recorded." + loading_notes(data.warnings)
+        "left out because their incidents are still being recorded."
     )
 
 

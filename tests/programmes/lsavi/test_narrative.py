@@ -20,16 +20,10 @@ def replace(evaluation, **changes):
     return dataclasses.replace(evaluation, **changes)
 
 
-def test_data_paragraph_with_and_without_loading_notes(evaluation):
-    plain = narrative.data_paragraph(
-        replace(evaluation, data=dataclasses.replace(evaluation.data, warnings=[]))
-    )
-    assert plain.endswith("because their incidents are still being recorded.")
-    assert f"{len(evaluation.panel):,} premises-months" in plain
-    noted = narrative.data_paragraph(
-        replace(evaluation, data=dataclasses.replace(evaluation.data, warnings=["3 rows blank"]))
-    )
-    assert noted.endswith(" Loading notes: 3 rows blank.")
+def test_data_paragraph_describes_the_extract_and_the_panel(evaluation):
+    text = narrative.data_paragraph(evaluation)
+    assert text.endswith("because their incidents are still being recorded.")
+    assert f"{len(evaluation.panel):,} premises-months" in text
 
 
 def test_process_sentences(evaluation):
