@@ -11,6 +11,16 @@ from typing import TYPE_CHECKING
 from .._lazy import exports
 
 if TYPE_CHECKING:
+    from .checks import (
+        balance_check,
+        density_check,
+        first_stage_check,
+        negative_control_check,
+        overlap_check,
+        placebo_check,
+        pretrend_check,
+        standard_checks,
+    )
     from .disclosure import (
         DisclosureError,
         check_table,
@@ -20,11 +30,34 @@ if TYPE_CHECKING:
         suppress_count,
         suppression_mask,
     )
-    from .findings import Finding, findings_table, save_findings, write_json_atomic
-    from .sms import DESIGN_LEVELS, SMS_LEVELS, describe_level, sms_level
+    from .findings import (
+        Finding,
+        demote_underpowered,
+        findings_table,
+        save_findings,
+        write_json_atomic,
+    )
+    from .multiplicity import adjust_families, adjust_p_values
+    from .plan import AnalysisPlan, read_analysis_plan
+    from .sms import DESIGN_LEVELS, SMS_LEVELS, Check, describe_level, earned_level, sms_level
 
 #: Public name -> the module of this package that defines it.
 _HOMES = {
+    "AnalysisPlan": "plan",
+    "Check": "sms",
+    "adjust_families": "multiplicity",
+    "adjust_p_values": "multiplicity",
+    "balance_check": "checks",
+    "demote_underpowered": "findings",
+    "density_check": "checks",
+    "earned_level": "sms",
+    "first_stage_check": "checks",
+    "negative_control_check": "checks",
+    "overlap_check": "checks",
+    "placebo_check": "checks",
+    "pretrend_check": "checks",
+    "read_analysis_plan": "plan",
+    "standard_checks": "checks",
     "DESIGN_LEVELS": "sms",
     "SMS_LEVELS": "sms",
     "DisclosureError": "disclosure",
@@ -43,6 +76,21 @@ _HOMES = {
 }
 
 __all__ = [
+    "AnalysisPlan",
+    "Check",
+    "adjust_families",
+    "adjust_p_values",
+    "balance_check",
+    "demote_underpowered",
+    "density_check",
+    "earned_level",
+    "first_stage_check",
+    "negative_control_check",
+    "overlap_check",
+    "placebo_check",
+    "pretrend_check",
+    "read_analysis_plan",
+    "standard_checks",
     "DESIGN_LEVELS",
     "DisclosureError",
     "Finding",
