@@ -26,6 +26,8 @@ from .sms import SMS_SHORT, Check, Rating, earned_level
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .plan import AnalysisPlan
+
 #: Version 2 added ``sms_design``, ``sms_reasons``, ``checks``, ``role``, ``family``,
 #: ``adjusted_p_value``, ``p_adjustment``, ``expected_effect`` and ``headline_note``
 #: to each finding; readers treat a version-1 finding as having none of them.
@@ -378,6 +380,7 @@ def save_findings(
     inputs: Mapping[str, Any] | None = None,
     synthetic: bool = False,
     value_for_money: Mapping[str, Any] | None = None,
+    analysis_plan: AnalysisPlan | None = None,
 ) -> dict[str, Any]:
     """Write the notebook's findings to ``path`` (skipped when path is empty).
 
@@ -398,6 +401,10 @@ def save_findings(
     value_for_money : mapping, optional
         The programme's value-for-money block (``analysis.evidence.vfm``), shown
         on the scorecard.
+    analysis_plan : AnalysisPlan, optional
+        The plan the findings follow (:func:`analysis.evidence.plan.read_analysis_plan`):
+        its source, registration date and SHA-256 fingerprint are recorded under
+        ``analysis_plan``, so a reader can tell whether it changed after the run.
 
     Returns
     -------
@@ -414,6 +421,8 @@ def save_findings(
     }
     if value_for_money is not None:
         record["value_for_money"] = dict(value_for_money)
+    if analysis_plan is not None:
+        record["analysis_plan"] = analysis_plan.provenance()
     if path:
         write_json_atomic(path, record)
     return record

@@ -140,3 +140,18 @@ def test_the_config_loader_accepts_a_plan_beside_the_parameters(config):
 
     loaded = load_config("op_focus", config)
     assert loaded.parameters == {"source": "synthetic"}
+
+
+def test_the_plan_fingerprint_is_recorded_with_the_findings(config, tmp_path):
+    from analysis.evidence.findings import Finding, save_findings
+    from analysis.results import Estimate
+
+    plan = read_analysis_plan(config)
+    est = Estimate(5.0, 1.0, 9.0, 0.01, 500, "percentage points", "rd", "charge rate")
+    finding = Finding(plan.question, est, plan.design, headline=True)
+    record = save_findings(
+        tmp_path / "f.json", programme="op_focus", findings=[finding], analysis_plan=plan
+    )
+    assert record["analysis_plan"]["sha256"] == plan.sha256
+    without = save_findings(None, programme="op_focus", findings=[finding])
+    assert "analysis_plan" not in without
