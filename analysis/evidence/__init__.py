@@ -2,6 +2,20 @@
 
 Each name is imported from its module on first use: the scorecard reads the SMS
 levels without importing pandas, which findings and disclosure control need.
+
+A programme's ``build_findings`` earns its ratings, keeps underpowered results
+out of the headlines and adjusts its secondary findings in a few lines::
+
+    from analysis.evidence import Finding, adjust_families, demote_underpowered
+    from analysis.evidence.checks import placebo_check, standard_checks
+
+    primary = Finding(question, rd, "regression_discontinuity", headline=True,
+                      mde=mde(rd), expected_effect=plan.expected_effect,
+                      checks=[*standard_checks(rd), placebo_check(placebo)])
+    secondary = [Finding(q, est, design, family="victim outcomes") for q, est in ...]
+    checks = [Finding("Placebo threshold", placebo, "regression_discontinuity",
+                      role="check")]
+    findings = adjust_families(demote_underpowered([primary, *secondary, *checks]))
 """
 
 from __future__ import annotations

@@ -282,3 +282,18 @@ def test_an_expected_effect_of_no_effect_is_an_error():
     finding = Finding("q", est, "event_study", headline=True, mde=1.3, expected_effect=1.0)
     with pytest.raises(ConfigError, match="expected_effect equals no effect"):
         demote_underpowered([finding])
+
+
+def test_power_for_agrees_with_simulated_tests_at_a_planted_effect():
+    # Planted effect 1.0, standard error 1.5: the share of 95% intervals that exclude
+    # zero over many simulated studies is the power that power_for states.
+    from scipy import stats
+
+    rng = np.random.default_rng(12)
+    se, planted, studies = 1.5, 1.0, 20_000
+    estimates = rng.normal(planted, se, studies)
+    detected = np.mean(np.abs(estimates / se) > stats.norm.ppf(0.975))
+    the_mde = (stats.norm.ppf(0.975) + stats.norm.ppf(0.8)) * se
+    stated = power_for(planted, the_mde, "difference")
+    # Binomial standard error of the simulated share is about 0.003.
+    assert detected == pytest.approx(stated, abs=0.012)

@@ -232,3 +232,22 @@ def test_cost_per_outcome_unbounded_unconfirmed_or_none_added():
     fewer = Estimate(-3.0, -6.0, 0.5, 0.09, 900, "percentage points", "m", "charge rate")
     result = vfm.cost_per_additional_outcome(60_000, fewer, 500, outcome="charges")
     assert result.cost_per is None and "none were added" in result.summary()
+
+
+def test_simulated_benefit_intervals_cover_the_planted_benefit():
+    # Planted: 10 fewer reoffenders per 100 (-10 points), se 4 points. Each simulated
+    # study estimates the effect, and the Monte Carlo interval of its benefit should
+    # cover the planted benefit (10 victims x £40,000) in about 95% of studies.
+    rng = np.random.default_rng(20)
+    se, z, studies = 4.0, 1.959964, 300
+    planted_benefit = 10 * UNIT.value
+    covered = 0
+    for effect in rng.normal(-10.0, se, studies):
+        est = Estimate(effect, effect - z * se, effect + z * se, 0.05, 400, "percentage points",
+                       "m", "e", se=se)  # fmt: skip
+        averted = vfm.outcomes_averted(est, 100, outcome="victims")
+        result = vfm.value_for_money(cost=1e5, participants=100, averted=averted, unit_cost=UNIT)
+        sim = vfm.simulate_value_for_money(result, draws=2000, seed=int(rng.integers(1 << 31)))
+        covered += sim.benefit[1] <= planted_benefit <= sim.benefit[2]
+    # 95% of 300 with binomial standard error 1.3%: allow three of them.
+    assert covered / studies == pytest.approx(0.95, abs=0.04)
