@@ -454,7 +454,11 @@ class ValueForMoney:
                 f"{self.bcr[2]:.2f}); {self.verdict}."
             )
         else:
-            parts.append(f"Benefit-cost ratio: {COST_NOT_CONFIRMED}; {self.verdict}.")
+            parts.append(
+                f"Benefit-cost ratio: {COST_NOT_CONFIRMED} (none is published until the "
+                "programme's cost is confirmed; the break-even point shows what the programme "
+                "would have to achieve at the stated cost)."
+            )
         if self.break_even_outcomes is not None and self.averted is not None:
             parts.append(
                 f"Break-even: {format_number(self.break_even_outcomes, 2)} {self.averted.outcome} "
@@ -945,7 +949,13 @@ def value_for_money_block(
     """
     main = overall if overall is not None else (results[0] if len(results) == 1 else None)
     if not headline and main is not None and not main.cost_confirmed:
-        headline = f"{main.label}: benefit-cost ratio: {COST_NOT_CONFIRMED}; {main.verdict}."
+        headline = f"{main.label}: {COST_NOT_CONFIRMED}, so no benefit-cost ratio is published"
+        if main.break_even_outcomes is not None and main.averted is not None:
+            headline += (
+                f"; it breaks even at {format_number(main.break_even_outcomes, 2)} "
+                f"{main.averted.outcome} averted at the stated cost"
+            )
+        headline += "."
     elif not headline and main is not None:
         headline = (
             f"{main.label}: benefit-cost ratio {main.bcr[0]:.2f} ({main.bcr[1]:.2f} to "
@@ -1187,10 +1197,13 @@ def simulate_value_for_money(
 ) -> SimulatedValueForMoney:
     """Monte Carlo over the effect, the value per outcome and the programme cost together.
 
-    The effect is drawn from the estimate's sampling distribution (normal on
-    the scale of outcomes averted for differences; normal on the log scale for
-    ratios, so the draws keep the interval's asymmetry), the unit cost and the
-    cost from triangular distributions over their stated ranges, independently.
+    The effect is drawn from a normal distribution centred on the estimate whose
+    standard error is read back from the interval the report shows (its
+    half-width over z, as :func:`analysis.methods.power.mde` does, so the
+    simulation and the interval never disagree whatever the estimator): on the
+    scale of outcomes averted for differences, on the log scale for ratios, so
+    the draws keep the interval's asymmetry. The unit cost and the cost are
+    drawn from triangular distributions over their stated ranges, independently.
     Optimism bias applied in :func:`value_for_money` is applied to every cost
     drawn. Percentile intervals of the benefit, net benefit and benefit-cost
     ratio follow; with both ranges fixed, they reproduce the analytic intervals
@@ -1237,15 +1250,22 @@ def simulate_value_for_money(
     draws = int(draws)
     rng = np.random.default_rng(seed)
     a = vfm.averted
+    z = float(stats.norm.ppf(0.5 + a.conf_level / 2))
     if a.log_scale:
-        se = a.effect_se
-        if not math.isfinite(se) or se <= 0:
-            se = a.se / max(a.effect * a.per_effect * a.participants, 1e-12)
+        # The ratio's bounds, from the outcomes averted at each end of its interval.
+        ratio_low, ratio_high = a.effect_for(a.high), a.effect_for(a.low)
+        if not (ratio_low > 0 and a.effect > 0):
+            raise EstimationError(
+                f"{vfm.label or 'value for money'}: the ratio's interval must lie above 0 to "
+                f"simulate it on the log scale (got {ratio_low!r} to {ratio_high!r})"
+            )
+        se = (math.log(ratio_high) - math.log(ratio_low)) / (2 * z)
         ratios = np.exp(rng.normal(math.log(a.effect), se, draws))
         averted = (1 - ratios) * a.per_effect * a.participants
         effect_text = f"normal on the log scale around {format_number(a.effect)}"
     else:
-        averted = rng.normal(a.point, a.se, draws)
+        se = (a.high - a.low) / (2 * z)
+        averted = rng.normal(a.point, se, draws)
         effect_text = f"normal around {format_number(a.point, 2)} {a.outcome} averted"
     unit_range = unit_cost_range or Range(
         vfm.unit_cost.value, vfm.unit_cost.value, vfm.unit_cost.value

@@ -146,9 +146,11 @@ def test_the_simulation_on_a_ratio_scale_keeps_the_asymmetry():
     averted = vfm.outcomes_averted(est, 100, outcome="victims", baseline=0.5)
     result = vfm.value_for_money(cost=200_000, participants=100, averted=averted, unit_cost=UNIT)
     sim = vfm.simulate_value_for_money(result, draws=200_000, seed=5)
-    # Each benefit bound is the image of the ratio's log-normal quantiles.
+    # Each benefit bound is the image of the ratio's log-normal quantiles, with the
+    # standard error read back from the interval on the log scale.
     z = 1.959964
-    ratios = np.exp(math.log(0.8) + np.array([0.0, z, -z]) * 0.14)
+    se = (math.log(1.05) - math.log(0.6)) / (2 * z)
+    ratios = np.exp(math.log(0.8) + np.array([0.0, z, -z]) * se)
     expected = (1 - ratios) * 0.5 * 100 * UNIT.value
     np.testing.assert_allclose(sim.benefit, expected, atol=0.01 * (expected[2] - expected[1]))
 
@@ -251,3 +253,16 @@ def test_simulated_benefit_intervals_cover_the_planted_benefit():
         covered += sim.benefit[1] <= planted_benefit <= sim.benefit[2]
     # 95% of 300 with binomial standard error 1.3%: allow three of them.
     assert covered / studies == pytest.approx(0.95, abs=0.04)
+
+
+def test_the_simulation_reads_the_spread_from_the_interval_the_report_shows():
+    # Two estimates with the same interval but different reported standard errors (as a
+    # robust bias-corrected interval differs from the conventional se) simulate alike.
+    def simulated(se):
+        averted = vfm.outcomes_averted(pp_estimate(se=se), 100, outcome="victims")
+        result = vfm.value_for_money(
+            cost=150_000, participants=100, averted=averted, unit_cost=UNIT
+        )
+        return vfm.simulate_value_for_money(result, draws=5000, seed=4)
+
+    assert simulated(3.0).benefit == simulated(6.0).benefit
