@@ -131,7 +131,8 @@ def load_config(programme: str, path: str | Path | None = None) -> ProgrammeConf
     named = content.get("programme", programme)
     if named != programme:
         raise ConfigError(f"{path} is for programme '{named}', not '{programme}'")
-    unknown = set(content) - {"programme", "parameters", "queries", "description"}
+    # analysis_plan is read by analysis.evidence.plan.read_analysis_plan.
+    unknown = set(content) - {"programme", "parameters", "queries", "description", "analysis_plan"}
     if unknown:
         raise ConfigError(
             f"{path}: unknown top-level key(s) {sorted(unknown)}; "

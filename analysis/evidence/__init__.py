@@ -2,6 +2,20 @@
 
 Each name is imported from its module on first use: the scorecard reads the SMS
 levels without importing pandas, which findings and disclosure control need.
+
+A programme's ``build_findings`` earns its ratings, keeps underpowered results
+out of the headlines and adjusts its secondary findings in a few lines::
+
+    from analysis.evidence import Finding, adjust_families, demote_underpowered
+    from analysis.evidence.checks import placebo_check, standard_checks
+
+    primary = Finding(question, rd, "regression_discontinuity", headline=True,
+                      mde=mde(rd), expected_effect=plan.expected_effect,
+                      checks=[*standard_checks(rd), placebo_check(placebo)])
+    secondary = [Finding(q, est, design, family="victim outcomes") for q, est in ...]
+    checks = [Finding("Placebo threshold", placebo, "regression_discontinuity",
+                      role="check")]
+    findings = adjust_families(demote_underpowered([primary, *secondary, *checks]))
 """
 
 from __future__ import annotations
@@ -11,6 +25,16 @@ from typing import TYPE_CHECKING
 from .._lazy import exports
 
 if TYPE_CHECKING:
+    from .checks import (
+        balance_check,
+        density_check,
+        first_stage_check,
+        negative_control_check,
+        overlap_check,
+        placebo_check,
+        pretrend_check,
+        standard_checks,
+    )
     from .disclosure import (
         DisclosureError,
         check_table,
@@ -22,15 +46,33 @@ if TYPE_CHECKING:
     )
     from .findings import (
         Finding,
+        demote_underpowered,
         design_comparison,
         findings_table,
         save_findings,
         write_json_atomic,
     )
-    from .sms import DESIGN_LEVELS, SMS_LEVELS, describe_level, sms_level
+    from .multiplicity import adjust_families, adjust_p_values
+    from .plan import AnalysisPlan, read_analysis_plan
+    from .sms import DESIGN_LEVELS, SMS_LEVELS, Check, describe_level, earned_level, sms_level
 
 #: Public name -> the module of this package that defines it.
 _HOMES = {
+    "AnalysisPlan": "plan",
+    "Check": "sms",
+    "adjust_families": "multiplicity",
+    "adjust_p_values": "multiplicity",
+    "balance_check": "checks",
+    "demote_underpowered": "findings",
+    "density_check": "checks",
+    "earned_level": "sms",
+    "first_stage_check": "checks",
+    "negative_control_check": "checks",
+    "overlap_check": "checks",
+    "placebo_check": "checks",
+    "pretrend_check": "checks",
+    "read_analysis_plan": "plan",
+    "standard_checks": "checks",
     "DESIGN_LEVELS": "sms",
     "SMS_LEVELS": "sms",
     "DisclosureError": "disclosure",
@@ -50,6 +92,21 @@ _HOMES = {
 }
 
 __all__ = [
+    "AnalysisPlan",
+    "Check",
+    "adjust_families",
+    "adjust_p_values",
+    "balance_check",
+    "demote_underpowered",
+    "density_check",
+    "earned_level",
+    "first_stage_check",
+    "negative_control_check",
+    "overlap_check",
+    "placebo_check",
+    "pretrend_check",
+    "read_analysis_plan",
+    "standard_checks",
     "DESIGN_LEVELS",
     "DisclosureError",
     "Finding",

@@ -334,9 +334,13 @@ def finding_view(position: int, finding: Mapping[str, Any]) -> dict[str, Any]:
         Keys ``anchor, label, question, headline, effect, unit, scale, change,
         interval, interval_label, sms, sms_level, sms_description, direction,
         sentence, truth, truth_value, truth_where, mde, p_value, n, estimand,
-        method, assumptions,
-        caveats``, plus the raw record under ``record``. Every key is present
-        whatever the record lacks.
+        method, assumptions, caveats``, the rating's ``sms_design, sms_reasons,
+        checks`` (reasons and checks only for a finding rated by its checks, so
+        a finding without checks reads as before), ``is_check``,
+        ``adjusted_p_value``, ``p_adjustment``, ``family``, ``expected_effect``
+        and ``headline_note``, plus the raw record under ``record``. Every key
+        is present whatever the record lacks (findings.json of schema 1 has
+        none of the rating keys).
 
     Examples
     --------
@@ -379,5 +383,70 @@ def finding_view(position: int, finding: Mapping[str, Any]) -> dict[str, Any]:
         "method": str(finding.get("method") or ""),
         "assumptions": [str(a) for a in finding.get("assumptions") or []],
         "caveats": [str(c) for c in finding.get("caveats") or []],
+        **rating_view(finding),
         "record": finding,
     }
+
+
+def rating_view(finding: Mapping[str, Any]) -> dict[str, Any]:
+    """How a finding's rating was reached, its checks, and its multiplicity and power notes.
+
+    Reasons and checks are shown only for a finding rated by its own checks
+    (schema 2 of findings.json); a finding without checks, or from an older
+    file, shows its level as it always has.
+
+    Examples
+    --------
+    >>> view = rating_view({"sms_design": 4, "sms_level": 3, "scale": "difference",
+    ...     "sms_reasons": ["Lowered from SMS 4 to SMS 3: no sorting at the cutoff failed."],
+    ...     "checks": [{"name": "no sorting at the cutoff", "passed": False, "detail": "p 0.01"}],
+    ...     "adjusted_p_value": 0.0312, "p_adjustment": "Holm"})
+    >>> view["sms_design"], view["checks"][0]["verdict"], view["adjusted_p_value"]
+    ('strong (SMS 4)', 'failed', '0.031')
+    >>> rating_view({})["sms_reasons"], rating_view({})["is_check"]
+    ([], False)
+    """
+    checks = [c for c in finding.get("checks") or [] if isinstance(c, Mapping)]
+    verdicts = {True: "passed", False: "failed", None: "not run"}
+    adjusted = finding.get("adjusted_p_value")
+    scale = str(finding.get("scale") or "")
+    expected = finding.get("expected_effect")
+    design = finding.get("sms_design")
+    return {
+        "sms_design": sms_words(design) if _finite(design) else "",
+        "sms_reasons": [str(r) for r in finding.get("sms_reasons") or []] if checks else [],
+        "checks": [
+            {
+                "name": str(c.get("name") or ""),
+                "verdict": verdicts.get(c.get("passed"), "not run"),
+                "detail": str(c.get("detail") or ""),
+            }
+            for c in checks
+        ],
+        "is_check": finding.get("role") == "check",
+        "family": str(finding.get("family") or ""),
+        "adjusted_p_value": format_p_value(adjusted if _finite(adjusted) else None, missing=""),
+        "p_adjustment": str(finding.get("p_adjustment") or ""),
+        "expected_effect": format_value(expected, scale) if _finite(expected) else "",
+        "headline_note": str(finding.get("headline_note") or ""),
+    }
+
+
+def demoted_headlines(findings: list[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """Findings meant as headlines but demoted for want of power: label and reason.
+
+    Examples
+    --------
+    >>> demoted_headlines([{"label": "Charges", "headline_note": "Not a headline: MDE 5x"},
+    ...                    {"label": "Other"}])
+    [{'label': 'Charges', 'note': 'Not a headline: MDE 5x', 'anchor': 'finding-1'}]
+    """
+    return [
+        {
+            "label": str(f.get("label") or f.get("question") or f"Finding {position + 1}"),
+            "note": str(f["headline_note"]),
+            "anchor": finding_anchor(position),
+        }
+        for position, f in enumerate(findings)
+        if isinstance(f, Mapping) and f.get("headline_note")
+    ]

@@ -23,6 +23,7 @@ from .. import PROGRAMMES
 from ..errors import AnalysisError
 from ..evidence.sms import SMS_LEVELS
 from .formatting import (
+    demoted_headlines,
     finding_view,
     format_count,
     format_timestamp,
@@ -192,7 +193,9 @@ def _vfm_view(record: Mapping[str, Any]) -> dict[str, str] | None:
     ):
         main = components[0]
     ratio = ""
-    if isinstance(main, Mapping) and isinstance(main.get("benefit_cost_ratio"), Mapping):
+    if isinstance(main, Mapping) and main.get("cost_confirmed") is False:
+        ratio = "Cost not confirmed"
+    elif isinstance(main, Mapping) and isinstance(main.get("benefit_cost_ratio"), Mapping):
         bcr = main["benefit_cost_ratio"]
         if _finite(bcr.get("estimate")):
             ratio = f"Benefit-cost ratio {bcr['estimate']:.2f}"
@@ -445,6 +448,7 @@ def build_index(
                 "links": entry.links,
                 "report_href": entry.report_href,
                 "rows": _headline_rows(entry),
+                "demoted": demoted_headlines((entry.record or {}).get("findings", [])),
                 "vfm": _vfm_view(entry.record) if entry.record else None,
                 "synthetic": bool((entry.record or {}).get("synthetic")),
                 "provenance": _provenance_row(entry),

@@ -71,6 +71,7 @@ PAGE_IDS = frozenset(
         "reading-the-numbers",
         "run-failed",
         "run-error",
+        "checks-of-the-design",
     }
 )
 
