@@ -145,6 +145,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     """List programmes with each parameter, its type, value and help."""
     from .config import RUNNER_PARAMETERS, load_config, notebook_parameters
     from .programmes import programme_title
+    from .synthetic import worlds
 
     for programme in PROGRAMMES:
         config = load_config(programme)
@@ -161,6 +162,11 @@ def cmd_list(args: argparse.Namespace) -> int:
             value = config.parameters.get(param.name, param.default)
             note = " (from config)" if param.name in config.parameters else ""
             print(f"  {param.name}: {param.type} = {value!r}{note}  # {param.help}")
+        hostile = {name: text for name, text in worlds(programme).items() if name != "friendly"}
+        if hostile:
+            print("  synthetic worlds (-p synthetic_world=NAME), besides 'friendly':")
+            for name, text in hostile.items():
+                print(f"    {name}: {text}")
         print()
     return 0
 

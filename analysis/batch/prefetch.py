@@ -112,6 +112,7 @@ def signature(request: LoadRequest) -> tuple | None:
         tuple(sorted(files)),
         request.seed,
         float(request.scale),
+        request.world,
         request.extract_date,
         version,
         check,

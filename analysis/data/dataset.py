@@ -166,11 +166,12 @@ def _read_input(
     seed: int,
     scale: float,
     queries: Mapping[str, str] | None,
+    world: str = "friendly",
 ) -> _Input:
     if source is None or (isinstance(source, str) and not source.strip()):
         source = "synthetic"
     if source == "synthetic":
-        data = synthetic_input(contract.programme, seed=seed, scale=scale)
+        data = synthetic_input(contract.programme, seed=seed, scale=scale, world=world)
         logger.info("%s synthetic data %s", contract.programme, data.origin)
         return _Input(ReadResult(tables=data.tables), True, data.truth, data.extract_date)
     manifest = _synthetic_folder_manifest(source)
@@ -229,6 +230,8 @@ class LoadRequest:
         The extract date asked for, parsed; None when not given.
     queries : mapping of str to str or None
         As passed to :func:`load`.
+    world : str
+        The synthetic world asked for (``"friendly"`` for every other source).
     key : bytes
         The pseudonymisation key the load would use.
     """
@@ -239,6 +242,7 @@ class LoadRequest:
     scale: float
     extract_date: pd.Timestamp | None
     queries: Mapping[str, str] | None
+    world: str
     key: bytes = field(repr=False)
 
 
@@ -283,6 +287,7 @@ def load_request(
     scale: float = 1.0,
     extract_date: Any = None,
     queries: Mapping[str, str] | None = None,
+    world: str = "friendly",
 ) -> LoadRequest:
     """The :class:`LoadRequest` of a :func:`load` call with these arguments, reading nothing.
 
@@ -295,7 +300,7 @@ def load_request(
     >>> request.programme, request.seed, str(request.extract_date.date())
     ('lsavi', 7, '2026-03-31')
     """
-    return _request(programme, source, seed, scale, extract_date, queries)[1]
+    return _request(programme, source, seed, scale, extract_date, queries, world)[1]
 
 
 def _request(
@@ -305,6 +310,7 @@ def _request(
     scale: float,
     extract_date: Any,
     queries: Mapping[str, str] | None,
+    world: str = "friendly",
 ) -> tuple[Contract, LoadRequest]:
     contract = resolve_contract(programme)
     requested_date = as_extract_date(extract_date)
@@ -313,7 +319,7 @@ def _request(
     # Refuse real data without a key before reading anything.
     key = pseudonym_key(synthetic=synthetic)
     return contract, LoadRequest(
-        contract.programme, source, seed, scale, requested_date, queries, key
+        contract.programme, source, seed, scale, requested_date, queries, world, key
     )
 
 
@@ -325,6 +331,7 @@ def load(
     scale: float = 1.0,
     extract_date: Any = None,
     queries: Mapping[str, str] | None = None,
+    world: str = "friendly",
 ) -> Dataset:
     """Load a programme's tables: read, check against the contract, pseudonymise.
 
@@ -345,6 +352,10 @@ def load(
     queries : mapping of str to str, optional
         SQL query per table for a database source; default the ``queries:`` of
         ``config/<programme>.yaml``, else the tables named after the contract's.
+    world : str
+        For synthetic data: the named world to generate
+        (:func:`analysis.synthetic.worlds`); ``"friendly"``, the default, is the
+        world where each design's assumptions hold. Ignored for other sources.
 
     Returns
     -------
@@ -366,13 +377,13 @@ def load(
     >>> len(data["suspects"]["suspect_id"][0])  # a 64-character pseudonym
     64
     """
-    contract, request = _request(programme, source, seed, scale, extract_date, queries)
+    contract, request = _request(programme, source, seed, scale, extract_date, queries, world)
     if _PRELOADED is not None:  # installed by a caller that loaded data ahead (set_preloaded)
         ahead = _PRELOADED(request)
         if ahead is not None:
             return ahead
     requested_date, key = request.extract_date, request.key
-    data = _read_input(contract, source, seed=seed, scale=scale, queries=queries)
+    data = _read_input(contract, source, seed=seed, scale=scale, queries=queries, world=world)
     check_date = requested_date or data.extract_date
 
     def pseudonymiser(values: pd.Series) -> pd.Series:

@@ -250,8 +250,12 @@ class SyntheticInput:
     origin: str
 
 
-def synthetic_input(programme: str, *, seed: int, scale: float) -> SyntheticInput:
+def synthetic_input(
+    programme: str, *, seed: int, scale: float, world: str = "friendly"
+) -> SyntheticInput:
     """Raw synthetic tables: from ``data/synthetic/<programme>/`` when it matches, else generated.
+
+    ``data/synthetic/`` holds the friendly world; any other ``world`` is generated.
 
     Examples
     --------
@@ -261,7 +265,7 @@ def synthetic_input(programme: str, *, seed: int, scale: float) -> SyntheticInpu
     """
     contract = resolve_contract(programme)
     folder = SYNTHETIC_DIR / programme
-    manifest = read_manifest(folder)
+    manifest = read_manifest(folder) if world == "friendly" else None
     if manifest is not None:
         matches = (
             manifest.get("programme") == programme
@@ -288,8 +292,9 @@ def synthetic_input(programme: str, *, seed: int, scale: float) -> SyntheticInpu
         )
     from ..synthetic import generate
 
-    data = generate(programme, seed=seed, scale=scale)
-    label = f"synthetic:{programme} (seed {seed}, scale {scale:g}, generated in memory)"
+    data = generate(programme, seed=seed, scale=scale, world=world)
+    named = "" if world == "friendly" else f", world {world}"
+    label = f"synthetic:{programme} (seed {seed}, scale {scale:g}{named}, generated in memory)"
     tables = {
         name: RawTable(
             name,

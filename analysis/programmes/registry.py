@@ -77,7 +77,8 @@ class Programme:
 
         Every programme notebook loads its data as ``load(slug, source=source,
         seed=synthetic_seed, scale=synthetic_scale, extract_date=extract_date or
-        None)``; a parameter the run does not set keeps the notebook's default.
+        None, world=synthetic_world)``; a parameter the run does not set keeps the
+        notebook's default.
         Declared here, once, so that whoever needs a notebook's call without
         running the notebook (to load its data ahead of it) reads it from the
         programme; a test checks each notebook's own call against it.
@@ -90,13 +91,14 @@ class Programme:
         Examples
         --------
         >>> REGISTRY["lsavi"].load_arguments({"synthetic_seed": 7, "extract_date": ""})
-        {'source': 'synthetic', 'seed': 7, 'scale': 1.0, 'extract_date': None}
+        {'source': 'synthetic', 'seed': 7, 'scale': 1.0, 'extract_date': None, 'world': 'friendly'}
         """
         return {
             "source": parameters.get("source", "synthetic"),
             "seed": parameters.get("synthetic_seed", 2026),
             "scale": parameters.get("synthetic_scale", 1.0),
             "extract_date": parameters.get("extract_date") or None,
+            "world": parameters.get("synthetic_world", "friendly"),
         }
 
     @property

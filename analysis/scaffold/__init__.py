@@ -95,6 +95,7 @@ def notebook(slug: str, title: str) -> dict:
 source: str = "synthetic"  # "synthetic", a folder of extracts, or a SQLAlchemy URL
 synthetic_seed: int = 2026  # seed for the synthetic data
 synthetic_scale: float = 1.0  # volume multiplier for the synthetic data
+synthetic_world: str = "friendly"  # synthetic world: "friendly" or a hostile one (analysis list)
 extract_date: str = ""  # date the extract was taken (YYYY-MM-DD); blank: from the data
 suppression_threshold: int = 10  # counts below this are suppressed in published tables
 findings_path: str = ""  # where to write findings.json (set by the batch runner)
@@ -116,6 +117,7 @@ data = load(
     seed=synthetic_seed,
     scale=synthetic_scale,
     extract_date=extract_date or None,
+    world=synthetic_world,
 )
 params = Parameters(synthetic_seed=synthetic_seed, suppression_threshold=suppression_threshold)
 evaluation = evaluate(data, params)

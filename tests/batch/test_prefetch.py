@@ -155,7 +155,13 @@ def test_load_arguments_are_what_each_notebook_passes_to_load(programme):
     assert len(calls) == 1
     (call,) = calls
     assert [ast.literal_eval(a) for a in call.args] == [programme]
-    parameters = {"source": "S", "synthetic_seed": 11, "synthetic_scale": 0.5, "extract_date": ""}
+    parameters = {
+        "source": "S",
+        "synthetic_seed": 11,
+        "synthetic_scale": 0.5,
+        "extract_date": "",
+        "synthetic_world": "frailty",
+    }
     namespace = dict(parameters, load=lambda programme, **kwargs: kwargs)
     declared = REGISTRY[programme].load_arguments
     passed = eval(compile(ast.Expression(call), programme, "eval"), namespace)

@@ -111,3 +111,27 @@ def test_unknown_programme():
 def test_blank_source_means_synthetic():
     data = load("lsavi", "", seed=3, scale=0.02)
     assert data.synthetic and data.truth
+
+
+def test_a_hostile_world_is_generated_and_named_in_the_provenance():
+    from analysis.data import load
+    from analysis.synthetic import generate
+
+    friendly = load("lsavi", seed=5, scale=0.1)
+    hostile = load("lsavi", seed=5, scale=0.1, world="multiplicative_seasonality")
+    assert (
+        hostile.truth
+        == generate("lsavi", seed=5, scale=0.1, world="multiplicative_seasonality").truth
+    )
+    assert not hostile["incidents"].equals(friendly["incidents"])
+    assert "world multiplicative_seasonality" in hostile.provenance["incidents"]["source"]
+
+
+def test_an_unknown_world_names_the_choices():
+    import pytest
+
+    from analysis.data import load
+    from analysis.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="multiplicative_seasonality"):
+        load("lsavi", seed=5, scale=0.1, world="no_such_world")
