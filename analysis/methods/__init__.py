@@ -5,6 +5,8 @@
 - ``event_study``: dynamic effects around treatment with a joint pre-trend test.
 - ``staggered``: group-time effects robust to staggered adoption (``staggered_did``).
 - ``its``: interrupted time series (segmented GLM with seasonality).
+- ``synthetic_control``: one treated area against a weighted donor pool (Abadie et al.),
+  optionally ridge-augmented, with conformal and placebo inference.
 - ``propensity``: propensity scores, inverse probability weighting, matching, balance.
 - ``survival``: Kaplan-Meier, log-rank and Cox regression.
 - ``rdd``: local polynomial regression discontinuity.
@@ -28,6 +30,7 @@ from .rates import compare_proportions, proportion, rate_ratio
 from .rdd import rdd
 from .staggered import staggered_did
 from .survival import cox, kaplan_meier
+from .synthetic_control import synthetic_control
 
 __all__ = [
     "balance",
@@ -48,4 +51,5 @@ __all__ = [
     "rate_ratio",
     "rdd",
     "staggered_did",
+    "synthetic_control",
 ]
