@@ -30,7 +30,9 @@ Inference.
   the interval for the average effect and the p-value (at ``theta = 0``); the same test with
   one post period at a time gives the per-period intervals. The refits use the outcome-only
   synthetic control (ridge-augmented when ``augment="ridge"``), as the method requires a fit
-  that sees the hypothesised post-period outcomes.
+  that sees the hypothesised post-period outcomes. With ``T`` periods the p-value moves in
+  steps of ``1/T``, so the interval's exact level is ``1 - floor(alpha T) / T`` (97.2% for a
+  nominal 95% with 36 periods; the simulation study measures 97.3%).
 - In-space placebos (Abadie et al. 2010): every donor in turn is treated as if treated, with
   the other donors as its pool; the rank of the treated unit's post/pre RMSPE ratio among
   all the ratios gives the placebo p-value.
