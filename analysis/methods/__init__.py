@@ -5,6 +5,10 @@
 - ``event_study``: dynamic effects around treatment with a joint pre-trend test.
 - ``staggered``: group-time effects robust to staggered adoption (``staggered_did``).
 - ``its``: interrupted time series (segmented GLM with seasonality).
+- ``comparative_its``: a treated series against comparison series (shared seasonality and
+  step, treated-by-post rate ratio).
+- ``synthetic_control``: one treated area against a weighted donor pool (Abadie et al.),
+  optionally ridge-augmented, with conformal and placebo inference.
 - ``propensity``: propensity scores, inverse probability weighting, matching, balance.
 - ``survival``: Kaplan-Meier, log-rank and Cox regression.
 - ``rdd``: local polynomial regression discontinuity, sharp and fuzzy (``fuzzy_rdd``).
@@ -20,6 +24,7 @@ package import, keeps ``analysis.methods.did`` the function however the
 modules are imported later.
 """
 
+from .comparative_its import comparative_its
 from .did import did
 from .event_study import event_study
 from .its import its
@@ -37,9 +42,11 @@ from .sensitivity import (
 )
 from .staggered import staggered_did
 from .survival import cox, kaplan_meier
+from .synthetic_control import synthetic_control
 
 __all__ = [
     "balance",
+    "comparative_its",
     "compare_proportions",
     "cox",
     "did",
@@ -63,4 +70,5 @@ __all__ = [
     "rosenbaum_binary_counts",
     "rosenbaum_wilcoxon",
     "staggered_did",
+    "synthetic_control",
 ]

@@ -1,4 +1,5 @@
-"""Planted-effect simulations for the panel estimators (did, event study, staggered, ITS).
+"""Planted-effect simulations for the panel estimators (did, event study, staggered, ITS,
+synthetic control).
 
 Each ``simulate_*`` function draws one data set with a known effect; ``coverage``
 runs an estimator over many seeds and counts how often its interval covers the truth.
@@ -184,6 +185,40 @@ def simulate_its_series(
     mean = np.exp(log_mean)
     frailty = rng.gamma(1 / nb_alpha, nb_alpha, size=n_months) if nb_alpha else 1.0
     return pd.DataFrame({"month": months, "count": rng.poisson(mean * frailty)})
+
+
+def simulate_synthetic_panel(
+    seed: int,
+    *,
+    n_donors: int = 20,
+    n_pre: int = 30,
+    n_post: int = 6,
+    effect: float = -2.0,
+    noise: float = 0.5,
+) -> pd.DataFrame:
+    """One treated area inside the donors' convex hull, from a two-factor model.
+
+    Every area's outcome is ``level + loadings @ factors_t + noise``; the treated area's
+    level and loadings are a random convex combination of four donors', so a synthetic
+    control exists, and ``effect`` is added to its post-period outcomes. Columns ``area``
+    (``"T"`` treated, ``"D0"``... donors), ``period`` (0, 1, ...; treatment at ``n_pre``)
+    and ``y``.
+    """
+    rng = np.random.default_rng(seed)
+    n_periods = n_pre + n_post
+    factors = rng.normal(size=(n_periods, 2))
+    loadings = rng.uniform(0.5, 2.0, size=(n_donors, 2))
+    levels = rng.normal(20, 3, size=n_donors)
+    mix = np.zeros(n_donors)
+    mix[rng.choice(n_donors, 4, replace=False)] = rng.dirichlet(np.ones(4))
+    donors = levels + factors @ loadings.T + rng.normal(scale=noise, size=(n_periods, n_donors))
+    treated = mix @ levels + factors @ (mix @ loadings) + rng.normal(scale=noise, size=n_periods)
+    treated[n_pre:] += effect
+    wide = pd.DataFrame(
+        np.column_stack([donors, treated]), columns=[f"D{j}" for j in range(n_donors)] + ["T"]
+    )
+    wide["period"] = np.arange(n_periods)
+    return wide.melt(id_vars="period", var_name="area", value_name="y")
 
 
 def coverage(
