@@ -11,6 +11,7 @@
 - ``rates``: proportions, differences and ratios of proportions and rates.
 - ``paired``: mean change of one group measured twice (before/after).
 - ``power``: minimum detectable effects, by formula or from an achieved standard error.
+- ``bounds``: worst/best case and Lee (2009) bounds when outcomes go missing.
 - ``sensitivity``: sensitivity to unmeasured confounding (E-values; Rosenbaum bounds for
   matched pairs).
 
@@ -20,6 +21,7 @@ package import, keeps ``analysis.methods.did`` the function however the
 modules are imported later.
 """
 
+from .bounds import lee_bounds, worst_best_bounds
 from .did import did
 from .event_study import event_study
 from .its import its
@@ -49,6 +51,7 @@ __all__ = [
     "ipw",
     "its",
     "kaplan_meier",
+    "lee_bounds",
     "match",
     "mde",
     "mde_from_standard_error",
@@ -62,4 +65,5 @@ __all__ = [
     "rosenbaum_binary_counts",
     "rosenbaum_wilcoxon",
     "staggered_did",
+    "worst_best_bounds",
 ]
