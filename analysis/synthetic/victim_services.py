@@ -102,7 +102,8 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
         Tables ``cases``, ``offences`` and ``incidents`` with raw identifiers; ``truth``
         with ``withdrawal_difference_pp``, ``charge_difference_pp``,
         ``repeat_hazard_ratio``, ``first_contact_change_days``,
-        ``engagement_change_pp``, ``abuse_ceased_share`` (among closed cases, observed
+        ``engagement_change_pp``, ``withdrawal_change_pp`` (0: no change planted),
+        ``abuse_ceased_share`` (among closed cases, observed
         or not) and ``abuse_ceased_after_change_pp`` (the Lee-bounds estimand).
 
     Examples
@@ -308,6 +309,8 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
         "repeat_hazard_ratio": params["repeat_hazard_ratio"],
         "first_contact_change_days": params["first_contact_change_days"],
         "engagement_change_pp": params["engagement_change_pp"],
+        # Nothing in the world moves withdrawal at the service change.
+        "withdrawal_change_pp": 0.0,
         "abuse_ceased_share": float(ceased[closed].mean()),
         "abuse_ceased_after_change_pp": float(np.mean((y1.astype(int) - y0)[always]) * 100),
     }

@@ -1,4 +1,9 @@
-"""Victim services (ISVAs, domestic abuse advisers, counselling; pan-Dorset IDVA service): the programme's analysis, in the parts every programme shares.
+"""Victim services: the programme's analysis, in the parts every programme shares.
+
+The £261,000 for Independent Sexual Violence Advisers (ISVAs), domestic abuse advisers,
+trauma counselling and behaviour-change courses, and the move to a pan-Dorset Independent
+Domestic Violence Adviser (IDVA) service. Parts:
+
 
 - ``tables``: the analysis and display tables built from the loaded data;
 - ``designs``: the programme's designs over :mod:`analysis.methods`;
