@@ -163,7 +163,10 @@ def service_change(series: pd.DataFrame, column: str, change: pd.Timestamp) -> E
     """Step change in a monthly series at the move to the pan-Dorset IDVA service.
 
     Gaussian segmented regression with a common trend and no seasonality (two years of
-    months is too short to estimate it), Newey-West errors with 2 lags.
+    months is too short to estimate it). Model-based standard errors: with 24 months,
+    Newey-West errors are too small (in the synthetic world they covered the planted
+    change 25 times in 30, against 28 for model-based ones); the Ljung-Box test in the
+    diagnostics says whether the residuals are autocorrelated.
     """
     frame = series[["month", column]].dropna()
     return its(
@@ -173,7 +176,6 @@ def service_change(series: pd.DataFrame, column: str, change: pd.Timestamp) -> E
         intervention=change,
         family="gaussian",
         harmonics=0,
-        hac_lags=2,
     )
 
 

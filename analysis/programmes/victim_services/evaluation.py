@@ -124,6 +124,11 @@ class Evaluation:
             tables.reach(self.data["cases"], by), self.params.suppression_threshold
         )
 
+    def planted(self, key: str) -> float | None:
+        """The planted value of ``key`` in synthetic data (None on real data)."""
+        truth = self.data.truth if self.data.synthetic else None
+        return None if not truth else truth.get(key)
+
     @property
     def criminal_justice_table(self) -> pd.DataFrame:
         """Naive beside matched differences (points), with E-values."""

@@ -59,6 +59,21 @@ def truth_check(finding: Finding) -> str:
     )
 
 
+def bounds_truth_check(bounds: Bounds, truth: float | None, scale: float = 1.0) -> str:
+    """Whether bounds' interval covers the value planted in synthetic data ('' on real data).
+
+    ``scale`` converts the truth to the bounds' scale (0.01 for a truth in points).
+    """
+    if truth is None:
+        return ""
+    covers = bounds.contains(truth * scale)
+    return (
+        f"The planted value, {truth * scale:.3g}, lies "
+        f"{'inside' if covers else 'outside'} the bounds' interval "
+        f"({bounds.ci_low:.3g} to {bounds.ci_high:.3g})."
+    )
+
+
 def naive_against_matched(naive: Estimate, matched: Estimate, what: str) -> str:
     """How far the naive comparison is from the matched one, and whether it points the wrong way.
 
