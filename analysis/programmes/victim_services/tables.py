@@ -97,7 +97,10 @@ def emulated_trial(
     )
     later = later[later["incident_date"] >= later["landmark"]]
     first = later.groupby("crime_id")["incident_date"].min()
-    next_incident = crimes["crime_id"].map(first)
+    # reindex, not map: with no later incident at all, map would try to cast to float.
+    next_incident = pd.Series(
+        pd.to_datetime(first.reindex(crimes["crime_id"]).to_numpy()), index=crimes.index
+    )
     horizon = np.minimum((extract_date - crimes["landmark"]).dt.days.to_numpy(), follow_up_days)
     days = (next_incident - crimes["landmark"]).dt.days
     crimes["repeat"] = (days.notna() & (days <= horizon)).astype(int)
