@@ -15,6 +15,7 @@
 - ``rates``: proportions, differences and ratios of proportions and rates.
 - ``paired``: mean change of one group measured twice (before/after).
 - ``power``: minimum detectable effects, by formula or from an achieved standard error.
+- ``bounds``: worst/best case and Lee (2009) bounds when outcomes go missing.
 - ``sensitivity``: sensitivity to unmeasured confounding (E-values; Rosenbaum bounds for
   matched pairs).
 
@@ -24,6 +25,7 @@ package import, keeps ``analysis.methods.did`` the function however the
 modules are imported later.
 """
 
+from .bounds import lee_bounds, worst_best_bounds
 from .comparative_its import comparative_its
 from .did import did
 from .event_study import event_study
@@ -57,6 +59,7 @@ __all__ = [
     "ipw",
     "its",
     "kaplan_meier",
+    "lee_bounds",
     "match",
     "mde",
     "mde_from_standard_error",
@@ -71,4 +74,5 @@ __all__ = [
     "rosenbaum_wilcoxon",
     "staggered_did",
     "synthetic_control",
+    "worst_best_bounds",
 ]

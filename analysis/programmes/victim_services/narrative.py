@@ -1,0 +1,252 @@
+"""Victim services: every sentence whose wording depends on a result.
+
+Each function takes the evaluation (or a part of it) and returns Markdown. Shared
+sentences (source line, loading notes, the closing line) are in
+:mod:`analysis.reporting.narrative`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ...evidence import Finding
+from ...evidence.sms import describe_level
+from ...evidence.vfm import format_gbp
+from ...methods.bounds import Bounds
+from ...results import Estimate
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+def headline(finding: Finding) -> str:
+    """The headline sentence: repeat victimisation, its interval and how sure we are.
+
+    Examples
+    --------
+    >>> from analysis.results import Estimate
+    >>> est = Estimate(0.75, 0.64, 0.88, 0.001, 2000, "hazard ratio", "Cox", "next incident")
+    >>> headline(Finding("q", est, "matched_comparison"))[:45]
+    '**Supported victims were victimised again les'
+    """
+    est = finding.estimate
+    if not est.significant:
+        verdict = (
+            "No clear difference in repeat victimisation between supported and matched victims"
+        )
+    elif est.effect < 1:
+        verdict = "Supported victims were victimised again less often than matched victims"
+    else:
+        verdict = "Supported victims were victimised again more often than matched victims"
+    return (
+        f"**{verdict}** (hazard ratio of the next DA incident {est.effect:.2f}, 95% CI "
+        f"{est.ci_low:.2f} to {est.ci_high:.2f}). Evidence: {describe_level(finding.sms_level)}."
+    )
+
+
+def truth_check(finding: Finding) -> str:
+    """Whether the interval covers the value planted in synthetic data ('' on real data)."""
+    if finding.truth is None:
+        return ""
+    est = finding.estimate
+    covers = est.ci_low <= finding.truth <= est.ci_high
+    return (
+        f"In these synthetic data the planted value is {finding.truth:.3g}, which the interval "
+        f"({est.ci_low:.3g} to {est.ci_high:.3g}) {'covers' if covers else 'misses'}."
+    )
+
+
+def bounds_truth_check(bounds: Bounds, truth: float | None, scale: float = 1.0) -> str:
+    """Whether bounds' interval covers the value planted in synthetic data ('' on real data).
+
+    ``scale`` converts the truth to the bounds' scale (0.01 for a truth in points).
+    """
+    if truth is None:
+        return ""
+    covers = bounds.contains(truth * scale)
+    return (
+        f"The planted value, {truth * scale:.3g}, lies "
+        f"{'inside' if covers else 'outside'} the bounds' interval "
+        f"({bounds.ci_low:.3g} to {bounds.ci_high:.3g})."
+    )
+
+
+def naive_against_matched(naive: Estimate, matched: Estimate, what: str) -> str:
+    """How far the naive comparison is from the matched one, and whether it points the wrong way.
+
+    Examples
+    --------
+    >>> from analysis.results import Estimate
+    >>> n = Estimate(1.1, 1.0, 1.2, 0.04, 4000, "hazard ratio", "Cox", "e")
+    >>> m = Estimate(0.75, 0.64, 0.88, 0.001, 2000, "hazard ratio", "Cox", "e")
+    >>> "points the wrong way" in naive_against_matched(n, m, "repeat victimisation")
+    True
+    """
+    null = matched.null_value
+    opposite = (naive.effect - null) * (matched.effect - null) < 0
+    if opposite:
+        return (
+            f"The naive comparison of {what} points the wrong way: "
+            f"{naive.effect:.3g} against {matched.effect:.3g} once supported victims are "
+            "compared with victims of the same risk and history. Higher-risk victims are "
+            "referred more, and they are also the ones more often victimised again."
+        )
+    if abs(naive.effect - matched.effect) > abs(matched.effect - null) / 2:
+        return (
+            f"The naive comparison of {what} ({naive.effect:.3g}) differs markedly from the "
+            f"matched one ({matched.effect:.3g}): selection into support moves it."
+        )
+    return (
+        f"The naive ({naive.effect:.3g}) and matched ({matched.effect:.3g}) comparisons of "
+        f"{what} agree closely here; the matched one is still the one to quote."
+    )
+
+
+def criminal_justice(result: Any) -> str:
+    """The matched effect on a criminal justice outcome, with its E-value.
+
+    ``result`` is an :class:`~.evaluation.CriminalJustice`.
+    """
+    est, e_value = result.matched, result.e_value
+    if not est.significant:
+        verdict = f"No clear difference in {result.outcome.lower()}"
+    elif est.effect < 0:
+        verdict = f"{result.outcome} was less common for supported victims"
+    else:
+        verdict = f"{result.outcome} was more common for supported victims"
+    if e_value.limit is None or e_value.limit <= 1:
+        robustness = (
+            "the interval already includes no difference, so no confounding is needed to "
+            "explain it away"
+        )
+    else:
+        robustness = (
+            f"an unmeasured confounder would need to be associated with both support and the "
+            f"outcome by a risk ratio of {e_value.point:.2f} (for the interval: "
+            f"{e_value.limit:.2f}) to explain it away"
+        )
+    return (
+        f"**{verdict}** ({est.effect:+.1f} points, 95% CI {est.ci_low:+.1f} to "
+        f"{est.ci_high:+.1f}, matched). Sensitivity: {robustness}."
+    )
+
+
+def service_change(estimate: Estimate, what: str, unit: str) -> str:
+    """The step change in a monthly series at the move to the pan-Dorset IDVA service.
+
+    Examples
+    --------
+    >>> from analysis.results import Estimate
+    >>> est = Estimate(-3.0, -3.6, -2.4, 0.001, 24, "difference", "ITS", "e")
+    >>> service_change(est, "days from referral to first contact", "days")[:30]
+    '**Days from referral to first '
+    """
+    if not estimate.significant:
+        verdict = "showed no clear change"
+    elif estimate.effect < 0:
+        verdict = "fell"
+    else:
+        verdict = "rose"
+    return (
+        f"**{what[:1].upper()}{what[1:]} {verdict}** at the move to the pan-Dorset IDVA "
+        f"service ({estimate.effect:+.1f} {unit}, 95% CI {estimate.ci_low:+.1f} to "
+        f"{estimate.ci_high:+.1f}; interrupted time series, no comparison series)."
+    )
+
+
+def exit_outcome(result: Any) -> str:
+    """The complete-case share at exit beside its worst and best case bounds.
+
+    ``result`` is a :class:`~.designs.ExitOutcome`.
+    """
+    bounds = result.bounds
+    share = result.complete_case.effect
+    missing = bounds.diagnostics["missing_share"]
+    if missing == 0:
+        return (
+            f"Every closed case was asked; {_pct(share)} said the abuse had ceased, and "
+            "no bounds are needed."
+        )
+    return (
+        f"Of the cases asked at exit, **{_pct(share)}** said the abuse had ceased; but "
+        f"{_pct(missing)} of closed cases were not asked (most had disengaged). If none of "
+        f"them had seen the abuse stop, the share would be {_pct(bounds.lower)}; if all had, "
+        f"{_pct(bounds.upper)}. The true share lies in that range (95% CI "
+        f"{_pct(bounds.ci_low)} to {_pct(bounds.ci_high)}); the complete-case figure is its "
+        "upper reading when those who disengage fare worse."
+    )
+
+
+def exit_change(bounds: Bounds) -> str:
+    """Lee bounds on the change in abuse ceased after the service change (IDVA cases)."""
+    low, high = bounds.lower * 100, bounds.upper * 100
+    trimmed = bounds.diagnostics["trimming_share"]
+    if bounds.ci_low > 0:
+        verdict = "rose after the move to the pan-Dorset service, even at its lower bound"
+    elif bounds.ci_high < 0:
+        verdict = "fell after the move to the pan-Dorset service, even at its upper bound"
+    else:
+        verdict = "may have risen or fallen after the move to the pan-Dorset service"
+    return (
+        f"Among IDVA victims whose exit would be recorded either way, the share with abuse "
+        f"ceased **{verdict}**: Lee bounds {low:+.1f} to {high:+.1f} points (95% CI "
+        f"{bounds.ci_low * 100:+.1f} to {bounds.ci_high * 100:+.1f}), against "
+        f"{bounds.complete_case * 100:+.1f} points from the recorded exits alone; "
+        f"{trimmed:.0%} of the better-recorded period's exits were trimmed."
+    )
+
+
+def capacity(table: pd.DataFrame) -> str:
+    """Caseload and MARAC volume against the published benchmarks."""
+    sentences = []
+    for measure, row in table.iterrows():
+        if row["Dorset"] > row["benchmark"] * 1.1:
+            relation = "above"
+        elif row["Dorset"] < row["benchmark"] * 0.9:
+            relation = "below"
+        else:
+            relation = "close to"
+        sentences.append(
+            f"{measure}: {row['Dorset']:.0f}, {relation} the benchmark of {row['benchmark']:.0f}."
+        )
+    return " ".join(sentences)
+
+
+def value_for_money(value: Any) -> str:
+    """What the funding buys in repeat victims averted, and the switching values.
+
+    ``value`` is an :class:`analysis.evidence.vfm.ValueForMoney`.
+    """
+    averted = value.averted
+    low, point, high = value.bcr[1], value.bcr[0], value.bcr[2]
+    if averted is None or averted.point <= 0:
+        return (
+            f"No repeat victimisation was averted by the estimate, so the {format_gbp(value.cost)} "
+            "is not repaid in prevented repeats; its case rests on the service's other outcomes."
+        )
+    if low > 1:
+        verdict = "repays its cost in prevented repeats even at the low end of the interval"
+    elif high < 1:
+        verdict = "does not repay its cost in prevented repeats"
+    else:
+        verdict = "may or may not repay its cost in prevented repeats"
+    switching = value.cost / averted.point
+    return (
+        f"On the stated assumption, the {format_gbp(value.cost)} **{verdict}** (benefit-cost "
+        f"ratio {point:.1f}, 95% CI {low:.1f} to {high:.1f}). Switching values: it breaks even "
+        f"if {value.break_even_outcomes:.0f} repeat victims are averted (estimate "
+        f"{averted.point:.0f}), or if a prevented repeat is worth {format_gbp(switching)} "
+        f"rather than {format_gbp(value.unit_cost.value)}."
+    )
+
+
+def repeat_figure_title(matched: Estimate) -> str:
+    """Title of the Kaplan-Meier figure, saying what it shows."""
+    if not matched.significant:
+        return "Time to the next DA incident: no clear difference with support"
+    if matched.effect < 1:
+        return "Supported victims went longer before the next DA incident"
+    return "Supported victims were victimised again sooner"

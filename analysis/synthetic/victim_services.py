@@ -1,0 +1,323 @@
+"""Synthetic victim services extracts at Dorset scale, with planted effects and honest traps.
+
+The world, in the order the generator builds it:
+
+- Police record domestic abuse and sexual offences against identified victims over two
+  years (one index crime per victim), each with a DASH risk level and the victim's DA
+  incidents in the previous 12 months.
+- **Selection into support.** Higher-risk victims with more history are referred more
+  often (within 28 days of the crime), and they are also the ones more likely to withdraw
+  and to be victimised again: a naive comparison makes support look harmful for repeat
+  victimisation, as in the London specialist court study. Selection is on the recorded
+  risk and history only, so matching on them removes it.
+- **Planted effects of support** (from the 28-day landmark): victim withdrawal (outcome
+  16) falls by ``withdrawal_pp`` points, charge rises by ``charge_pp`` points (both on the
+  probability scale, floored at 0.5%), and the hazard of the next DA incident is
+  multiplied by ``repeat_hazard_ratio`` given risk and history.
+- **The service change** (pan-Dorset IDVA service from ``SERVICE_CHANGE``): days from
+  referral to first contact fall by ``first_contact_change_days`` and engagement rises
+  by ``engagement_change_pp`` points.
+- **Missing exits.** Victims whose abuse has not stopped disengage more often, and a
+  disengaged case has no exit measures: the complete-case share with abuse ceased is too
+  high. Observation is monotone in the service change (anyone whose exit would be
+  recorded before it would be recorded after), so Lee bounds apply to that comparison.
+
+``truth`` holds each estimand's planted value in the generated sample (averages over the
+supported victims for the matched differences), so a test can check the intervals.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from ..data.codes import AGE_BANDS, AREAS
+from ..data.contracts.victim_services import ETHNICITIES, NOT_RECORDED
+from ..errors import ConfigError
+from . import SyntheticData
+
+#: Index crimes (victims) at scale 1: two years of Dorset DA and sexual offences with an
+#: identified victim (about 2,300 a year).
+VICTIMS_PER_SCALE = 4600
+
+#: Self-referrals and other referrals with no police record, as a share of police-linked cases.
+UNLINKED_CASE_SHARE = 0.35
+
+#: Date the synthetic extract is taken; the window is the two years before it.
+EXTRACT_DATE = pd.Timestamp("2026-03-31")
+WINDOW_START = pd.Timestamp("2024-04-01")
+
+#: Start of the pan-Dorset IDVA service in the synthetic world.
+SERVICE_CHANGE = pd.Timestamp("2025-04-01")
+
+#: Days after the crime within which a referral counts as support (the grace period).
+SUPPORT_WINDOW_DAYS = 28
+
+DEFAULT_EFFECTS: dict[str, float] = {
+    # Change in the probability of outcome 16 for supported victims, percentage points.
+    "withdrawal_pp": -8.0,
+    # Change in the probability of a charge (outcome 1) for supported victims, points.
+    "charge_pp": 5.0,
+    # Hazard ratio of the next DA incident, supported against not, given risk and history.
+    "repeat_hazard_ratio": 0.75,
+    # Change in mean days from referral to first contact after the service change.
+    "first_contact_change_days": -3.0,
+    # Change in the share engaged (two or more contacts) after the service change, points.
+    "engagement_change_pp": 6.0,
+    # Strength of selection: log-odds of referral per risk step (0 = no selection).
+    "selection": 1.0,
+}
+
+#: Services of referrals with no police record (self and agency referrals).
+SERVICES_UNLINKED = ("IDVA", "ISVA", "counselling", "course")
+
+_RISK_SHARES = {"standard": 0.5, "medium": 0.35, "high": 0.15}
+_OTHER_OUTCOMES = np.array([8, 10, 14, 15, 18, 21])
+
+
+def _risk_score(risk: np.ndarray, prior: np.ndarray) -> np.ndarray:
+    """Linear predictor shared by referral, withdrawal and repeat: risk step and history."""
+    step = np.select([risk == "medium", risk == "high"], [1.0, 2.0], 0.0)
+    return step + 0.25 * prior
+
+
+def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticData:
+    """Generate synthetic victim services extracts with planted effects.
+
+    Parameters
+    ----------
+    seed : int
+        Random seed; the same seed and scale give identical tables.
+    scale : float
+        Volume multiplier: about 4,600 index crimes over two years at 1.
+    **effects
+        Overrides of :data:`DEFAULT_EFFECTS`.
+
+    Returns
+    -------
+    SyntheticData
+        Tables ``cases``, ``offences`` and ``incidents`` with raw identifiers; ``truth``
+        with ``withdrawal_difference_pp``, ``charge_difference_pp``,
+        ``repeat_hazard_ratio``, ``first_contact_change_days``,
+        ``engagement_change_pp``, ``withdrawal_change_pp`` (0: no change planted),
+        ``abuse_ceased_share`` (among closed cases, observed
+        or not) and ``abuse_ceased_after_change_pp`` (the Lee-bounds estimand).
+
+    Examples
+    --------
+    >>> synth = generate(seed=1, scale=0.2)
+    >>> sorted(synth.tables), synth.truth["repeat_hazard_ratio"]
+    (['cases', 'incidents', 'offences'], 0.75)
+    """
+    unknown = sorted(set(effects) - set(DEFAULT_EFFECTS))
+    if unknown:
+        raise ConfigError(
+            f"unknown victim_services effect(s) {unknown}; known: "
+            f"{', '.join(sorted(DEFAULT_EFFECTS))}"
+        )
+    params = {**DEFAULT_EFFECTS, **{name: float(value) for name, value in effects.items()}}
+    if params["repeat_hazard_ratio"] <= 0:
+        raise ConfigError("repeat_hazard_ratio must be positive")
+    rng = np.random.default_rng(seed)
+    n = max(int(round(VICTIMS_PER_SCALE * scale)), 200)
+    window_days = (EXTRACT_DATE - WINDOW_START).days
+
+    # ---------------------------------------------------------------- police offences
+    victim_ids = np.array([f"VP{i:06d}" for i in range(1, n + 1)])
+    offence_date = WINDOW_START + pd.to_timedelta(rng.integers(0, window_days, n), unit="D")
+    risk = rng.choice(list(_RISK_SHARES), size=n, p=list(_RISK_SHARES.values()))
+    step = np.select([risk == "medium", risk == "high"], [1.0, 2.0], 0.0)
+    prior = rng.poisson(0.4 + 0.8 * step)
+    score = _risk_score(risk, prior)
+    sexual = rng.random(n) < 0.18
+    age_band = rng.choice(AGE_BANDS, size=n, p=[0.04, 0.18, 0.3, 0.24, 0.15, 0.09])
+    area = rng.choice(AREAS, size=n)
+    recorded_risk = np.where(rng.random(n) < 0.03, NOT_RECORDED, risk)
+
+    # Support: a referral within the grace period, more likely for higher-risk victims.
+    supported = rng.random(n) < special.expit(-1.9 + params["selection"] * score)
+    days_to_referral = np.where(
+        supported,
+        rng.integers(0, SUPPORT_WINDOW_DAYS, n),
+        # A few unsupported victims are referred later: they stay in the comparison group.
+        np.where(rng.random(n) < 0.06, rng.integers(60, 300, n), -1),
+    )
+
+    # Outcome codes: withdrawal and charge depend on risk; support moves both.
+    withdrawal_0 = special.expit(-1.0 + 0.35 * score)
+    charge_0 = np.full(n, 0.12)
+    withdrawal_1 = np.clip(withdrawal_0 + params["withdrawal_pp"] / 100, 0.005, 0.9)
+    charge_1 = np.clip(charge_0 + params["charge_pp"] / 100, 0.005, 0.9)
+    withdrawal = np.where(supported, withdrawal_1, withdrawal_0)
+    charge = np.where(supported, charge_1, charge_0)
+    draw = rng.random(n)
+    outcome_code = np.where(
+        draw < withdrawal,
+        16,
+        np.where(draw < withdrawal + charge, 1, rng.choice(_OTHER_OUTCOMES, n)),
+    )
+    # Outcomes pending at random (not related to anything): excluded from rates.
+    outcome_code = np.where(rng.random(n) < 0.07, 0, outcome_code)
+
+    offences = pd.DataFrame(
+        {
+            "crime_id": [f"CR{i:07d}" for i in range(1, n + 1)],
+            "victim_id": victim_ids,
+            "offence_date": offence_date,
+            "offence_type": np.where(sexual, "sexual_offence", "domestic_abuse"),
+            "dash_risk": recorded_risk,
+            "prior_incidents": prior,
+            "age_band": age_band,
+            "area": area,
+            "outcome_code": outcome_code.astype(int),
+        }
+    )
+
+    # ---------------------------------------------------------------- repeat incidents
+    # The next DA incident after the 28-day landmark: exponential given risk and history.
+    hazard = (
+        (0.25 / 365)
+        * np.exp(0.45 * score)
+        * np.where(supported, params["repeat_hazard_ratio"], 1.0)
+    )
+    landmark = offence_date + pd.Timedelta(days=SUPPORT_WINDOW_DAYS)
+    next_incident = landmark + pd.to_timedelta(
+        np.floor(rng.exponential(1 / hazard)).astype(int), unit="D"
+    )
+    happened = np.asarray(next_incident <= EXTRACT_DATE)
+    incidents = pd.DataFrame(
+        {"victim_id": victim_ids[happened], "incident_date": next_incident[happened]}
+    )
+    incidents.insert(0, "incident_id", [f"IN{i:07d}" for i in range(1, len(incidents) + 1)])
+
+    # ---------------------------------------------------------------- provider cases
+    referred = days_to_referral >= 0
+    linked = pd.DataFrame(
+        {
+            "victim_id": victim_ids[referred],
+            "referral_date": offence_date[referred]
+            + pd.to_timedelta(days_to_referral[referred], unit="D"),
+            "service": np.where(sexual[referred], "ISVA", "IDVA"),
+            "referral_source": np.where(
+                risk[referred] == "high",
+                rng.choice(["police", "MARAC"], referred.sum(), p=[0.6, 0.4]),
+                "police",
+            ),
+            "area": area[referred],
+            "age_band": age_band[referred],
+            "dash_risk": recorded_risk[referred],
+            "marac": (risk[referred] == "high") & (rng.random(referred.sum()) < 0.8),
+        }
+    )
+    linked = linked[linked["referral_date"] <= EXTRACT_DATE]
+    m = int(round(len(linked) * UNLINKED_CASE_SHARE))
+    unlinked = pd.DataFrame(
+        {
+            "victim_id": [f"VS{i:06d}" for i in range(1, m + 1)],
+            "referral_date": WINDOW_START
+            + pd.to_timedelta(rng.integers(0, window_days, m), unit="D"),
+            "service": rng.choice(SERVICES_UNLINKED, m, p=[0.3, 0.2, 0.35, 0.15]),
+            "referral_source": rng.choice(
+                ["self", "health", "children's services", "other"], m, p=[0.5, 0.25, 0.15, 0.1]
+            ),
+            "area": rng.choice([*AREAS, NOT_RECORDED], m),
+            "age_band": rng.choice(AGE_BANDS, m),
+            "dash_risk": rng.choice(["standard", "medium", "high", NOT_RECORDED], m),
+            "marac": np.zeros(m, dtype=bool),
+        }
+    )
+    cases = pd.concat([linked, unlinked], ignore_index=True)
+    k = len(cases)
+    cases["sex"] = rng.choice(["female", "male", NOT_RECORDED], k, p=[0.86, 0.12, 0.02])
+    cases["ethnicity"] = rng.choice(ETHNICITIES, k, p=[0.88, 0.03, 0.015, 0.02, 0.01, 0.045])
+    after = np.asarray(cases["referral_date"] >= SERVICE_CHANGE)
+
+    # Time to first contact and engagement, moved by the service change.
+    mean_days = 6.0 + np.where(after, params["first_contact_change_days"], 0.0)
+    days_to_contact = np.round(rng.gamma(2.0, np.maximum(mean_days, 0.5) / 2.0))
+    reached = rng.random(k) < 0.93
+    first_contact = cases["referral_date"] + pd.to_timedelta(days_to_contact, unit="D")
+    reached &= np.asarray(first_contact <= EXTRACT_DATE)
+    engaged_probability = 0.72 + np.where(after, params["engagement_change_pp"] / 100, 0.0)
+    engaged = reached & (rng.random(k) < engaged_probability)
+    contacts = np.where(engaged, 2 + rng.poisson(5, k), np.where(reached, 1, 0))
+
+    # Exits: engaged cases close after about three months; the rest close as declined.
+    length = rng.gamma(3.0, 30.0, k).round()
+    exit_date = first_contact + pd.to_timedelta(length, unit="D")
+    closed = np.asarray(exit_date <= EXTRACT_DATE) & reached
+    # Potential outcomes for the service-change comparison: abuse ceased before (y0) and
+    # after (y1 >= y0), and whether the exit would be recorded (monotone: u below a
+    # threshold that is higher after the change for either outcome).
+    y0 = rng.random(k) < 0.55
+    y1 = y0 | (rng.random(k) < 0.12)
+    u = rng.random(k)
+    recorded_0 = u < np.where(y0, 0.85, 0.5)
+    recorded_1 = u < np.where(y1, 0.9, 0.6)
+    ceased = np.where(after, y1, y0)
+    recorded = np.where(after, recorded_1, recorded_0)
+    exit_reason = np.where(
+        ~closed,
+        None,
+        np.where(
+            recorded,
+            "completed",
+            rng.choice(["disengaged", "moved away", "declined support"], k, p=[0.8, 0.1, 0.1]),
+        ),
+    )
+    asked = closed & recorded
+    risk_reduced = ceased | (rng.random(k) < 0.3)
+    cope = ceased | (rng.random(k) < 0.5)
+    satisfied = rng.random(k) < 0.85
+
+    def measure(values: np.ndarray) -> pd.Series:
+        return pd.Series(values, dtype="boolean").where(asked)
+
+    cases = pd.DataFrame(
+        {
+            "case_id": [f"VS{i:07d}" for i in range(1, k + 1)],
+            "victim_id": cases["victim_id"].to_numpy(),
+            "service": cases["service"].to_numpy(),
+            "referral_date": cases["referral_date"].to_numpy(),
+            "referral_source": cases["referral_source"].to_numpy(),
+            "area": cases["area"].to_numpy(),
+            "age_band": cases["age_band"].to_numpy(),
+            "sex": cases["sex"].to_numpy(),
+            "ethnicity": cases["ethnicity"].to_numpy(),
+            "dash_risk": cases["dash_risk"].to_numpy(),
+            "marac_referral": cases["marac"].to_numpy(dtype=bool),
+            "first_contact_date": first_contact.where(reached),
+            "contacts": contacts.astype(int),
+            "exit_date": exit_date.where(closed),
+            "exit_reason": exit_reason,
+            "abuse_ceased": measure(ceased),
+            "risk_reduced": measure(risk_reduced),
+            "cope_recover": measure(cope),
+            "satisfied": measure(satisfied),
+        }
+    )
+
+    # ---------------------------------------------------------------- planted truth
+    idva_closed = closed & np.asarray(cases["service"] == "IDVA")
+    always = idva_closed & recorded_0 & recorded_1
+    truth = {
+        "withdrawal_difference_pp": float(np.mean((withdrawal_1 - withdrawal_0)[supported]) * 100),
+        "charge_difference_pp": float(np.mean((charge_1 - charge_0)[supported]) * 100),
+        "repeat_hazard_ratio": params["repeat_hazard_ratio"],
+        "first_contact_change_days": params["first_contact_change_days"],
+        "engagement_change_pp": params["engagement_change_pp"],
+        # Nothing in the world moves withdrawal at the service change.
+        "withdrawal_change_pp": 0.0,
+        "abuse_ceased_share": float(ceased[closed].mean()),
+        "abuse_ceased_after_change_pp": float(np.mean((y1.astype(int) - y0)[always]) * 100),
+    }
+    return SyntheticData(
+        programme="victim_services",
+        tables={"cases": cases, "offences": offences, "incidents": incidents},
+        truth=truth,
+        extract_date=EXTRACT_DATE,
+        parameters={"seed": seed, "scale": scale, **params},
+    )

@@ -1,0 +1,178 @@
+"""Every branch of every victim services narrative function, on small constructed inputs."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from analysis.evidence import Finding
+from analysis.evidence.vfm import format_gbp
+from analysis.methods.bounds import Bounds
+from analysis.programmes.victim_services import narrative
+from analysis.results import Estimate
+
+
+def hazard(effect, low, high):
+    return Estimate(effect, low, high, 0.01, 500, "hazard ratio", "Cox", "next incident")
+
+
+def points(effect, low, high):
+    return Estimate(effect, low, high, 0.01, 500, "percentage points", "match", "withdrawal")
+
+
+def bounds(lower, upper, ci_low, ci_high, missing=0.2, trim=0.1):
+    return Bounds(
+        lower,
+        upper,
+        ci_low,
+        ci_high,
+        300,
+        "proportion",
+        "worst/best case bounds",
+        "share",
+        (lower + upper) / 2,
+        0.02,
+        0.02,
+        diagnostics={"missing_share": missing, "trimming_share": trim},
+    )
+
+
+@pytest.mark.parametrize(
+    "estimate, words",
+    [
+        (hazard(0.75, 0.6, 0.9), "less often"),
+        (hazard(1.3, 1.1, 1.5), "more often"),
+        (hazard(0.95, 0.8, 1.1), "No clear difference"),
+    ],
+)
+def test_headline_says_what_the_interval_shows(estimate, words):
+    text = narrative.headline(Finding("q", estimate, "matched_comparison"))
+    assert words in text and "SMS 2" in text
+
+
+@pytest.mark.parametrize("truth, words", [(0.8, "covers"), (1.4, "misses"), (None, "")])
+def test_truth_check_covers_misses_or_stays_silent(truth, words):
+    finding = Finding("q", hazard(0.75, 0.6, 0.9), "matched_comparison", truth=truth)
+    text = narrative.truth_check(finding)
+    assert (words in text) if words else text == ""
+
+
+@pytest.mark.parametrize("truth, words", [(50.0, "inside"), (90.0, "outside"), (None, "")])
+def test_bounds_truth_check(truth, words):
+    text = narrative.bounds_truth_check(bounds(0.4, 0.7, 0.35, 0.75), truth, scale=0.01)
+    assert (words in text) if words else text == ""
+
+
+@pytest.mark.parametrize(
+    "naive, words",
+    [
+        (hazard(1.12, 1.0, 1.25), "points the wrong way"),
+        (hazard(0.95, 0.85, 1.05), "differs markedly"),
+        (hazard(0.76, 0.65, 0.9), "agree closely"),
+    ],
+)
+def test_naive_against_matched(naive, words):
+    assert words in narrative.naive_against_matched(naive, hazard(0.75, 0.6, 0.9), "repeats")
+
+
+@pytest.mark.parametrize(
+    "estimate, limit, words",
+    [
+        (points(-8, -12, -4), 1.7, "was less common"),
+        (points(5, 2, 8), 1.5, "was more common"),
+        (points(-1, -4, 2), 1.0, "No clear difference"),
+        (points(-1, -4, 2), None, "no confounding is needed"),
+    ],
+)
+def test_criminal_justice_verdict_and_sensitivity(estimate, limit, words):
+    result = SimpleNamespace(
+        outcome="Victim withdrawal (outcome 16)",
+        matched=estimate,
+        e_value=SimpleNamespace(point=2.0, limit=limit),
+    )
+    text = narrative.criminal_justice(result)
+    assert words in text
+    if limit and limit > 1:
+        assert "risk ratio of 2.00" in text
+
+
+@pytest.mark.parametrize(
+    "effect, low, high, words",
+    [(-3, -3.5, -2.5, "fell"), (6, 1, 11, "rose"), (0.5, -2, 3, "showed no clear change")],
+)
+def test_service_change(effect, low, high, words):
+    estimate = Estimate(effect, low, high, 0.01, 24, "difference", "ITS", "e")
+    assert words in narrative.service_change(estimate, "the share engaged", "points")
+
+
+def test_exit_outcome_with_and_without_missing_exits():
+    complete = SimpleNamespace(effect=0.7)
+    text = narrative.exit_outcome(
+        SimpleNamespace(complete_case=complete, bounds=bounds(0.5, 0.8, 0.45, 0.85))
+    )
+    assert "were not asked" in text and "50%" in text and "80%" in text
+    none_missing = bounds(0.7, 0.7, 0.65, 0.75, missing=0.0)
+    text = narrative.exit_outcome(SimpleNamespace(complete_case=complete, bounds=none_missing))
+    assert "no bounds are needed" in text
+
+
+@pytest.mark.parametrize(
+    "ci, words",
+    [
+        ((0.01, 0.2), "rose after the move"),
+        ((-0.2, -0.01), "fell after the move"),
+        ((-0.05, 0.2), "may have risen or fallen"),
+    ],
+)
+def test_exit_change_reads_the_lee_interval(ci, words):
+    assert words in narrative.exit_change(bounds(0.02, 0.15, *ci))
+
+
+def test_capacity_above_below_and_close_to_benchmarks():
+    table = pd.DataFrame(
+        {"Dorset": [130.0, 10.0, 98.0], "benchmark": [100.0, 40.0, 100.0]},
+        index=["caseload", "MARAC", "other"],
+    )
+    text = narrative.capacity(table)
+    assert "130, above" in text and "10, below" in text and "98, close to" in text
+
+
+def vfm(bcr, averted):
+    return SimpleNamespace(
+        cost=261000.0,
+        bcr=bcr,
+        averted=averted,
+        break_even_outcomes=5.7,
+        unit_cost=SimpleNamespace(value=45800.0),
+    )
+
+
+@pytest.mark.parametrize(
+    "bcr, averted, words",
+    [
+        ((8.0, 2.5, 13.0), SimpleNamespace(point=49.0), "repays its cost"),
+        ((0.5, 0.2, 0.8), SimpleNamespace(point=3.0), "does not repay"),
+        ((1.5, 0.6, 2.4), SimpleNamespace(point=9.0), "may or may not"),
+        ((0.0, 0.0, 0.0), SimpleNamespace(point=-2.0), "No repeat victimisation was averted"),
+        ((0.0, 0.0, 0.0), None, "No repeat victimisation was averted"),
+    ],
+)
+def test_value_for_money_verdicts_and_switching_values(bcr, averted, words):
+    text = narrative.value_for_money(vfm(bcr, averted))
+    assert words in text
+    if averted is not None and averted.point > 0:
+        assert format_gbp(261000 / averted.point) in text
+
+
+@pytest.mark.parametrize(
+    "estimate, words",
+    [
+        (hazard(0.75, 0.6, 0.9), "went longer"),
+        (hazard(1.3, 1.1, 1.5), "sooner"),
+        (hazard(0.95, 0.8, 1.1), "no clear difference"),
+    ],
+)
+def test_repeat_figure_title(estimate, words):
+    assert words in narrative.repeat_figure_title(estimate)
