@@ -7,6 +7,8 @@
 - ``its``: interrupted time series (segmented GLM with seasonality).
 - ``propensity``: propensity scores, inverse probability weighting, matching, balance.
 - ``survival``: Kaplan-Meier, log-rank and Cox regression.
+- ``competing_risks``: cumulative incidence with competing ends (Aalen-Johansen) and
+  cause-specific Cox regression.
 - ``rdd``: local polynomial regression discontinuity.
 - ``rates``: proportions, differences and ratios of proportions and rates.
 - ``paired``: mean change of one group measured twice (before/after).
@@ -20,6 +22,7 @@ package import, keeps ``analysis.methods.did`` the function however the
 modules are imported later.
 """
 
+from .competing_risks import cause_specific_cox, cumulative_incidence
 from .did import did
 from .event_study import event_study
 from .its import its
@@ -40,8 +43,10 @@ from .survival import cox, kaplan_meier
 
 __all__ = [
     "balance",
+    "cause_specific_cox",
     "compare_proportions",
     "cox",
+    "cumulative_incidence",
     "did",
     "e_value",
     "e_value_risk_difference",
