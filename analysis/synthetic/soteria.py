@@ -361,10 +361,28 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
     truth["withdrawal_cif_difference"] = (
         truth["withdrawal_cif_after"] - truth["withdrawal_cif_before"]
     )
+    cells = {
+        (after, specialist): cumulative_incidence_truth(
+            _hazards(after, specialist, params), "charge", days
+        )
+        for after in (False, True)
+        for specialist in (False, True)
+    }
+    truth["team_did_charge"] = (cells[True, True] - cells[False, True]) - (
+        cells[True, False] - cells[False, False]
+    )
     truth["charge_hazard_ratio"] = params["charge_hazard_ratio"]
     truth["withdrawal_hazard_ratio_true_codes"] = params["withdrawal_hazard_ratio"]
-    early = cumulative_incidence_truth(_hazards(False, False, params), "withdrawal", EARLY_DAYS)
-    total = cumulative_incidence_truth(_hazards(False, False, params), "withdrawal", days)
+    # Recorded withdrawals before adoption (both teams: the team does not change withdrawal).
+    early, total = (
+        cumulative_incidence_truth(
+            _hazards(False, False, params),
+            "withdrawal",
+            horizon,
+            code_accuracy=params["code_accuracy"],
+        )
+        for horizon in (EARLY_DAYS, days)
+    )
     truth["withdrawal_share_first_month"] = early / total
     return SyntheticData(
         programme="soteria",
