@@ -95,6 +95,29 @@ REFERENCE_CONTRACT = Contract(
             ),
         ),
         TableSpec(
+            "soteria_adoption",
+            "One row per police force: when it adopted Operation Soteria Bluestone.",
+            key=("force",),
+            columns=(
+                Column("force", "str", "Police force (England and Wales).", unique=True),
+                Column(
+                    "wave",
+                    "category",
+                    "Adoption wave.",
+                    allowed=("pathfinder", "expansion", "national"),
+                ),
+                Column("adoption_date", "date", "Date adoption began, to date_precision."),
+                Column(
+                    "date_precision",
+                    "category",
+                    "How precise adoption_date is (year or month: the first day is used).",
+                    allowed=("year", "month", "day"),
+                ),
+                Column("source", "str", "Where the date comes from."),
+                Column("check_status", "category", "How far to trust it.", allowed=_CHECK_STATUSES),
+            ),
+        ),
+        TableSpec(
             "gdp_deflator",
             "One row per financial year: GDP deflator at market prices (index).",
             key=("financial_year",),
@@ -131,7 +154,7 @@ def load_reference(name: str) -> pd.DataFrame:
 
     Parameters
     ----------
-    name : {"outcome_codes", "harm_weights", "unit_costs", "gdp_deflator"}
+    name : {"outcome_codes", "harm_weights", "unit_costs", "gdp_deflator", "soteria_adoption"}
         The table.
 
     Returns

@@ -11,6 +11,8 @@
   optionally ridge-augmented, with conformal and placebo inference.
 - ``propensity``: propensity scores, inverse probability weighting, matching, balance.
 - ``survival``: Kaplan-Meier, log-rank and Cox regression.
+- ``competing_risks``: cumulative incidence with competing ends (Aalen-Johansen) and
+  cause-specific Cox regression.
 - ``rdd``: local polynomial regression discontinuity, sharp and fuzzy (``fuzzy_rdd``).
 - ``rates``: proportions, differences and ratios of proportions and rates.
 - ``paired``: mean change of one group measured twice (before/after).
@@ -27,6 +29,7 @@ modules are imported later.
 
 from .bounds import lee_bounds, worst_best_bounds
 from .comparative_its import comparative_its
+from .competing_risks import cause_specific_cox, cumulative_incidence
 from .did import did
 from .event_study import event_study
 from .its import its
@@ -49,8 +52,10 @@ from .synthetic_control import synthetic_control
 __all__ = [
     "balance",
     "comparative_its",
+    "cause_specific_cox",
     "compare_proportions",
     "cox",
+    "cumulative_incidence",
     "did",
     "e_value",
     "e_value_risk_difference",
