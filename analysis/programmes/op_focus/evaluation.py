@@ -36,6 +36,7 @@ class Parameters:
     source: str = "synthetic"
     synthetic_seed: int = 2026
     synthetic_scale: float = 1.0
+    synthetic_world: str = "friendly"
     extract_date: str = ""
     suppression_threshold: int = 10
     findings_path: str = ""

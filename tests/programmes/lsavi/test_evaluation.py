@@ -17,7 +17,14 @@ from analysis.programmes.lsavi import designs, tables
 from analysis.programmes.lsavi.evaluation import Parameters
 
 #: Notebook parameters that go to load() or save_findings(), not to the analysis.
-NOT_ANALYSIS = {"source", "synthetic_seed", "synthetic_scale", "extract_date", "findings_path"}
+NOT_ANALYSIS = {
+    "source",
+    "synthetic_seed",
+    "synthetic_scale",
+    "synthetic_world",
+    "extract_date",
+    "findings_path",
+}
 
 
 def test_parameters_match_the_notebooks_parameters_cell():
