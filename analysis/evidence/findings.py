@@ -26,8 +26,6 @@ from .sms import SMS_SHORT, Check, Rating, earned_level
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .plan import AnalysisPlan
-
 #: Version 2 added ``sms_design``, ``sms_reasons``, ``checks``, ``role``, ``family``,
 #: ``adjusted_p_value``, ``p_adjustment``, ``expected_effect`` and ``headline_note``
 #: to each finding; readers treat a version-1 finding as having none of them.
@@ -417,7 +415,7 @@ def save_findings(
     inputs: Mapping[str, Any] | None = None,
     synthetic: bool = False,
     value_for_money: Mapping[str, Any] | None = None,
-    analysis_plan: AnalysisPlan | None = None,
+    analysis_plan: Any = None,
 ) -> dict[str, Any]:
     """Write the notebook's findings to ``path`` (skipped when path is empty).
 

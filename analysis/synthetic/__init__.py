@@ -51,8 +51,8 @@ def generator_programmes() -> tuple[str, ...]:
 
     Examples
     --------
-    >>> generator_programmes()
-    ('lsavi', 'op_focus', 'perpetrator_programmes')
+    >>> {"lsavi", "op_focus", "perpetrator_programmes"} <= set(generator_programmes())
+    True
     """
     return tuple(
         sorted(

@@ -16,7 +16,7 @@ from analysis.programmes.soteria.evaluation import Parameters, evaluate, value_o
 from analysis.results import Estimate
 
 #: Notebook parameters that go to load() and save_findings(), not to the analysis.
-NOT_ANALYSIS = {"source", "synthetic_scale", "extract_date", "findings_path"}
+NOT_ANALYSIS = {"source", "synthetic_scale", "synthetic_world", "extract_date", "findings_path"}
 
 
 def test_parameters_match_the_notebook_parameters_cell():

@@ -14,7 +14,7 @@ from analysis.parameters_cell import inspect_notebook
 from analysis.programmes.victim_services.evaluation import EXIT_MEASURES, Parameters, evaluate
 
 #: Notebook parameters that go to load() and save_findings(), not to the analysis.
-NOT_ANALYSIS = {"source", "synthetic_scale", "extract_date", "findings_path"}
+NOT_ANALYSIS = {"source", "synthetic_scale", "synthetic_world", "extract_date", "findings_path"}
 
 
 def test_parameters_match_the_notebook_parameters_cell():
