@@ -28,7 +28,14 @@ from analysis.programmes.perpetrator_programmes.evaluation import (
 from analysis.results import Estimate
 
 #: Notebook parameters that go to load() and save_findings(), not to the analysis.
-NOT_ANALYSIS = {"source", "synthetic_seed", "synthetic_scale", "extract_date", "findings_path"}
+NOT_ANALYSIS = {
+    "source",
+    "synthetic_seed",
+    "synthetic_scale",
+    "synthetic_world",
+    "extract_date",
+    "findings_path",
+}
 
 
 def test_parameters_match_the_notebook_parameters_cell():
