@@ -9,7 +9,12 @@
 - harm and offences per person-quarter: :func:`harm_estimates` (difference-in-differences
   in the matched sample, the unmatched and participants-only :func:`before_after`
   versions beside it, an event study for pre-trends and a negative-control outcome);
-- practitioners' knowledge: :func:`training_change` (paired before/after).
+- practitioners' knowledge: :func:`training_change` (paired before/after) and
+  :func:`training_change_bounds` (worst and best case for unreturned questionnaires);
+- the primary 12-month design, :func:`target_trial_reoffending`: an emulated target trial
+  matching each participant to a never-referred person at the same time since
+  identification (per protocol from the start; intention to treat from the referral), and
+  :func:`pre_referral_trend`, the check for a spike just before identification.
 """
 
 from __future__ import annotations

@@ -1,10 +1,12 @@
 """Perpetrator programmes: the evaluation questions, their findings and caveats.
 
 :func:`build_findings` turns an :class:`~.evaluation.Evaluation` into the findings the
-report lists and ``findings.json`` records, in this order: for Drive then Up2U the four
-12-month reoffending designs (matched first: Drive's is the headline), then time to
-first reoffence for each, then the four harm and offending designs for each, then the
-practitioners' training. Each carries its planted truth when the data are synthetic
+report lists and ``findings.json`` records, in this order: for Drive then Up2U the six
+12-month reoffending designs (the target trial first: Drive's is the headline), then time
+to first reoffence for each, then the four harm and offending designs for each, then the
+practitioners' training, then the pre-referral trend checks. Each earns its SMS level from
+its checks, carries its E-value (and Rosenbaum bound for matched pairs), its family from
+the analysis plan (:func:`analysis_plan`) and its planted truth when the data are synthetic
 (:func:`planted_truth`, keys ``<programme>_<outcome>``).
 """
 
@@ -341,6 +343,43 @@ def sensitivity_extra(
     return extra
 
 
+#: Smallest E-value of the interval's limit nearest no effect at which a significant
+#: matched or Cox finding keeps its rating: below it, an unmeasured confounder associated
+#: one and a half times with taking part and with reoffending (weaker than the measured
+#: ones) could carry the interval to no effect.
+ROBUST_E_VALUE = 1.5
+
+
+def robustness_checks(estimate: Estimate, sensitivity: Mapping[str, Any]) -> list[Check]:
+    """The robustness of a significant finding to unmeasured confounding, as a check.
+
+    Only a significant finding is judged (an interval that already includes no effect
+    has nothing for confounding to explain away). It fails when the E-value of the
+    interval's limit nearest no effect is below :data:`ROBUST_E_VALUE`: the design
+    cannot see what was not measured, so a result that modest confounding could undo
+    is not rated as if it could.
+
+    Examples
+    --------
+    >>> est = Estimate(-6.0, -11.0, -1.0, 0.02, 800, "percentage points", "m", "e")
+    >>> [c.passed for c in robustness_checks(est, {"e_value": 1.5, "e_value_ci": 1.1})]
+    [False]
+    >>> robustness_checks(est.with_updates(ci_high=1.0, p_value=0.09), {"e_value_ci": 1.0})
+    []
+    """
+    limit = sensitivity.get("e_value_ci")
+    if not estimate.significant or limit is None:
+        return []
+    return [
+        Check(
+            "robust to modest unmeasured confounding",
+            limit >= ROBUST_E_VALUE,
+            f"E-value of the interval's limit nearest no effect {format_number(limit, 3)} "
+            f"(at least {ROBUST_E_VALUE:g} needed)",
+        )
+    ]
+
+
 def _with_counts(estimate: Estimate) -> Estimate:
     """The matched estimate with its group counts, so its E-value can be formed."""
     pairs = _matched_pairs(estimate)
@@ -388,6 +427,9 @@ def reoffending_findings(evaluation: Evaluation, programme: str) -> list[Finding
         elif attribute == "matched":
             estimate = _with_counts(estimate)
             pairs = _matched_pairs(estimate)
+        sensitivity = sensitivity_extra(estimate, pairs=pairs)
+        if design != "naive_comparison":
+            checks += robustness_checks(estimate, sensitivity)
         out.append(
             Finding(
                 question=question + suffix,
@@ -402,7 +444,7 @@ def reoffending_findings(evaluation: Evaluation, programme: str) -> list[Finding
                 extra={
                     "programme": programme,
                     "plan_outcome": outcome.format(p=prefix),
-                    **sensitivity_extra(estimate, pairs=pairs),
+                    **sensitivity,
                 },
             )
         )
@@ -441,6 +483,8 @@ def survival_finding(evaluation: Evaluation, programme: str) -> Finding:
             )
         )
     prefix = TRUTH_PREFIX.get(programme, programme.lower())
+    sensitivity = sensitivity_extra(hazard_ratio)
+    checks += robustness_checks(hazard_ratio, sensitivity)
     return Finding(
         question=SURVIVAL_QUESTION.format(programme=programme),
         estimate=hazard_ratio,
@@ -456,7 +500,7 @@ def survival_finding(evaluation: Evaluation, programme: str) -> Finding:
         extra={
             "programme": programme,
             "plan_outcome": f"{prefix}_reoffence_hazard",
-            **sensitivity_extra(hazard_ratio),
+            **sensitivity,
         },
     )
 

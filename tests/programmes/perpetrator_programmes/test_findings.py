@@ -102,7 +102,9 @@ def test_pre_referral_trend_lowers_the_matched_ratings(evaluation):
         evaluation, pre_referral={**evaluation.pre_referral, "Drive": spike}
     )
     primary = pf.reoffending_findings(dipped, "Drive")[0]
-    assert primary.sms_level == 2
+    before = pf.reoffending_findings(evaluation, "Drive")[0]
+    assert before.checks[2].passed and not primary.checks[2].passed
+    assert primary.sms_level == max(1, before.sms_level - 1)
     assert any("pre-referral trend" in reason for reason in primary.rating.reasons)
 
 
@@ -152,3 +154,21 @@ def test_mde_is_read_from_the_interval_each_finding_reports(findings):
         assert finding.mde == mde(finding.estimate), finding.label
     hazard = next(f for f in findings if f.estimate.scale == "hazard ratio")
     assert hazard.mde > 1  # a ratio: the rise (or, inverted, the fall) the design would detect
+
+
+def test_significant_reoffending_findings_are_judged_for_robustness(findings):
+    judged = [
+        f
+        for f in findings
+        if f.role == "finding"
+        and f.design != "naive_comparison"
+        and "reoffen" in f.label
+        and f.estimate.significant
+        and f.extra.get("e_value_ci") is not None
+    ]
+    assert judged
+    for finding in judged:
+        check = next(c for c in finding.checks if c.name.startswith("robust to modest"))
+        assert check.passed == (finding.extra["e_value_ci"] >= pf.ROBUST_E_VALUE)
+    quiet = [f for f in findings if "reoffen" in f.label and not f.estimate.significant]
+    assert all(not any(c.name.startswith("robust") for c in f.checks) for f in quiet)
