@@ -445,6 +445,8 @@ def reoffending_findings(evaluation: Evaluation, programme: str) -> list[Finding
                     "programme": programme,
                     "plan_outcome": outcome.format(p=prefix),
                     **sensitivity,
+                    # The synthetic worlds plant no intention-to-treat truth.
+                    **({"truth_not_planted": True} if attribute == "intention_to_treat" else {}),
                 },
             )
         )
@@ -458,7 +460,8 @@ def pre_referral_finding(evaluation: Evaluation, programme: str) -> Finding:
         estimate=evaluation.pre_referral[programme],
         design="matched_comparison_pre_outcome",
         role="check",
-        truth=None,
+        # No anticipation: the causal truth of any pre-period contrast is zero.
+        truth=_truth(evaluation, programme, "placebo_did"),
         label=f"{programme}: pre-referral trend check (DA crimes)",
         caveats=(
             "A spike that would have passed anyway (a crisis prompting the referral) makes "
