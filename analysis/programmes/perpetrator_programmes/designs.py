@@ -9,7 +9,12 @@
 - harm and offences per person-quarter: :func:`harm_estimates` (difference-in-differences
   in the matched sample, the unmatched and participants-only :func:`before_after`
   versions beside it, an event study for pre-trends and a negative-control outcome);
-- practitioners' knowledge: :func:`training_change` (paired before/after).
+- practitioners' knowledge: :func:`training_change` (paired before/after) and
+  :func:`training_change_bounds` (worst and best case for unreturned questionnaires);
+- the primary 12-month design, :func:`target_trial_reoffending`: an emulated target trial
+  matching each participant to a never-referred person at the same time since
+  identification (per protocol from the start; intention to treat from the referral), and
+  :func:`pre_referral_trend`, the check for a spike just before identification.
 """
 
 from __future__ import annotations
@@ -399,3 +404,313 @@ def training_change(scores: pd.DataFrame) -> Estimate:
         ),
         outcome="knowledge score",
     )
+
+
+# ---------------------------------------------------------------------------- target trial
+#: Index dates of the emulated trial: per protocol from the start, intention to treat
+#: from the referral.
+TRIAL_INDEX = {"start": "start_date", "referral": "referral_date"}
+
+
+def _first_da_within(
+    offences: pd.DataFrame,
+    person_ids: pd.Series,
+    index_dates: pd.Series,
+    followup_days: int,
+) -> np.ndarray:
+    """1 where the person has a DA crime dated in (index date, index date + followup_days]."""
+    da = offences.loc[offences["da_flag"].astype(bool), ["person_id", "offence_date"]]
+    windows = pd.DataFrame(
+        {"row": np.arange(len(person_ids)), "person_id": person_ids.to_numpy()}
+    ).assign(index_date=index_dates.to_numpy())
+    joined = windows.merge(da, on="person_id", how="inner")
+    days = (joined["offence_date"] - joined["index_date"]).dt.days
+    hit = joined.loc[(days > 0) & (days <= followup_days), "row"].unique()
+    out = np.zeros(len(person_ids))
+    out[hit] = 1.0
+    return out
+
+
+def target_trial_reoffending(
+    outcomes: pd.DataFrame,
+    offences: pd.DataFrame,
+    programme: str,
+    *,
+    covariates: list[str],
+    risk_levels: tuple[str, ...],
+    extract_date: pd.Timestamp,
+    index: str = "start",
+    followup_days: int = 365,
+    caliper: float | None = 0.2,
+    seed: int = 0,
+) -> Estimate:
+    """12-month DA reoffending in an emulated target trial, matched at a pseudo start date.
+
+    Each participant's index date (their start, or for intention to treat their
+    referral) fixes how long after identification their trial begins. A comparison
+    person is eligible for that participant when, at the same time since *their*
+    identification, they have not been referred (never referred to any programme),
+    are of a DASH level the programme serves and could be followed for the whole
+    window before the extract date; the nearest eligible person on the logit
+    propensity score (within the caliper, without replacement) is followed from that
+    pseudo start. Both members of a pair therefore start at the same time since
+    identification, so a rise in offending soon after identification (a burst of
+    abuse around the incident that brought the person to notice) falls on both alike,
+    where following comparisons from identification gives them more of it.
+
+    Parameters
+    ----------
+    outcomes : pandas.DataFrame
+        From :func:`~.tables.person_outcomes` (everyone).
+    offences : pandas.DataFrame
+        The offences table (``person_id``, ``offence_date``, ``da_flag``).
+    programme : str
+        "Drive" or "Up2U".
+    covariates : list of str
+        Propensity model covariates (the cohort's).
+    risk_levels : tuple of str
+        DASH levels of the programme (participants and comparisons).
+    extract_date : pandas.Timestamp
+    index : {"start", "referral"}
+        "start": participants are the starters (per protocol); "referral": everyone
+        referred, started or not (intention to treat).
+    followup_days : int
+    caliper : float or None
+        In standard deviations of the logit propensity score.
+    seed : int
+        Order in which participants pick their match (ties and scarcity).
+
+    Returns
+    -------
+    Estimate
+        Paired difference in the 12-month reoffending rate (percentage points,
+        participants minus matched comparisons), with ``details["pairs"]``
+        (``treated_outcome``, ``control_outcome``, ``offset_days``) and diagnostics
+        for the checks (``max_abs_smd_after``, ``c_statistic``,
+        ``effective_sample_size_control``) and the E-value (group counts).
+
+    Examples
+    --------
+    >>> from analysis.synthetic import generate
+    >>> from analysis.programmes.perpetrator_programmes import tables
+    >>> synth = generate("perpetrator_programmes", seed=1, scale=0.5)
+    >>> out = tables.person_outcomes(synth.tables["people"], synth.tables["offences"],
+    ...                              extract_date=synth.extract_date)
+    >>> cohort = tables.programme_cohort(out, "Drive")
+    >>> est = target_trial_reoffending(out, synth.tables["offences"], "Drive",
+    ...     covariates=cohort.covariates, risk_levels=cohort.risk_levels,
+    ...     extract_date=synth.extract_date)
+    >>> est.scale, est.diagnostics["n_pairs"] > 50
+    ('percentage points', True)
+    """
+    from ...errors import ConfigError, EstimationError
+    from ...methods import propensity_score
+
+    if index not in TRIAL_INDEX:
+        raise ConfigError(f"target_trial_reoffending: index must be one of {sorted(TRIAL_INDEX)}")
+    extract_date = pd.Timestamp(extract_date)
+    window = pd.Timedelta(days=followup_days)
+    in_levels = outcomes["dash_risk"].isin(list(risk_levels))
+    date_column = TRIAL_INDEX[index]
+    if index == "start":
+        treated_rows = outcomes["programme"].eq(programme) & outcomes["started"]
+    else:
+        treated_rows = outcomes["programme"].eq(programme) & outcomes["referral_date"].notna()
+    treated_rows &= in_levels & (outcomes[date_column] + window <= extract_date)
+    pool_rows = outcomes["programme"].eq("none") & in_levels
+    frame = outcomes[treated_rows | pool_rows].copy()
+    frame["trial_treated"] = treated_rows[frame.index].astype(int)
+    if frame["trial_treated"].sum() == 0 or (frame["trial_treated"] == 0).sum() == 0:
+        raise EstimationError(
+            f"target_trial_reoffending: no {programme} participants ({index} dates) with a "
+            "complete window, or no never-referred comparison people, in the people table."
+        )
+    model = propensity_score(frame, treatment="trial_treated", covariates=covariates)
+    logit = model.details["linear_predictor"].reindex(frame.index).to_numpy()
+    limit = np.inf if caliper is None else caliper * float(np.std(logit, ddof=1))
+    treated = frame[frame["trial_treated"] == 1]
+    pool = frame[frame["trial_treated"] == 0]
+    offsets = (treated[date_column] - treated["identified_date"]).dt.days.to_numpy()
+    pool_logit = logit[frame["trial_treated"].to_numpy() == 0]
+    # Latest offset at which each comparison person can still be followed for a full window.
+    pool_room = (extract_date - window - pool["identified_date"]).dt.days.to_numpy()
+    used = np.zeros(len(pool), dtype=bool)
+    treated_logit = logit[frame["trial_treated"].to_numpy() == 1]
+    order = np.random.default_rng(seed).permutation(len(treated))
+    partner = np.full(len(treated), -1)
+    for i in order:
+        eligible = ~used & (pool_room >= offsets[i])
+        if not eligible.any():
+            continue
+        distance = np.where(eligible, np.abs(pool_logit - treated_logit[i]), np.inf)
+        best = int(np.argmin(distance))
+        if distance[best] <= limit:
+            partner[i] = best
+            used[best] = True
+    kept = partner >= 0
+    if kept.sum() < 2:
+        raise EstimationError(
+            f"target_trial_reoffending: fewer than two {programme} participants found an "
+            "eligible comparison within the caliper; widen caliper_sd."
+        )
+    treated_kept = treated[kept]
+    controls = pool.iloc[partner[kept]]
+    offset = pd.to_timedelta(offsets[kept], unit="D")
+    pseudo_start = controls["identified_date"].to_numpy() + offset
+    pairs = pd.DataFrame(
+        {
+            "treated_id": treated_kept["person_id"].to_numpy(),
+            "control_id": controls["person_id"].to_numpy(),
+            "offset_days": offsets[kept],
+            "treated_outcome": _first_da_within(
+                offences, treated_kept["person_id"], treated_kept[date_column], followup_days
+            ),
+            "control_outcome": _first_da_within(
+                offences, controls["person_id"], pd.Series(pseudo_start), followup_days
+            ),
+        }
+    )
+    est = paired_difference(
+        pairs.assign(t=100 * pairs["treated_outcome"], c=100 * pairs["control_outcome"]),
+        before="c",
+        after="t",
+    )
+    smd = _standardised_differences(treated_kept, controls, covariates)
+    who = "starting" if index == "start" else "being referred to"
+    diagnostics = {
+        **est.diagnostics,
+        "n_pairs": int(kept.sum()),
+        "n_unmatched": int((~kept).sum()),
+        "c_statistic": model.diagnostics["c_statistic"],
+        "effective_sample_size_control": float(kept.sum()),
+        "max_abs_smd_after": float(np.max(np.abs(smd))) if len(smd) else 0.0,
+        "events_1": int(pairs["treated_outcome"].sum()),
+        "n_1": len(pairs),
+        "events_0": int(pairs["control_outcome"].sum()),
+        "n_0": len(pairs),
+    }
+    return est.with_updates(
+        scale="percentage points",
+        estimand=(
+            f"effect of {who} {programme} on the 12-month DA reoffending rate (ATT, percentage "
+            "points), against never-referred people matched at the same time since "
+            "identification (emulated target trial)"
+        ),
+        method=(
+            "target-trial emulation: 1:1 propensity matching without replacement at a pseudo "
+            "start date, paired t interval"
+        ),
+        outcome="12-month DA reoffending",
+        diagnostics=diagnostics,
+        details={"pairs": pairs},
+    )
+
+
+def _standardised_differences(
+    treated: pd.DataFrame, controls: pd.DataFrame, covariates: list[str]
+) -> np.ndarray:
+    """Standardised mean differences of the covariates (pooled SD of the two groups)."""
+    out = []
+    for name in covariates:
+        a = treated[name].astype(float).to_numpy()
+        b = controls[name].astype(float).to_numpy()
+        sd = np.sqrt((a.var(ddof=1) + b.var(ddof=1)) / 2)
+        out.append(0.0 if sd == 0 else (a.mean() - b.mean()) / sd)
+    return np.asarray(out)
+
+
+#: Days before identification counted as "just before" by the pre-referral trend check.
+DIP_DAYS = 120
+#: Days of history before identification held in the offences table (the two years).
+HISTORY_DAYS = 730
+
+
+def pre_referral_trend(
+    pairs: pd.DataFrame, outcomes: pd.DataFrame, offences: pd.DataFrame
+) -> Estimate:
+    """Pre-referral trend (Ashenfelter's dip): a spike just before identification, pair by pair.
+
+    For each person, the DA crimes of the :data:`DIP_DAYS` before identification
+    minus those expected there at their rate over the rest of the two years
+    before; the participant's figure minus their matched comparison's, averaged
+    over pairs (paired t). Matching on the two-year count balances how many
+    incidents people had, not when: if people are referred in a crisis that would
+    have passed anyway, participants' incidents bunch just before identification,
+    their matched comparisons (with the same count spread out) were riskier all
+    along, and the programme looks better than it is. An interval that excludes
+    no difference fails the check.
+
+    Parameters
+    ----------
+    pairs : pandas.DataFrame
+        ``treated_id`` and ``control_id`` (person ids) of the matched pairs.
+    outcomes : pandas.DataFrame
+        ``person_id`` and ``identified_date`` of everyone.
+    offences : pandas.DataFrame
+
+    Returns
+    -------
+    Estimate
+        Difference in excess DA crimes just before identification, participants
+        minus comparisons (scale "difference").
+
+    Examples
+    --------
+    >>> outcomes = pd.DataFrame({"person_id": ["a", "b", "c", "d"],
+    ...     "identified_date": pd.to_datetime(["2024-01-01"] * 4)})
+    >>> offences = pd.DataFrame({"person_id": ["a", "a", "c"], "da_flag": [True] * 3,
+    ...     "offence_date": pd.to_datetime(["2023-12-01", "2023-11-20", "2023-12-10"])})
+    >>> pairs = pd.DataFrame({"treated_id": ["a", "c"], "control_id": ["b", "d"]})
+    >>> round(pre_referral_trend(pairs, outcomes, offences).effect, 3)
+    1.5
+    """
+    identified = outcomes.set_index("person_id")["identified_date"]
+    da = offences.loc[offences["da_flag"].astype(bool), ["person_id", "offence_date"]]
+    da = da[da["person_id"].isin(identified.index)]
+    days_before = (da["person_id"].map(identified) - da["offence_date"]).dt.days
+    history = da[(days_before > 0) & (days_before <= HISTORY_DAYS)]
+    recent = days_before[history.index] <= DIP_DAYS
+    near = history[recent].groupby("person_id").size()
+    far = history[~recent].groupby("person_id").size()
+    share = DIP_DAYS / (HISTORY_DAYS - DIP_DAYS)
+
+    def excess(ids: pd.Series) -> np.ndarray:
+        ids = ids.to_numpy()
+        return near.reindex(ids, fill_value=0).to_numpy() - share * far.reindex(
+            ids, fill_value=0
+        ).to_numpy(dtype=float)
+
+    frame = pd.DataFrame(
+        {"control": excess(pairs["control_id"]), "treated": excess(pairs["treated_id"])}
+    )
+    est = paired_difference(frame, before="control", after="treated")
+    return est.with_updates(
+        estimand=(
+            f"excess DA crimes in the {DIP_DAYS} days before identification (over the rate of "
+            "the rest of the two years before), participants minus matched comparisons"
+        ),
+        method="pre-referral trend check: paired t over matched pairs",
+        outcome="DA crimes just before identification",
+    )
+
+
+def training_change_bounds(scores: pd.DataFrame) -> tuple[float, float]:
+    """Worst and best case of the mean knowledge change over everyone trained (Manski bounds).
+
+    Practitioners who did not return the second questionnaire are given the
+    lowest possible score (0) for the worst case and the highest (100) for the
+    best; the true mean change over everyone trained lies between, whatever made
+    people stay away. The complete-case change assumes their blanks are missing
+    at random.
+
+    Examples
+    --------
+    >>> scores = pd.DataFrame({"score_before": [50.0, 60.0], "score_after": [70.0, None]})
+    >>> training_change_bounds(scores)
+    (-20.0, 30.0)
+    """
+    before = scores["score_before"].astype(float)
+    after = scores["score_after"].astype(float)
+    low = float((after.fillna(0.0) - before).mean())
+    high = float((after.fillna(100.0) - before).mean())
+    return low, high

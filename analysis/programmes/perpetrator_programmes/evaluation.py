@@ -111,6 +111,18 @@ class Evaluation:
         The same with the inverse-probability-weighted effects.
     crimes_averted : dict of str to analysis.evidence.vfm.Averted
         DA crimes averted among the costed year's starters (counted, not valued).
+    target_trial, intention_to_treat : dict of str to Estimate
+        12-month reoffending in the emulated target trial (matched at a pseudo start
+        date; the primary design) for starters, and for everyone referred.
+    pre_referral : dict of str to Estimate
+        The pre-referral trend check in the target trial's pairs
+        (:func:`~.designs.pre_referral_trend`).
+    training_bounds : tuple of float
+        Worst and best case of the mean knowledge change over everyone trained.
+    switching, simulated : dict by programme
+        Switching values and the Monte Carlo value for money of each programme.
+    cost_confirmed : bool
+        Whether the costed year's spending matches the continuation funding announced.
     """
 
     data: Dataset = field(repr=False)
@@ -131,6 +143,13 @@ class Evaluation:
     sensitivity_components: dict[str, vfm.ValueForMoney]
     sensitivity_overall: vfm.ValueForMoney
     crimes_averted: dict[str, vfm.Averted]
+    target_trial: dict[str, Estimate]
+    intention_to_treat: dict[str, Estimate]
+    pre_referral: dict[str, Estimate]
+    training_bounds: tuple[float, float]
+    switching: dict[str, vfm.SwitchingValues]
+    simulated: dict[str, vfm.SimulatedValueForMoney]
+    cost_confirmed: bool
 
     @property
     def programmes(self) -> list[str]:
@@ -199,24 +218,49 @@ def evaluate(data: Dataset, params: Parameters) -> Evaluation:
             periods_before=params.quarters_before,
             matched=reoffending[name].matched.details["matched"],
         )
+    trial = {
+        index: {
+            name: designs.target_trial_reoffending(
+                outcomes,
+                offences,
+                name,
+                covariates=cohort.covariates,
+                risk_levels=cohort.risk_levels,
+                extract_date=data.extract_date,
+                index=index,
+                followup_days=params.followup_days,
+                caliper=caliper,
+            )
+            for name, cohort in cohorts.items()
+        }
+        for index in ("start", "referral")
+    }
+    pre_referral = {
+        name: designs.pre_referral_trend(estimate.details["pairs"], outcomes, offences)
+        for name, estimate in trial["start"].items()
+    }
     training = designs.training_change(data["training_scores"])
 
     costs = data["programme_costs"]
+    cash_total = tables.cash_spending(costs, params.costed_year)
+    cost_confirmed = funding_confirmed(cash_total, params.continuation_funding_gbp)
     year = tables.costed_year(
         people, costs, financial_year=params.costed_year, price_year=money_year
     )
     unit_cost = domestic_abuse_unit_cost(money_year)
     components, overall = programme_value_for_money(
-        {name: result.matched for name, result in reoffending.items()},
+        trial["start"],
         year,
         unit_cost=unit_cost,
         victims_per_reoffender=params.victims_per_reoffender,
+        cost_confirmed=cost_confirmed,
     )
     sensitivity_components, sensitivity_overall = programme_value_for_money(
         {name: result.ipw for name, result in reoffending.items()},
         year,
         unit_cost=unit_cost,
         victims_per_reoffender=params.victims_per_reoffender,
+        cost_confirmed=cost_confirmed,
     )
     crimes_averted = offences_averted(
         {name: estimates.da_offences_did for name, estimates in harm.items()}, year
@@ -233,13 +277,68 @@ def evaluate(data: Dataset, params: Parameters) -> Evaluation:
         panels=panels,
         training=training,
         year=year,
-        cash_total=tables.cash_spending(costs, params.costed_year),
+        cash_total=cash_total,
         unit_cost=unit_cost,
         components=components,
         overall=overall,
         sensitivity_components=sensitivity_components,
         sensitivity_overall=sensitivity_overall,
         crimes_averted=crimes_averted,
+        target_trial=trial["start"],
+        intention_to_treat=trial["referral"],
+        pre_referral=pre_referral,
+        training_bounds=designs.training_change_bounds(data["training_scores"]),
+        switching={name: vfm.switching_values(result) for name, result in components.items()},
+        simulated={
+            name: vfm.simulate_value_for_money(
+                result, unit_cost_range=unit_cost_range(unit_cost), cost_range=None
+            )
+            for name, result in components.items()
+        },
+        cost_confirmed=cost_confirmed,
+    )
+
+
+#: How far the costed year's spending may differ from the funding announced and still
+#: count as confirming it (rounding in the finance extract).
+FUNDING_TOLERANCE = 0.01
+
+
+def funding_confirmed(cash_total: float, funding: float) -> bool:
+    """Whether the costed year's spending matches the funding announced (within 1%).
+
+    A benefit-cost ratio against a cost nobody has confirmed is not published
+    (:func:`analysis.evidence.vfm.value_for_money`, ``cost_confirmed``).
+
+    Examples
+    --------
+    >>> funding_confirmed(270_000.0, 270000.0), funding_confirmed(180_000.0, 270000.0)
+    (True, False)
+    """
+    if funding <= 0:
+        raise ConfigError(f"continuation_funding_gbp must be positive, got {funding}")
+    return abs(cash_total - funding) <= FUNDING_TOLERANCE * funding
+
+
+#: Spread of the value of a victim spared in the Monte Carlo (the Home Office figure is an
+#: average over victims whose costs vary widely; a quarter either side, skewed upward).
+UNIT_COST_SPREAD = (0.75, 1.5)
+
+
+def unit_cost_range(unit_cost: vfm.UnitCost) -> vfm.Range:
+    """The range over which the Monte Carlo draws the value of one victim spared.
+
+    Examples
+    --------
+    >>> unit_cost_range(domestic_abuse_unit_cost("2016/17")).low
+    25511.25
+    """
+    low, high = UNIT_COST_SPREAD
+    return vfm.Range(
+        unit_cost.value * low,
+        unit_cost.value,
+        unit_cost.value * high,
+        "Home Office cost per victim, three quarters to one and a half times",
     )
 
 
@@ -278,6 +377,7 @@ def programme_value_for_money(
     unit_cost: vfm.UnitCost,
     victims_per_reoffender: float = 1.0,
     unmonetised: Sequence[str] = ("training",),
+    cost_confirmed: bool = True,
 ) -> tuple[dict[str, vfm.ValueForMoney], vfm.ValueForMoney]:
     """Value for money of each programme and of the whole continuation funding.
 
@@ -290,7 +390,7 @@ def programme_value_for_money(
     Parameters
     ----------
     effects : mapping of str to Estimate
-        Programme -> matched 12-month reoffending effect (percentage points).
+        Programme -> 12-month reoffending effect (percentage points; the target trial).
     year : CostedYear
         Costs and participants of the costed year.
     unit_cost : analysis.evidence.vfm.UnitCost
@@ -300,6 +400,9 @@ def programme_value_for_money(
         abuse more than one victim).
     unmonetised : sequence of str
         Cost lines whose benefits are not monetised (counted as cost only).
+    cost_confirmed : bool, default True
+        False when the spending does not match the funding announced: no
+        benefit-cost ratio is published (:func:`funding_confirmed`).
 
     Returns
     -------
@@ -323,6 +426,7 @@ def programme_value_for_money(
             averted=averted,
             unit_cost=unit_cost,
             label=f"{programme}, {year.financial_year}",
+            cost_confirmed=cost_confirmed,
             assumptions=(
                 f"Each participant kept from DA reoffending within the year spares "
                 f"{victims_per_reoffender:g} victim(s) of domestic abuse.",

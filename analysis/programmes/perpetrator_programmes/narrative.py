@@ -8,9 +8,10 @@ report shares (the source line, loading notes, the closing line) are in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ...evidence import vfm
+from ...evidence import Finding, vfm
 from ...evidence.disclosure import suppress_count
 from ...evidence.sms import describe_level
 from ...methods import mde
@@ -148,20 +149,36 @@ def balance_note(evaluation: Evaluation, programme: str) -> str:
     )
 
 
+#: Labels of the target-trial rows of the reoffending forest plot.
+TARGET_TRIAL_LABEL = "Target trial: matched at the same time since identification (primary)"
+INTENTION_TO_TREAT_LABEL = "Intention to treat: everyone referred, target trial"
+
+
 def reoffending_rows(evaluation: Evaluation) -> list[tuple[str, Estimate, str]]:
     """(label, estimate, programme) rows of the reoffending forest plot and table."""
-    return [
-        (label, estimate, name)
-        for name in evaluation.programmes
-        for label, estimate in evaluation.reoffending[name].as_rows()
-    ]
+    rows = []
+    for name in evaluation.programmes:
+        rows += [
+            (
+                label.replace("Propensity-matched", "Matched, comparisons from identification"),
+                est,
+                name,
+            )
+            for label, est in evaluation.reoffending[name].as_rows()
+        ]
+        rows += [
+            (TARGET_TRIAL_LABEL, evaluation.target_trial[name], name),
+            (INTENTION_TO_TREAT_LABEL, evaluation.intention_to_treat[name], name),
+        ]
+    return rows
 
 
 def reoffending_title(evaluation: Evaluation) -> str:
-    """The reoffending forest plot's title: Drive's matched effect."""
+    """The reoffending forest plot's title: Drive's target-trial effect."""
     return effect_headline(
-        "Against matched never-referred people, Drive participants",
-        evaluation.reoffending["Drive"].matched,
+        "Against never-referred people matched at the same time since identification, "
+        "Drive participants",
+        evaluation.target_trial["Drive"],
         fewer="reoffended less",
         more="reoffended more",
     )
@@ -171,25 +188,32 @@ def reoffending_note(evaluation: Evaluation) -> str:
     """The note under the reoffending forest plot."""
     return (
         f"Difference in the share committing a DA crime within {evaluation.params.followup_days} "
-        "days, participants minus comparison, percentage points; complete follow-up windows only."
+        "days, participants minus comparison, percentage points; complete follow-up windows only. "
+        "Target trial: comparisons followed from the same time after identification as their "
+        "participant's start (or referral)."
     )
 
 
 def reoffending_summary(evaluation: Evaluation, programme: str) -> str:
-    """The matched 12-month reoffending finding of one programme, with its evidence strength."""
-    matched = programme_findings.reoffending_findings(evaluation, programme)[0]
-    return f"**{programme}.** " + matched.summary()
+    """The target-trial 12-month reoffending finding of one programme, with its evidence."""
+    primary = programme_findings.reoffending_findings(evaluation, programme)[0]
+    return f"**{programme}.** " + primary.summary()
 
 
 def reoffending_designs(evaluation: Evaluation, programme: str) -> str:
-    """The other designs beside the matched one, and the smallest difference it could detect."""
+    """The other designs beside the target trial, and the smallest difference it could detect."""
     result = evaluation.reoffending[programme]
-    detectable = mde(result.matched)
+    detectable = mde(evaluation.target_trial[programme])
     return (
+        "Following the matched comparisons from identification instead (participants from "
+        f"their start) gives {result.matched.describe_effect()}: offending that runs high "
+        "soon after identification then falls more on the comparisons. Counting everyone "
+        "referred, started or not, from the referral (intention to treat) gives "
+        f"{evaluation.intention_to_treat[programme].describe_effect()}. "
         f"The naive comparison gives {result.naive.describe_effect()}; against never-referred "
         f"people of the same risk level without matching, {result.same_risk.describe_effect()}; "
         f"inverse probability weighting (a check on the matching) gives "
-        f"{result.ipw.describe_effect()}. The matched design could detect a difference of "
+        f"{result.ipw.describe_effect()}. The target trial could detect a difference of "
         f"about {format_number(detectable, 2)} percentage points with 80% power."
     )
 
@@ -279,20 +303,24 @@ def harm_checks(evaluation: Evaluation) -> str:
 
 
 def training_summary(evaluation: Evaluation) -> str:
-    """The training finding with its evidence strength."""
-    return programme_findings.training_finding(evaluation).summary()
+    """The training finding with its evidence strength and its worst and best case."""
+    finding = programme_findings.training_finding(evaluation)
+    return finding.summary() + " " + finding.caveats[-1]
 
 
 # ---------------------------------------------------------------------------- value for money
 def funding_check(evaluation: Evaluation) -> str:
     """The costed year's cash spending against the funding announced, and the money basis."""
     params = evaluation.params
-    matches = abs(evaluation.cash_total - params.continuation_funding_gbp) < 1
+    from .evaluation import funding_confirmed
+
+    matches = funding_confirmed(evaluation.cash_total, params.continuation_funding_gbp)
     return (
         f"The {params.costed_year} spending lines add up to "
         f"{vfm.format_gbp(evaluation.cash_total)} in cash, "
         + ("matching" if matches else "against")
-        + f" the {vfm.format_gbp(params.continuation_funding_gbp)} continuation funding announced."
+        + f" the {vfm.format_gbp(params.continuation_funding_gbp)} continuation funding announced"
+        + ("." if matches else ": the cost is not confirmed, so no benefit-cost ratio is shown.")
         + f" Money below is in {evaluation.money_year} prices; a victim of domestic abuse is "
         "valued at " + evaluation.unit_cost.describe() + "."
     )
@@ -331,7 +359,7 @@ def verdict(evaluation: Evaluation) -> str:
     """The value-for-money verdict: Drive's costs, break-even and ratio, then the whole funding."""
     drive = evaluation.components["Drive"]
     overall, sensitivity = evaluation.overall, evaluation.sensitivity_overall
-    effect = evaluation.reoffending["Drive"].matched.effect
+    effect = evaluation.target_trial["Drive"].effect
     costed_year = evaluation.params.costed_year
     return (
         f"**Verdict.** Drive cost {vfm.format_gbp(drive.cost_per_participant)} per participant "
@@ -339,15 +367,40 @@ def verdict(evaluation: Evaluation) -> str:
         f"{costed_year} cost it had to spare about {format_number(drive.break_even_outcomes, 2)} "
         f"victims, a fall of {format_number(-drive.break_even_effect, 2)} percentage points in "
         f"12-month reoffending; the estimate is {format_number(-effect, 2)} "
-        f"points. Benefit-cost ratio {drive.bcr[0]:.2f} (95% CI {drive.bcr[1]:.2f} to "
-        f"{drive.bcr[2]:.2f}): {drive.verdict} (one-sided p = "
+        f"points. Benefit-cost ratio {_ratio(drive.bcr)}: {drive.verdict} (one-sided p = "
         f"{format_number(drive.p_value_break_even, 2)} against not repaying). Taking the whole "
         "funding together, training included at cost only: benefit-cost ratio "
-        f"{overall.bcr[0]:.2f} "
-        f"({overall.bcr[1]:.2f} to {overall.bcr[2]:.2f}); {overall.verdict}. "
+        f"{_ratio(overall.bcr)}; {overall.verdict}. "
         f"With the inverse-probability-weighted effects instead, the overall ratio is "
-        f"{sensitivity.bcr[0]:.2f} ({sensitivity.bcr[1]:.2f} to "
-        f"{sensitivity.bcr[2]:.2f})."
+        f"{_ratio(sensitivity.bcr)}.\n\n" + uncertainty(evaluation)
+    )
+
+
+def _ratio(bcr: tuple[float, float, float]) -> str:
+    """A benefit-cost ratio and its interval, or why none is published.
+
+    Examples
+    --------
+    >>> _ratio((2.0, 1.1, 2.9)), _ratio((float("nan"),) * 3)
+    ('2.00 (95% CI 1.10 to 2.90)', 'not published (cost not confirmed)')
+    """
+    if any(value != value for value in bcr):
+        return "not published (cost not confirmed)"
+    return f"{bcr[0]:.2f} (95% CI {bcr[1]:.2f} to {bcr[2]:.2f})"
+
+
+def uncertainty(evaluation: Evaluation) -> str:
+    """Switching values and the Monte Carlo interval of each programme, against the funding."""
+    lines = []
+    for name in evaluation.programmes:
+        switching = evaluation.switching[name].describe()
+        lines.append(f"- **{name}.** {switching} {evaluation.simulated[name].summary()}")
+    funding = vfm.format_gbp(evaluation.params.continuation_funding_gbp)
+    return (
+        f"**How wrong the inputs would have to be** (switching values; the {funding} "
+        "continuation funding is split between the lines as in the costs), and the value "
+        "for money with the effect, the value of a victim spared and the cost drawn "
+        "together (Monte Carlo):\n\n" + "\n".join(lines)
     )
 
 
@@ -355,32 +408,70 @@ def value_for_money_headline(evaluation: Evaluation) -> str:
     """The one-line value-for-money headline recorded in findings.json."""
     drive = evaluation.components["Drive"]
     return (
-        f"Drive, {evaluation.params.costed_year}: benefit-cost ratio {drive.bcr[0]:.2f} "
-        f"({drive.bcr[1]:.2f} to {drive.bcr[2]:.2f}); "
+        f"Drive, {evaluation.params.costed_year}: benefit-cost ratio {_ratio(drive.bcr)}; "
         f"{drive.verdict}."
     )
 
 
 # ---------------------------------------------------------------------------- findings
 def headline_title(evaluation: Evaluation) -> str:
-    """The closing forest plot's title: Drive's matched effect."""
+    """The closing forest plot's title: Drive's target-trial effect."""
     return effect_headline(
         "In the year after starting, Drive participants",
-        evaluation.reoffending["Drive"].matched,
+        evaluation.target_trial["Drive"],
         fewer="reoffended less than matched comparison people",
         more="reoffended more than matched comparison people",
     )
 
 
-def headline(evaluation: Evaluation) -> str:
-    """The report's headline: Drive's matched effect, its evidence and its value for money."""
-    finding = programme_findings.reoffending_findings(
-        evaluation, programme_findings.HEADLINE_PROGRAMME
-    )[0]
+def headline(evaluation: Evaluation, findings: Sequence[Finding]) -> str:
+    """The report's headline: Drive's target-trial effect, how its rating was earned, value."""
+    finding = programme_findings.headline(findings)
+    reasons = " ".join(finding.rating.reasons)
+    demoted = f" {finding.headline_note}" if finding.headline_note else ""
     return (
         f"**Headline.** {finding.estimate.summary()} Evidence: "
-        f"{describe_level(finding.sms_level)}. "
-        f"Value for money: {evaluation.components['Drive'].verdict}."
+        f"{describe_level(finding.sms_level)}."
+        + (f" {reasons}" if reasons else " Every check of the design passed.")
+        + demoted
+        + f" Value for money: {evaluation.components['Drive'].verdict}."
+    )
+
+
+def sensitivity(findings: Sequence[Finding]) -> str:
+    """E-values and Rosenbaum bounds of every matched, weighted or Cox finding, as bullets.
+
+    Examples
+    --------
+    >>> est = Estimate(-12.0, -20.0, -4.0, 0.003, 400, "percentage points", "m", "e")
+    >>> f = Finding("q", est, "matched_comparison", label="Drive: x",
+    ...             extra={"e_value": 1.9, "e_value_ci": 1.3, "rosenbaum_gamma": 1.4})
+    >>> print(sensitivity([f]).splitlines()[-1][:40])
+    - Drive: x: E-value 1.90 (interval 1.30)
+    """
+    lines = []
+    for finding in findings:
+        if "e_value" not in finding.extra or finding.role != "finding":
+            continue
+        limit = finding.extra.get("e_value_ci")
+        text = f"- {finding.label}: E-value {format_number(finding.extra['e_value'], 3)}"
+        text += f" (interval {format_number(limit, 3)})" if limit is not None else ""
+        if "rosenbaum_gamma" in finding.extra:
+            gamma = finding.extra["rosenbaum_gamma"]
+            text += (
+                "; Rosenbaum: not significant even without hidden bias"
+                if gamma is None
+                else "; Rosenbaum: significant until the odds of taking part within a pair "
+                f"differ by {format_number(gamma, 3)}"
+            )
+        lines.append(text + ".")
+    return (
+        "**Unmeasured confounding.** The E-value is how strongly, on the risk-ratio scale, "
+        "something not in the data would have to be tied both to taking part and to "
+        "reoffending to explain the estimate away (1 means anything would; the interval's "
+        "E-value is for its limit nearest no effect). For matched pairs, Rosenbaum's bound "
+        "is how far hidden bias could shift the odds of taking part within a pair before "
+        "the result lost significance.\n\n" + "\n".join(lines)
     )
 
 
@@ -392,8 +483,9 @@ def caveats(evaluation: Evaluation) -> str:
         "hold (motivation, a relationship ending, a child protection plan). Matching balances "
         f"what was measured (largest standardised difference after matching, Drive: "
         f"{format_number(drive_balance, 2)}); it cannot balance what was not. Starting is also a "
-        "choice: people who engage may differ from those who are referred but never start, who "
-        "are left out of the comparison.",
+        "choice: people who engage may differ from those who are referred but never start; the "
+        "intention-to-treat estimate keeps them. The E-values say how strong such confounding "
+        "would have to be.",
         programme_findings.POLICE_RECORDED_CAVEAT,
         f"**Recent starters.** People who started within {evaluation.params.followup_days} days "
         "of the extract are left out of the 12-month outcomes; the costed year's starters are "

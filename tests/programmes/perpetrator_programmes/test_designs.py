@@ -84,3 +84,107 @@ def test_before_after_is_the_participants_paired_change():
     assert est.effect == pytest.approx(-1.0)
     assert est.n == 2
     assert "participants only" in est.estimand
+
+
+def test_target_trial_pairs_start_at_the_same_time_since_identification(evaluation):
+    data = evaluation.data
+    outcomes = evaluation.outcomes.set_index("person_id")
+    trial = evaluation.target_trial["Drive"]
+    pairs = trial.details["pairs"]
+    assert trial.diagnostics["n_pairs"] == len(pairs) == trial.n
+    assert pairs["control_id"].is_unique and pairs["treated_id"].is_unique
+    treated = outcomes.loc[pairs["treated_id"]]
+    controls = outcomes.loc[pairs["control_id"]]
+    offset = (treated["start_date"] - treated["identified_date"]).dt.days.to_numpy()
+    assert (offset == pairs["offset_days"].to_numpy()).all()
+    assert controls["programme"].eq("none").all() and controls["dash_risk"].eq("high").all()
+    # Every comparison can be followed for the whole window from its pseudo start.
+    pseudo_end = controls["identified_date"].to_numpy() + pd.to_timedelta(offset + 365, unit="D")
+    assert (pseudo_end <= data.extract_date).all()
+    # The treated outcome is the 12-month reoffending the cohort already records.
+    assert (pairs["treated_outcome"].to_numpy() == treated["reoffended"].to_numpy()).all()
+    assert trial.effect == pytest.approx(
+        100 * (pairs["treated_outcome"].mean() - pairs["control_outcome"].mean())
+    )
+    itt = evaluation.intention_to_treat["Drive"]
+    assert itt.diagnostics["n_pairs"] > trial.diagnostics["n_pairs"]  # non-starters kept
+
+
+def test_target_trial_comparison_window_is_counted_from_the_pseudo_start():
+    people = pd.DataFrame(
+        {
+            "person_id": ["t", "c"],
+            "programme": ["Drive", "none"],
+            "started": [True, False],
+            "dash_risk": ["high", "high"],
+            "identified_date": pd.to_datetime(["2023-01-01", "2023-01-01"]),
+            "start_date": pd.to_datetime(["2023-03-02", None]),
+            "referral_date": pd.to_datetime(["2023-02-01", None]),
+            "x": [1.0, 1.0],
+        }
+    )
+    # The comparison's crime falls 30 days after identification: before its pseudo start
+    # (59 days, the participant's), so it does not count.
+    offences = pd.DataFrame(
+        {
+            "person_id": ["c", "t"],
+            "offence_date": pd.to_datetime(["2023-01-31", "2023-06-01"]),
+            "da_flag": [True, True],
+        }
+    )
+    windows = designs._first_da_within(
+        offences,
+        pd.Series(["t", "c"]),
+        pd.Series(pd.to_datetime(["2023-03-02", "2023-03-02"])),
+        365,
+    )
+    assert windows.tolist() == [1.0, 0.0]
+    with pytest.raises(ConfigError, match="index must be one of"):
+        designs.target_trial_reoffending(
+            people,
+            offences,
+            "Drive",
+            covariates=["x"],
+            risk_levels=("high",),
+            extract_date=pd.Timestamp("2025-01-01"),
+            index="completion",
+        )
+    with pytest.raises(EstimationError, match="no Up2U participants"):
+        designs.target_trial_reoffending(
+            people,
+            offences,
+            "Up2U",
+            covariates=["x"],
+            risk_levels=("high",),
+            extract_date=pd.Timestamp("2025-01-01"),
+        )
+
+
+def test_pre_referral_trend_finds_a_planted_spike():
+    rng = np.random.default_rng(2)
+    n = 300
+    ids = [f"p{i}" for i in range(2 * n)]
+    outcomes = pd.DataFrame({"person_id": ids, "identified_date": pd.Timestamp("2024-01-01")})
+    rows = []
+    for i, person in enumerate(ids):
+        days = rng.integers(1, 731, rng.poisson(4))
+        if i < n:  # participants: two extra crimes in the 120 days before
+            days = np.concatenate([days, rng.integers(1, 121, 2)])
+        rows += [(person, pd.Timestamp("2024-01-01") - pd.Timedelta(days=int(d))) for d in days]
+    offences = pd.DataFrame(rows, columns=["person_id", "offence_date"]).assign(da_flag=True)
+    pairs = pd.DataFrame({"treated_id": ids[:n], "control_id": ids[n:]})
+    spike = designs.pre_referral_trend(pairs, outcomes, offences)
+    assert spike.effect == pytest.approx(2.0, abs=0.35) and spike.significant
+    null = designs.pre_referral_trend(
+        pd.DataFrame({"treated_id": ids[n:][: n // 2], "control_id": ids[n:][n // 2 :]}),
+        outcomes,
+        offences,
+    )
+    assert abs(null.effect) < 0.35
+
+
+def test_training_bounds_hold_the_complete_case_change_and_every_truth(evaluation):
+    low, high = evaluation.training_bounds
+    assert low <= evaluation.training.effect <= high
+    scores = evaluation.data["training_scores"]
+    assert high - low == pytest.approx(100 * scores["score_after"].isna().mean())

@@ -11,7 +11,10 @@ import dataclasses
 import pytest
 
 from analysis.evidence import vfm
+from analysis.evidence.sms import Check
+from analysis.programmes.perpetrator_programmes import findings as pf
 from analysis.programmes.perpetrator_programmes import narrative
+from analysis.programmes.perpetrator_programmes.evaluation import Parameters, evaluate
 from analysis.programmes.perpetrator_programmes.tables import CompletionByPriorIncidents
 from analysis.results import Estimate, format_number
 
@@ -75,13 +78,14 @@ def test_proportional_hazards_reading(p_value, reading):
 
 
 def test_funding_check_matching_or_against(evaluation):
-    matching = dataclasses.replace(evaluation, cash_total=270_000.4)
-    assert ", matching the £270,000 continuation funding announced." in narrative.funding_check(
+    matching = dataclasses.replace(evaluation, cash_total=135_000.4)
+    assert ", matching the £135,000 continuation funding announced." in narrative.funding_check(
         matching
     )
-    short = dataclasses.replace(evaluation, cash_total=250_000.0)
+    short = dataclasses.replace(evaluation, cash_total=125_000.0)
     text = narrative.funding_check(short)
-    assert "add up to £250,000 in cash, against the £270,000 continuation funding" in text
+    assert "add up to £125,000 in cash, against the £135,000 continuation funding" in text
+    assert "the cost is not confirmed, so no benefit-cost ratio is shown" in text
     assert text.endswith(evaluation.unit_cost.describe() + ".")
     assert f"in {evaluation.money_year} prices" in text
 
@@ -117,14 +121,20 @@ def test_reoffending_sentences(evaluation):
     assert f"is {largest:.2f} (below 0.1" in narrative.balance_title(evaluation, "Drive")
     assert "DASH standard/medium risk" in narrative.balance_note(evaluation, "Up2U")
     rows = narrative.reoffending_rows(evaluation)
-    assert len(rows) == 8 and rows[2] == ("Propensity-matched", drive.matched, "Drive")
-    assert narrative.reoffending_title(evaluation).endswith(drive.matched.describe_effect())
+    trial = evaluation.target_trial["Drive"]
+    assert len(rows) == 12
+    assert rows[2] == ("Matched, comparisons from identification", drive.matched, "Drive")
+    assert rows[4] == (narrative.TARGET_TRIAL_LABEL, trial, "Drive")
+    assert rows[5][1] is evaluation.intention_to_treat["Drive"]
+    assert narrative.reoffending_title(evaluation).endswith(trial.describe_effect())
     assert "within 365 days" in narrative.reoffending_note(evaluation)
     summary = narrative.reoffending_summary(evaluation, "Drive")
-    assert summary.startswith("**Drive.** " + drive.matched.summary())
+    assert summary.startswith("**Drive.** " + trial.summary())
     designs = narrative.reoffending_designs(evaluation, "Up2U")
     up2u = evaluation.reoffending["Up2U"]
     assert up2u.naive.describe_effect() in designs and up2u.ipw.describe_effect() in designs
+    assert up2u.matched.describe_effect() in designs
+    assert evaluation.intention_to_treat["Up2U"].describe_effect() in designs
     assert designs.endswith("percentage points with 80% power.")
 
 
@@ -145,7 +155,7 @@ def test_survival_and_harm_sentences(evaluation):
     assert narrative.training_summary(evaluation).startswith(evaluation.training.summary())
 
 
-def test_value_for_money_and_headline_sentences(evaluation):
+def test_value_for_money_and_headline_sentences(evaluation, findings):
     drive = evaluation.components["Drive"]
     averted = narrative.crimes_averted(evaluation)
     assert f"Drive {format_number(evaluation.crimes_averted['Drive'].point, 2)} (95% CI" in averted
@@ -158,11 +168,44 @@ def test_value_for_money_and_headline_sentences(evaluation):
     )
     assert f"Benefit-cost ratio {drive.bcr[0]:.2f}" in verdict
     assert f"overall ratio is {evaluation.sensitivity_overall.bcr[0]:.2f}" in verdict
+    assert evaluation.switching["Drive"].describe() in verdict
+    assert evaluation.simulated["Up2U"].summary() in verdict
     assert narrative.value_for_money_headline(evaluation) == (
-        f"Drive, 2024/25: benefit-cost ratio {drive.bcr[0]:.2f} ({drive.bcr[1]:.2f} to "
+        f"Drive, 2024/25: benefit-cost ratio {drive.bcr[0]:.2f} (95% CI {drive.bcr[1]:.2f} to "
         f"{drive.bcr[2]:.2f}); {drive.verdict}."
     )
     assert narrative.headline_title(evaluation).startswith("In the year after starting, Drive")
-    headline = narrative.headline(evaluation)
-    assert headline.startswith("**Headline.** " + evaluation.reoffending["Drive"].matched.summary())
+    headline = narrative.headline(evaluation, findings)
+    assert headline.startswith("**Headline.** " + evaluation.target_trial["Drive"].summary())
     assert headline.endswith(f"Value for money: {drive.verdict}.")
+
+
+def test_value_for_money_without_a_confirmed_cost(synthetic_data):
+    unconfirmed = evaluate(synthetic_data, Parameters())  # half-scale costs against £270,000
+    assert not unconfirmed.cost_confirmed
+    verdict = narrative.verdict(unconfirmed)
+    assert "Benefit-cost ratio not published (cost not confirmed)" in verdict
+    assert "benefit-cost ratio not published" in narrative.value_for_money_headline(unconfirmed)
+
+
+def test_headline_sentence_gives_failed_checks_and_demotion(evaluation, findings):
+    top = pf.headline(findings)
+    failed = dataclasses.replace(
+        top,
+        checks=(Check("no spike before identification", False, "p = 0.001"),),
+        headline=False,
+        headline_note="Not a headline: the minimum detectable effect is too large.",
+    )
+    others = [f for f in findings if f is not top]
+    text = narrative.headline(evaluation, [failed, *others])
+    assert "Lowered from SMS 3 to SMS 2: no spike before identification failed" in text
+    assert "Not a headline: the minimum detectable effect is too large." in text
+    if not top.rating.reasons:
+        assert "Every check of the design passed." in narrative.headline(evaluation, findings)
+
+
+def test_sensitivity_lists_every_matched_and_cox_finding(findings):
+    text = narrative.sensitivity(findings)
+    with_e = [f for f in findings if "e_value" in f.extra and f.role == "finding"]
+    assert text.count("\n- ") == len(with_e) >= 10
+    assert "Rosenbaum: significant until" in text or "not significant even without" in text

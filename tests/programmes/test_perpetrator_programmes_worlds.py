@@ -1,0 +1,159 @@
+"""Hostile worlds: how often is a perpetrator-programmes headline confidently wrong?
+
+For each named world of the generator and unseen seeds, the evaluation runs as the
+notebook does (:func:`evaluate`, :func:`build_findings`) and each headline design's
+interval is set against the truth planted for its estimand. A finding is **confidently
+wrong** when its interval excludes the truth while it keeps SMS 3 or higher with no
+reason recorded (no failed or unrun check). The target: at most 1 run in 20 confidently
+wrong in any world, and coverage near 95% in the friendly world.
+
+The quick test (``make test``) runs a few seeds; the slow study (``make validate``)
+writes ``benchmarks/results/coverage_worlds_perpetrator_programmes.csv``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.data import load
+from analysis.programmes.perpetrator_programmes.evaluation import Parameters, evaluate
+from analysis.programmes.perpetrator_programmes.findings import build_findings
+from analysis.synthetic import worlds
+
+RESULTS = (
+    Path(__file__).resolve().parents[2]
+    / "benchmarks"
+    / "results"
+    / "coverage_worlds_perpetrator_programmes.csv"
+)
+
+#: The headline designs studied: finding label -> the truth key of its estimand.
+DESIGNS = {
+    "Drive: 12-month DA reoffending, target trial (pp)": "drive_reoffending_12m_difference",
+    "Drive: 12-month DA reoffending, matched from identification (pp)": (
+        "drive_reoffending_12m_difference"
+    ),
+    "Up2U: 12-month DA reoffending, target trial (pp)": "up2u_reoffending_12m_difference",
+    "Up2U: 12-month DA reoffending, matched from identification (pp)": (
+        "up2u_reoffending_12m_difference"
+    ),
+    "Drive: time to first DA reoffence (hazard ratio)": "drive_reoffence_hazard_ratio",
+    "Up2U: time to first DA reoffence (hazard ratio)": "up2u_reoffence_hazard_ratio",
+}
+
+#: Designs rated SMS 3 from their design label before the ratings were earned (the
+#: "before" column: an interval that missed the truth was then confidently wrong).
+RATED_THREE_BY_LABEL = (
+    "matched from identification",
+    "time to first DA reoffence",
+)
+
+#: Worlds whose failure no check of the data can reveal: a trait the extract does not hold
+#: (motivation) lowers offending only after identification, so balance, pre-trends and the
+#: negative control all pass. The rate of confidently wrong headlines there is reported in
+#: the CSV, not held to the target; the E-value and Rosenbaum bound are the defence.
+UNDETECTABLE_WORLDS = ("unobserved_confounding",)
+
+#: Seeds of the study: away from the notebook's (2026) and the unit tests' (3, 11).
+FIRST_SEED = 5000
+
+
+def runs_for_seed(world: str, seed: int) -> pd.DataFrame:
+    """One row per studied design: interval, truth, rating and whether it was confidently wrong."""
+    data = load("perpetrator_programmes", source="synthetic", seed=seed, world=world)
+    findings = {f.label: f for f in build_findings(evaluate(data, Parameters()))}
+    rows = []
+    for label, key in DESIGNS.items():
+        finding = findings[label]
+        truth = data.truth[key]
+        est = finding.estimate
+        covered = bool(est.ci_low <= truth <= est.ci_high)
+        reasons = finding.rating.reasons
+        rows.append(
+            {
+                "world": world,
+                "estimate": label,
+                "seed": seed,
+                "effect": est.effect,
+                "ci_low": est.ci_low,
+                "ci_high": est.ci_high,
+                "truth": truth,
+                "covered": covered,
+                "sms_level": finding.sms_level,
+                "reason_recorded": bool(reasons),
+                "significant": bool(est.significant),
+                "e_value_ci": finding.extra.get("e_value_ci"),
+                "confidently_wrong": (not covered) and finding.sms_level >= 3 and not reasons,
+                "wrong_at_label_rating": (not covered)
+                and any(name in label for name in RATED_THREE_BY_LABEL),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def summarise(results: pd.DataFrame) -> pd.DataFrame:
+    """Coverage, bias, width, mean SMS and the confidently-wrong rate by world and design."""
+    return (
+        results.assign(
+            error=results["effect"] - results["truth"],
+            width=results["ci_high"] - results["ci_low"],
+        )
+        .groupby(["world", "estimate"], sort=False)
+        .agg(
+            seeds=("seed", "nunique"),
+            coverage=("covered", "mean"),
+            confidently_wrong=("confidently_wrong", "mean"),
+            wrong_at_label_rating=("wrong_at_label_rating", "mean"),
+            mean_sms=("sms_level", "mean"),
+            mean_estimate=("effect", "mean"),
+            mean_truth=("truth", "mean"),
+            mean_error=("error", "mean"),
+            mean_ci_width=("width", "mean"),
+        )
+        .reset_index()
+    )
+
+
+def test_friendly_world_covers_and_every_world_runs():
+    friendly = pd.concat([runs_for_seed("friendly", FIRST_SEED + s) for s in range(2)])
+    primary = friendly[friendly["estimate"].str.contains("target trial")]
+    # Four 95% intervals: all four cover about 81% of the time, three or more 99.5%.
+    assert primary["covered"].sum() >= 3, primary
+    assert not friendly["confidently_wrong"].any(), friendly
+    # The hostile worlds run end to end and rate every studied design.
+    hostile = runs_for_seed("dip_before_referral", FIRST_SEED)
+    assert set(hostile["estimate"]) == set(DESIGNS)
+    assert hostile["sms_level"].between(1, 5).all()
+
+
+@pytest.mark.slow
+def test_confidently_wrong_at_most_one_in_twenty_in_every_world():
+    seeds = int(os.environ.get("WORLD_SEEDS", "20"))
+    # Each run's rows are appended as they come (WORLD_RUNS names the file), so a long
+    # study can be followed, and resumed runs skipped.
+    runs = Path(os.environ.get("WORLD_RUNS", RESULTS.with_suffix(".runs.csv")))
+    done = pd.read_csv(runs) if runs.exists() else pd.DataFrame(columns=["world", "seed"])
+    for seed in range(seeds):
+        for world in worlds("perpetrator_programmes"):
+            if ((done["world"] == world) & (done["seed"] == FIRST_SEED + seed)).any():
+                continue
+            rows = runs_for_seed(world, FIRST_SEED + seed)
+            rows.to_csv(runs, mode="a", header=not runs.exists(), index=False)
+    results = pd.read_csv(runs)
+    results = results[results["seed"] < FIRST_SEED + seeds]
+    summary = summarise(results)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    summary.to_csv(RESULTS, index=False, float_format="%.6g")
+    primary = summary[summary["estimate"].str.contains("target trial")]
+    friendly = primary[primary["world"] == "friendly"]
+    assert (friendly["coverage"] >= 0.85).all(), friendly
+    detectable = primary[~primary["world"].isin(UNDETECTABLE_WORLDS)]
+    assert (detectable["confidently_wrong"] <= 0.05).all(), detectable
+    # Where nothing in the data can reveal the failure, every run must at least say how
+    # strong an unmeasured confounder would have to be (the E-value in the report).
+    hidden = results[results["world"].isin(UNDETECTABLE_WORLDS)]
+    assert hidden.loc[hidden["significant"], "e_value_ci"].notna().all()
