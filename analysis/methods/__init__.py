@@ -9,6 +9,9 @@
   step, treated-by-post rate ratio).
 - ``synthetic_control``: one treated area against a weighted donor pool (Abadie et al.),
   optionally ridge-augmented, with conformal and placebo inference.
+- ``funnel``: comparing areas fairly: funnel plot control limits (exact, or as public
+  health indicator tools draw them, with overdispersion adjustment) and empirical-Bayes
+  shrinkage of small-area rates.
 - ``propensity``: propensity scores, inverse probability weighting, matching, balance.
 - ``survival``: Kaplan-Meier, log-rank and Cox regression.
 - ``rdd``: local polynomial regression discontinuity, sharp and fuzzy (``fuzzy_rdd``).
@@ -27,6 +30,7 @@ modules are imported later.
 from .comparative_its import comparative_its
 from .did import did
 from .event_study import event_study
+from .funnel import funnel_limit_curve, funnel_limits, shrink_rates
 from .its import its
 from .paired import paired_difference
 from .power import mde, mde_from_standard_error, minimum_detectable_effect
@@ -53,6 +57,8 @@ __all__ = [
     "e_value",
     "e_value_risk_difference",
     "event_study",
+    "funnel_limit_curve",
+    "funnel_limits",
     "fuzzy_rdd",
     "ipw",
     "its",
@@ -69,6 +75,7 @@ __all__ = [
     "rosenbaum_binary",
     "rosenbaum_binary_counts",
     "rosenbaum_wilcoxon",
+    "shrink_rates",
     "staggered_did",
     "synthetic_control",
 ]
