@@ -9,6 +9,8 @@
   step, treated-by-post rate ratio).
 - ``synthetic_control``: one treated area against a weighted donor pool (Abadie et al.),
   optionally ridge-augmented, with conformal and placebo inference.
+- ``synthetic_did``: synthetic difference-in-differences (Arkhangelsky et al. 2021) for
+  block or staggered adoption, with placebo or jackknife standard errors.
 - ``funnel``: comparing areas fairly: funnel plot control limits (exact, or as public
   health indicator tools draw them, with overdispersion adjustment) and empirical-Bayes
   shrinkage of small-area rates.
@@ -47,6 +49,7 @@ from .sensitivity import (
 from .staggered import staggered_did
 from .survival import cox, kaplan_meier
 from .synthetic_control import synthetic_control
+from .synthetic_did import synthetic_did
 
 __all__ = [
     "balance",
@@ -78,4 +81,5 @@ __all__ = [
     "shrink_rates",
     "staggered_did",
     "synthetic_control",
+    "synthetic_did",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,6 +13,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from analysis.errors import ConfigError, EstimationError
 from analysis.methods.funnel import funnel_limit_curve, funnel_limits, shrink_rates
+from tests.methods.coverage_study import record
 
 Z = {0.95: stats.norm.isf(0.025), 0.998: stats.norm.isf(0.001)}
 
@@ -131,7 +134,19 @@ def test_in_control_areas_fall_outside_the_limits_about_as_often_as_promised():
 
 @pytest.mark.slow
 def test_in_control_false_alarm_rate_full():
-    outside_95, outside_998, _ = _share_outside(range(1000, 1400))
+    started = time.perf_counter()
+    outside_95, outside_998, dispersion = _share_outside(range(1000, 1400))
+    record(
+        "funnel_limits_exact_in_control",
+        {
+            "replications": 400,
+            "coverage": 1 - outside_95,
+            "truth": 0.2,
+            "outside_998": outside_998,
+            "mean_dispersion": dispersion,
+            "seconds": round(time.perf_counter() - started, 1),
+        },
+    )
     assert 0.04 <= outside_95 <= 0.053
     assert 0.0008 <= outside_998 <= 0.0025
 
@@ -282,7 +297,17 @@ def test_shrunken_rates_beat_raw_rates_and_intervals_cover(method):
 @pytest.mark.slow
 @pytest.mark.parametrize("method", ["mle", "moments"])
 def test_shrinkage_coverage_full(method):
+    started = time.perf_counter()
     runs = np.array([_shrinkage_run(seed, method) for seed in range(5000, 6000)])
+    record(
+        f"shrink_rates_{method}",
+        {
+            "replications": 1000,
+            "coverage": runs[:, 2].mean(),
+            "mse_ratio": runs[:, 1].mean() / runs[:, 0].mean(),
+            "seconds": round(time.perf_counter() - started, 1),
+        },
+    )
     assert runs[:, 1].mean() < 0.6 * runs[:, 0].mean()
     assert 0.93 <= runs[:, 2].mean() <= 0.965
 
