@@ -359,13 +359,18 @@ def funnel_limits(
 
     notes: list[str] = []
     if dispersion_p < 0.05:
-        notes.append(
+        finding = (
             f"The areas vary more than chance allows (dispersion {dispersion:.2f}, p = "
-            f"{dispersion_p:.2g}): more areas fall outside the limits than the limits "
-            "promise, so an area outside them may reflect differences the indicator does "
-            "not adjust for."
-            + ("" if overdispersion else " Consider overdispersion='multiplicative' or 'additive'.")
+            f"{dispersion_p:.2g})"
         )
+        if overdispersion:
+            notes.append(f"{finding}; the limits are widened for it ({overdispersion}).")
+        else:
+            notes.append(
+                f"{finding}: more areas fall outside the limits than the limits promise, so "
+                "an area outside them may reflect differences the indicator does not adjust "
+                "for. Consider overdispersion='multiplicative' or 'additive'."
+            )
     applied_dispersion = dispersion if overdispersion == "multiplicative" else 1.0
     applied_tau2 = tau2 if overdispersion == "additive" else 0.0
     if overdispersion == "multiplicative" and dispersion <= 1:

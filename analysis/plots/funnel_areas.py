@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib import ticker
 from matplotlib.figure import Figure
 
 from ..errors import ConfigError
@@ -12,13 +13,18 @@ from ._inputs import require_columns
 from .style import PALETTE, SECONDARY_TEXT_COLOUR, SMALL_SIZE, finish, new_figure, styled
 
 _TABLE_COLUMNS = ["area", "denominator", "value", "flag"]
-_FLAG_COLOURS = {
-    "above 99.8%": PALETTE["dark_pink"],
-    "above 95%": PALETTE["orange"],
-    "within": PALETTE["dark_blue"],
-    "below 95%": PALETTE["orange"],
-    "below 99.8%": PALETTE["dark_pink"],
-}
+#: Colour and legend entry of each band of flags; above and below share a colour, since the
+#: point's position already says which side it is on.
+_BANDS = (
+    (("within",), PALETTE["dark_blue"], "Within the 95% limits", "areas_within"),
+    (("above 95%", "below 95%"), PALETTE["orange"], "Outside the 95% limits", "areas_outside_95"),
+    (
+        ("above 99.8%", "below 99.8%"),
+        PALETTE["dark_pink"],
+        "Outside the 99.8% limits",
+        "areas_outside_998",
+    ),
+)
 _DENOMINATOR_WORDS = {
     "proportion": "Number at risk",
     "rate": "Population",
@@ -109,8 +115,8 @@ def plot_funnel_areas(
         for bound in (low, high):
             ax.plot(grid, per * bound, style, color=PALETTE["dark_grey"], linewidth=1.2, gid=gid)
     ax.axhline(per * target, color=PALETTE["dark_grey"], linewidth=1.2, gid="target")
-    for flag, colour in _FLAG_COLOURS.items():
-        mask = flags == flag
+    for members, colour, label, gid in _BANDS:
+        mask = np.isin(flags, members)
         if mask.any():
             ax.scatter(
                 denominators[mask],
@@ -118,8 +124,8 @@ def plot_funnel_areas(
                 s=30,
                 color=colour,
                 zorder=3,
-                label=flag[:1].upper() + flag[1:] + " limit" if flag != "within" else "Within",
-                gid=f"areas_{flag.replace(' ', '_').replace('%', '').replace('.', '')}",
+                label=label,
+                gid=gid,
             )
     outside_998 = np.isin(flags, ["above 99.8%", "below 99.8%"])
     if label_outside:
@@ -134,6 +140,7 @@ def plot_funnel_areas(
                 gid="area_label",
             )
     ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_xlabel(denominator_label or _DENOMINATOR_WORDS.get(statistic, "Denominator"))
     default_value_label = {
         "proportion": "Percentage" if per == 100 else "Proportion",
@@ -141,13 +148,21 @@ def plot_funnel_areas(
         "ratio": "Observed / expected" if per == 1 else f"Observed / expected x {per:,.0f}",
     }[statistic]
     ax.set_ylabel(value_label or default_value_label)
-    ax.legend(loc="best")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
     n_areas = len(frame)
     n_outside_95 = int((flags != "within").sum())
     n_outside_998 = int(outside_998.sum())
+    overdispersed = attrs.get("dispersion_p_value", 1.0) < 0.05 and overdispersion is None
     if title is None:
-        if n_outside_998:
+        if n_outside_998 and overdispersed:
+            # When every area varies more than chance allows, being outside the limits says
+            # the indicator leaves something out, not that one area stands apart.
+            title = (
+                f"{n_outside_998} of {n_areas} areas lie outside the 99.8% limits, but the "
+                "areas vary more than chance allows"
+            )
+        elif n_outside_998:
             title = (
                 f"{n_outside_998} of {n_areas} areas lie outside the 99.8% limits, beyond what "
                 "chance would explain"
@@ -162,10 +177,14 @@ def plot_funnel_areas(
         f"Points: areas; solid line: target {per * target:,.4g}; dashed and dotted lines: 95% "
         f"and 99.8% control limits ({method_words})."
     ]
-    if overdispersion in ("multiplicative", "additive"):
+    if overdispersion == "multiplicative":
         notes.append(
-            f"Limits widened for overdispersion ({overdispersion}; dispersion "
-            f"{attrs.get('dispersion', float('nan')):.2f})."
+            f"Limits widened by the dispersion factor {attrs.get('dispersion', float('nan')):.2f}."
+        )
+    elif overdispersion == "additive":
+        notes.append(
+            "Limits widened by a between-area variance of "
+            f"{per**2 * attrs.get('tau2', float('nan')):.3g} (random-effects funnel)."
         )
     notes.extend(str(n) for n in attrs.get("notes", ()))
     if note:

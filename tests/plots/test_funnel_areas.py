@@ -47,6 +47,11 @@ def test_areas_outside_the_outer_limits_are_named_and_counted():
     labels = [t.get_text() for t in artists(fig.axes[0], "area_label")]
     assert sorted(labels) == sorted(outside)
     assert figure_info(fig).title.startswith(f"{len(outside)} of 6 areas lie outside")
+    # Six areas this varied are overdispersed: the title says so rather than single them out.
+    assert table.attrs["dispersion_p_value"] < 0.05
+    assert figure_info(fig).title.endswith("vary more than chance allows")
+    adjusted = plot_funnel_areas(area_table(overdispersion="additive"))
+    assert "vary more than chance" not in figure_info(adjusted).title
     assert "Funnel plot of 6 areas" in alt_text(fig)
 
 
@@ -58,7 +63,7 @@ def test_overdispersion_adjustment_is_drawn_and_said():
         table.attrs["target"], line.get_xdata(), level=0.998, dispersion=table.attrs["dispersion"]
     )
     np.testing.assert_allclose(line.get_ydata(), high)
-    assert "widened for overdispersion" in figure_info(fig).caption
+    assert "widened by the dispersion factor" in figure_info(fig).caption
 
 
 def test_input_errors():
