@@ -9,6 +9,11 @@
   step, treated-by-post rate ratio).
 - ``synthetic_control``: one treated area against a weighted donor pool (Abadie et al.),
   optionally ridge-augmented, with conformal and placebo inference.
+- ``synthetic_did``: synthetic difference-in-differences (Arkhangelsky et al. 2021) for
+  block or staggered adoption, with placebo or jackknife standard errors.
+- ``funnel``: comparing areas fairly: funnel plot control limits (exact, or as public
+  health indicator tools draw them, with overdispersion adjustment) and empirical-Bayes
+  shrinkage of small-area rates.
 - ``propensity``: propensity scores, inverse probability weighting, matching, balance.
 - ``survival``: Kaplan-Meier, log-rank and Cox regression.
 - ``competing_risks``: cumulative incidence with competing ends (Aalen-Johansen) and
@@ -32,6 +37,7 @@ from .comparative_its import comparative_its
 from .competing_risks import cause_specific_cox, cumulative_incidence
 from .did import did
 from .event_study import event_study
+from .funnel import funnel_limit_curve, funnel_limits, shrink_rates
 from .its import its
 from .paired import paired_difference
 from .power import mde, mde_from_standard_error, minimum_detectable_effect
@@ -48,6 +54,7 @@ from .sensitivity import (
 from .staggered import staggered_did
 from .survival import cox, kaplan_meier
 from .synthetic_control import synthetic_control
+from .synthetic_did import synthetic_did
 
 __all__ = [
     "balance",
@@ -60,6 +67,8 @@ __all__ = [
     "e_value",
     "e_value_risk_difference",
     "event_study",
+    "funnel_limit_curve",
+    "funnel_limits",
     "fuzzy_rdd",
     "ipw",
     "its",
@@ -77,7 +86,9 @@ __all__ = [
     "rosenbaum_binary",
     "rosenbaum_binary_counts",
     "rosenbaum_wilcoxon",
+    "shrink_rates",
     "staggered_did",
     "synthetic_control",
+    "synthetic_did",
     "worst_best_bounds",
 ]

@@ -13,6 +13,7 @@ is displayed the same way).
 - :func:`plot_kaplan_meier`: survival curves with a number-at-risk table.
 - :func:`plot_balance`: covariate balance before and after adjustment (love plot).
 - :func:`plot_funnel`: referral to start to completion.
+- :func:`plot_funnel_areas`: areas against funnel plot control limits.
 - :func:`plot_uptake`: uptake by group with Wilson intervals.
 - :func:`plot_rdd`: regression discontinuity binned scatter with local fits.
 """
@@ -20,6 +21,7 @@ is displayed the same way).
 from .balance import plot_balance
 from .display import alt_text, figure_html, figure_png, register_notebook_display, show
 from .forest import forest_rows, plot_forest
+from .funnel_areas import plot_funnel_areas
 from .programme import plot_funnel, plot_uptake, wilson_interval
 from .rdd import plot_rdd
 from .style import CATEGORICAL, PALETTE, FigureInfo, figure_info, house_style
@@ -40,6 +42,7 @@ __all__ = [
     "plot_event_study",
     "plot_forest",
     "plot_funnel",
+    "plot_funnel_areas",
     "plot_its",
     "plot_kaplan_meier",
     "plot_rdd",
