@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from ..data.dataset import Dataset, LoadRequest, load, load_request, set_preloaded
-from ..data.loaders import is_sql_url, resolve_path
+from ..data.sources import FolderSource, Source
 from ..data.store import generator_version
 from ..paths import SYNTHETIC_DIR
 from .kernels import fork_available, limit_threads
@@ -86,18 +86,14 @@ def signature(request: LoadRequest) -> tuple | None:
     """
     if request.queries is not None:
         return None
-    source = request.source
-    if source is None or (isinstance(source, str) and not source.strip()):
-        source = "synthetic"
-    if is_sql_url(str(source)):
-        return None
-    if source == "synthetic":
+    source = Source.parse(request.source)
+    if source.is_synthetic:
         folder = SYNTHETIC_DIR / request.programme
         version = generator_version(request.programme)
-    else:
-        folder, version = resolve_path(source).resolve(), ""
-        if not folder.is_dir():  # a SQLite file, or nothing there: read as usual
-            return None
+    elif isinstance(source, FolderSource) and source.path.is_dir():
+        folder, version = source.path.resolve(), ""
+    else:  # a database, a single file, or nothing there: read as usual
+        return None
     files: list[tuple] = []
     with contextlib.suppress(FileNotFoundError), os.scandir(folder) as entries:
         for entry in entries:

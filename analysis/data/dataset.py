@@ -26,9 +26,10 @@ from typing import Any
 import pandas as pd
 
 from ..errors import DataValidationError, Problem
-from .loaders import ReadResult, is_sql_url, read_source, resolve_path
+from .loaders import ReadResult, read_source
 from .pseudonymise import pseudonym_key, pseudonymise
 from .schema import Contract
+from .sources import FolderSource, Source, SqlSource
 from .store import read_manifest, synthetic_input
 from .validation import as_extract_date, resolve_contract, validate_tables
 
@@ -142,17 +143,16 @@ class _Input:
     warnings: list[str] = field(default_factory=list)
 
 
-def _synthetic_folder_manifest(source: Any) -> dict[str, Any] | None:
+def _synthetic_folder_manifest(source: Source) -> dict[str, Any] | None:
     """The manifest of a folder source written by :func:`write_synthetic`, if any."""
-    if source == "synthetic" or is_sql_url(str(source)):
+    if not isinstance(source, FolderSource) or not source.path.is_dir():
         return None
-    path = resolve_path(source)
-    return read_manifest(path) if path.is_dir() else None
+    return read_manifest(source.path)
 
 
-def _queries_for(contract: Contract, source: Any, queries: Mapping[str, str] | None):
-    """Queries for a database source: those given, else the programme config's."""
-    if queries is not None or not is_sql_url(str(source)):
+def _queries_for(contract: Contract, source: Source, queries: Mapping[str, str] | None):
+    """Queries for a database named by URL: those given, else the programme config's."""
+    if queries is not None or not isinstance(source, SqlSource):
         return queries
     from ..config import load_config
 
@@ -168,9 +168,8 @@ def _read_input(
     queries: Mapping[str, str] | None,
     world: str = "friendly",
 ) -> _Input:
-    if source is None or (isinstance(source, str) and not source.strip()):
-        source = "synthetic"
-    if source == "synthetic":
+    source = Source.parse(source)
+    if source.is_synthetic:
         data = synthetic_input(contract.programme, seed=seed, scale=scale, world=world)
         logger.info("%s synthetic data %s", contract.programme, data.origin)
         return _Input(ReadResult(tables=data.tables), True, data.truth, data.extract_date)
@@ -222,8 +221,8 @@ class LoadRequest:
     ----------
     programme : str
         Programme slug (the contract's).
-    source : str or Path
-        As passed to :func:`load`.
+    source : Source
+        As passed to :func:`load`, parsed (:meth:`analysis.data.sources.Source.parse`).
     seed, scale : int, float
         As passed to :func:`load`.
     extract_date : pandas.Timestamp or None
@@ -237,7 +236,7 @@ class LoadRequest:
     """
 
     programme: str
-    source: Any
+    source: Source
     seed: int
     scale: float
     extract_date: pd.Timestamp | None
@@ -314,8 +313,9 @@ def _request(
 ) -> tuple[Contract, LoadRequest]:
     contract = resolve_contract(programme)
     requested_date = as_extract_date(extract_date)
+    source = Source.parse(source)
     manifest = _synthetic_folder_manifest(source)
-    synthetic = source in (None, "", "synthetic") or manifest is not None
+    synthetic = source.is_synthetic or manifest is not None
     # Refuse real data without a key before reading anything.
     key = pseudonym_key(synthetic=synthetic)
     return contract, LoadRequest(
@@ -383,7 +383,9 @@ def load(
         if ahead is not None:
             return ahead
     requested_date, key = request.extract_date, request.key
-    data = _read_input(contract, source, seed=seed, scale=scale, queries=queries, world=world)
+    data = _read_input(
+        contract, request.source, seed=seed, scale=scale, queries=queries, world=world
+    )
     check_date = requested_date or data.extract_date
 
     def pseudonymiser(values: pd.Series) -> pd.Series:

@@ -46,6 +46,8 @@ from ..errors import Problem
 from ..paths import PROJ_ROOT
 from .coercion import normalise_name
 from .schema import Contract, TableSpec
+from .sources import URL_PATTERN, FileSource, Source, SqlSource
+from .sources import resolve_path as resolve_path  # re-exported: callers import it from here
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +60,6 @@ FILE_FORMATS = {
     ".xlsm": "excel",
 }
 #: Suffixes recognised as SQLite database files when given as a source.
-SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 #: Rows searched for a header that is not on row 1.
 HEADER_SEARCH_ROWS = 20
 _DELIMITERS = {";": "semicolons (;)", "\t": "tabs", "|": "vertical bars (|)"}
@@ -128,29 +129,11 @@ def is_sql_url(source: str) -> bool:
     >>> is_sql_url("sqlite:///extract.db"), is_sql_url("data/raw/op_focus")
     (True, False)
     """
-    return re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", str(source)) is not None
-
-
-def resolve_path(source: str | Path) -> Path:
-    """A folder or file path, looked up from the working directory, then the project root.
-
-    Notebooks run from ``notebooks/`` under JupyterLab and from the project root
-    under the batch runner; a relative path such as ``data/raw/op_focus`` works in both.
-
-    Examples
-    --------
-    >>> resolve_path("data").name
-    'data'
-    """
-    path = Path(source).expanduser()
-    if path.is_absolute() or path.exists():
-        return path
-    from_root = PROJ_ROOT / path
-    return from_root if from_root.exists() else path
+    return URL_PATTERN.match(str(source)) is not None
 
 
 def read_source(
-    contract: Contract, source: str | Path, *, queries: Mapping[str, str] | None = None
+    contract: Contract, source: str | Path | Source, *, queries: Mapping[str, str] | None = None
 ) -> ReadResult:
     """Read every table of a contract from a folder or a SQLAlchemy URL.
 
@@ -158,9 +141,10 @@ def read_source(
     ----------
     contract : Contract
         The programme's contract (which tables to read).
-    source : str or Path
+    source : str, Path or Source
         A folder of ``<table>.csv|.parquet|.xlsx`` files, a SQLite file
-        (``.db``, ``.sqlite``) or a SQLAlchemy URL.
+        (``.db``, ``.sqlite``) or a SQLAlchemy URL; text is parsed with
+        :meth:`analysis.data.sources.Source.parse`.
     queries : mapping of str to str, optional
         SQL query per table, for a database source (default: read the table
         of the same name).
@@ -170,12 +154,24 @@ def read_source(
     ReadResult
         The tables that could be read and the problems met.
     """
-    if is_sql_url(str(source)):
-        return read_sql(contract, str(source), queries=queries)
-    path = resolve_path(source)
-    if path.is_file() and path.suffix.lower() in SQLITE_SUFFIXES:
-        return read_sql(contract, f"sqlite:///{path.resolve()}", queries=queries)
-    return read_folder(contract, path)
+    parsed = Source.parse(source)
+    if isinstance(parsed, SqlSource | FileSource) and parsed.is_database:
+        return read_sql(contract, parsed.url, queries=queries)
+    if parsed.is_synthetic:
+        result = ReadResult()
+        result.problems.append(
+            Problem(
+                "",
+                "synthetic",
+                None,
+                "synthetic data are generated, not read from an extract",
+                fix=f'call load("{contract.programme}", source="synthetic") for them, or give '
+                "a folder of extracts, a SQLite file or a SQLAlchemy URL",
+            )
+        )
+        return result
+    # A folder, or a single Parquet/CSV file, which read_folder explains is not enough.
+    return read_folder(contract, parsed.path)
 
 
 # --------------------------------------------------------------------------- folders

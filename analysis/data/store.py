@@ -30,7 +30,7 @@ import pandas as pd
 
 from .._version import __version__
 from ..errors import ConfigError
-from ..paths import PROJ_ROOT, SYNTHETIC_DIR
+from ..paths import PACKAGE_DIR, SYNTHETIC_DIR
 from .loaders import RawTable, read_folder
 from .validation import resolve_contract, validate, with_row_numbers
 
@@ -53,7 +53,7 @@ def generator_version(programme: str) -> str:
     True
     """
     digest = hashlib.sha256()
-    package = PROJ_ROOT / "analysis" / "synthetic"
+    package = PACKAGE_DIR / "synthetic"
     for path in (package / "__init__.py", package / f"{programme}.py"):
         digest.update(path.read_bytes() if path.exists() else b"")
     return f"{__version__}+{digest.hexdigest()[:12]}"

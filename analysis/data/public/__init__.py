@@ -3,6 +3,9 @@
 - :mod:`.police_uk`: data.police.uk street-level crimes and outcomes, from a folder of the
   monthly archive, its zip, or single files, filtered by force and month
   (:func:`read_street`, :func:`read_outcomes`).
+- :mod:`.panel`: crimes per LSOA, month and crime type over the whole police.uk archive
+  (every force, every month), counted by DuckDB without loading the rows into pandas
+  (:func:`count_street_crimes`); it equals :func:`read_street` and a ``groupby``.
 - :mod:`.fingertips`: public health indicator exports (Fingertips): value, confidence
   limits, count and denominator by indicator, area and period (:func:`read_indicators`).
 
@@ -37,6 +40,7 @@ from __future__ import annotations
 
 from .fingertips import INDICATORS, read_indicators, validate_indicators
 from .layout import Column, Layout
+from .panel import count_street_crimes
 from .police_uk import (
     OUTCOMES,
     STREET,
@@ -52,6 +56,7 @@ __all__ = [
     "STREET",
     "Column",
     "Layout",
+    "count_street_crimes",
     "read_indicators",
     "read_outcomes",
     "read_street",
