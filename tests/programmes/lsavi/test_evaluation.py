@@ -17,7 +17,14 @@ from analysis.programmes.lsavi import designs, tables
 from analysis.programmes.lsavi.evaluation import Parameters
 
 #: Notebook parameters that go to load() or save_findings(), not to the analysis.
-NOT_ANALYSIS = {"source", "synthetic_seed", "synthetic_scale", "extract_date", "findings_path"}
+NOT_ANALYSIS = {
+    "source",
+    "synthetic_seed",
+    "synthetic_scale",
+    "synthetic_world",
+    "extract_date",
+    "findings_path",
+}
 
 
 def test_parameters_match_the_notebooks_parameters_cell():
@@ -57,6 +64,7 @@ def test_evaluation_holds_the_designs_results(data, evaluation):
         "Placebo: sign-up 12 months earlier",
         "Comparison: 'not_yet'",
         "Theft (not targeted)",
+        "Leaving out the 3 months before sign-up",
         "Two-way fixed effects",
     ]
     assert evaluation.dynamic.pretrend_p == evaluation.headline.diagnostics["pretrend_p_value"]
