@@ -21,7 +21,7 @@ import logging
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
 
 from ..errors import ConfigError, EstimationError
 from ..results import Estimate
@@ -49,38 +49,41 @@ ASSUMPTIONS = (
 
 
 def _conditional_poisson(
-    y: np.ndarray, x: np.ndarray, *, max_iter: int = 100, tol: float = 1e-10
+    y: np.ndarray, x: sparse.csr_matrix, *, max_iter: int = 100, tol: float = 1e-10
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Newton steps on the unit-conditional Poisson likelihood.
 
-    ``y`` is (units, periods), ``x`` (units, periods, k). Returns the coefficients,
-    the negative Hessian and the per-unit scores at the optimum.
+    ``y`` is (units, periods); ``x`` the (units x periods, k) design of indicator
+    columns, unit-major, held sparse (a few non-zeros a row). Returns the
+    coefficients, the negative Hessian and the per-unit scores at the optimum.
     """
+    n_units, n_periods = y.shape
     total = y.sum(axis=1)
-    beta = np.zeros(x.shape[2])
+    flat_y = y.ravel()
+    # Sums over each unit's periods.
+    by_unit = sparse.kron(sparse.eye(n_units, format="csr"), np.ones((1, n_periods))).tocsr()
+    beta = np.zeros(x.shape[1])
 
-    def pieces(b: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-        eta = x @ b
+    def pieces(b: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        eta = (x @ b).reshape(n_units, n_periods)
         eta -= eta.max(axis=1, keepdims=True)
         weight = np.exp(eta)
-        p = weight / weight.sum(axis=1, keepdims=True)
-        loglik = float((y * np.log(p)).sum())
-        resid = y - total[:, None] * p
-        scores = np.einsum("it,itk->ik", resid, x)
-        mean_x = np.einsum("it,itk->ik", p, x)
-        weighted = total[:, None] * p
-        info = np.einsum("it,itk,itl->kl", weighted, x, x) - np.einsum(
-            "i,ik,il->kl", total, mean_x, mean_x
-        )
-        return loglik, scores, info, p
+        p = (weight / weight.sum(axis=1, keepdims=True)).ravel()
+        loglik = float(flat_y @ np.log(p))
+        expected = np.repeat(total, n_periods) * p
+        scores = np.asarray((by_unit @ x.multiply((flat_y - expected)[:, None])).todense())
+        mean_x = np.asarray((by_unit @ x.multiply(p[:, None])).todense())
+        info = np.asarray((x.T @ x.multiply(expected[:, None])).todense())
+        info -= (mean_x * total[:, None]).T @ mean_x
+        return loglik, scores, info
 
-    loglik, scores, info, _ = pieces(beta)
+    loglik, scores, info = pieces(beta)
     for _ in range(max_iter):
         step = np.linalg.solve(info, scores.sum(axis=0))
         shrink = 1.0
         while True:
             candidate = beta + shrink * step
-            new_loglik, new_scores, new_info, _ = pieces(candidate)
+            new_loglik, new_scores, new_info = pieces(candidate)
             if new_loglik >= loglik - 1e-12 or shrink < 1e-6:
                 break
             shrink /= 2
@@ -199,7 +202,7 @@ def poisson_etwfe(
     lead_times = [e for e in lead_times if (since == e).any()]
     for e in lead_times:
         columns.append(since == e)
-    x = np.stack(columns, axis=2).astype(float)
+    x = sparse.csr_matrix(np.column_stack([column.ravel() for column in columns]).astype(float))
     beta, info, scores = _conditional_poisson(y, x)
     bread = np.linalg.inv(info)
     n_clusters = y.shape[0]
