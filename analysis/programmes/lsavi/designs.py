@@ -111,6 +111,46 @@ def staggered_effect(
     )
 
 
+def ratio_scale_effect(
+    panel: pd.DataFrame, *, outcome: str = "violence_vulnerability", leads: int = 12
+) -> Estimate:
+    """The headline's question on the ratio scale (Poisson extended two-way fixed effects).
+
+    Where seasonality and trends are proportional to each premises' level (busy
+    premises swing more), parallel trends hold for the logs of expected counts,
+    not the counts; the pre-trend test on each scale says which the data support
+    (:func:`analysis.methods.poisson_did.poisson_etwfe`, leads ``-leads..-2``).
+
+    Examples
+    --------
+    >>> from analysis.programmes.lsavi.tables import premises_month_panel
+    >>> from analysis.synthetic import generate
+    >>> tables = generate("lsavi", seed=1, scale=0.25).tables
+    >>> panel = premises_month_panel(tables["premises"], tables["incidents"],
+    ...                              start="2023-04-01", end="2026-06-01")
+    >>> est = ratio_scale_effect(panel, leads=6)
+    >>> est.scale, "pretrend_p_value" in est.diagnostics
+    ('rate ratio', True)
+    """
+    from ...methods.poisson_did import poisson_etwfe
+
+    estimate = poisson_etwfe(
+        panel,
+        outcome=outcome,
+        unit="premises_id",
+        time="month",
+        first_treated="cohort",
+        leads=leads,
+    )
+    return estimate.with_updates(
+        estimand=(
+            f"{outcome_label(outcome)} at participating premises from sign-up over those expected "
+            "without the tool (rate ratio; parallel trends in proportion)"
+        ),
+        outcome=outcome_label(outcome),
+    )
+
+
 def pre_signup_shift(headline: Estimate, *, window: int = 3, reference: int = 9) -> Estimate:
     """Test whether incidents were unusually high or low in the months just before sign-up.
 

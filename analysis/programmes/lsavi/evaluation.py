@@ -96,7 +96,8 @@ class Evaluation:
     ``history``, ``quality``), process (``uptake``, ``reach``, ``uptake_breakdowns``,
     ``cohorts``, ``funnel``), impact at premises (``selection``, ``naive``, ``twfe``,
     ``headline``, ``percent_change``, ``windowed``, ``dynamic``, ``placebo``,
-    ``sensitivity``, ``theft`` and their checks table; the headline's sensitivities:
+    ``sensitivity``, ``theft``, ``ratio_scale`` (the headline's question as a rate ratio)
+    and their checks table; the headline's sensitivities:
     ``pre_signup_shift`` (a dip or spike just before sign-up), ``anticipation`` (the
     headline with those months left out of the base) and ``trend_sensitivity`` (the
     relative-magnitudes breakdown), the county (``county``,
@@ -133,6 +134,7 @@ class Evaluation:
     placebo: Estimate
     sensitivity: Estimate
     theft: Estimate
+    ratio_scale: Estimate
     pre_signup_shift: Estimate
     anticipation: Estimate
     trend_sensitivity: dict[str, float]
@@ -161,6 +163,11 @@ class Evaluation:
     def headline_mde(self) -> float:
         """Smallest effect per premises-month the staggered design would detect (80% power)."""
         return mde(self.headline)
+
+    @property
+    def ratio_scale_mde(self) -> float:
+        """Smallest rate ratio (above 1) the ratio-scale design would detect."""
+        return mde(self.ratio_scale)
 
     @property
     def anticipation_mde(self) -> float:
@@ -313,6 +320,7 @@ def evaluate(data: Dataset, params: Parameters | None = None) -> Evaluation:
         placebo=placebo,
         sensitivity=sensitivity,
         theft=theft,
+        ratio_scale=designs.ratio_scale_effect(panel, leads=params.event_window_months),
         pre_signup_shift=designs.pre_signup_shift(headline, window=params.anticipation_months),
         anticipation=anticipation,
         trend_sensitivity=designs.trend_sensitivity(headline, params.event_window_months),

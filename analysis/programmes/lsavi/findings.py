@@ -50,6 +50,7 @@ SENSITIVITY_QUESTIONS = {
     "never": "Does the headline hold with only never-signed-up premises as comparisons?",
 }
 THEFT_QUESTION = "Did theft incidents (not targeted by the tool) change?"
+RATIO_QUESTION = f"{IMPACT_QUESTION} (ratio scale)"
 ANTICIPATION_QUESTION = (
     "Does the headline hold when the months just before sign-up are left out of the comparison?"
 )
@@ -72,6 +73,7 @@ TRUTH_KEYS = {
     "placebo": "placebo_att_violence_vulnerability",
     "sensitivity": "att_violence_vulnerability",
     "anticipation": "att_violence_vulnerability",
+    "ratio": "att_violence_vulnerability_rate_ratio",
     "theft": "att_theft",
     "its": "its_nte_violence_rate_ratio",
     "score_change": "score_change",
@@ -106,6 +108,7 @@ PLAN_OUTCOMES = {
     "twfe": "violence_vulnerability_twfe",
     "sensitivity": "violence_vulnerability_other_comparison",
     "anticipation": "violence_vulnerability_anticipation",
+    "ratio": "violence_vulnerability_ratio",
     "its": "county_nte_violence",
     "score_change": "self_assessment_score",
     "by_score": "incidents_by_first_score",
@@ -262,6 +265,7 @@ def design_checks(evaluation: Evaluation) -> dict[str, tuple[Check, ...]]:
         "twfe": (*standard_checks(evaluation.headline), *shared),
         "sensitivity": (*standard_checks(evaluation.sensitivity), *shared),
         "anticipation": (*standard_checks(evaluation.anticipation), *shared),
+        "ratio": (*standard_checks(evaluation.ratio_scale), *shared),
     }
 
 
@@ -311,7 +315,7 @@ def build_findings(evaluation: Evaluation, plan: AnalysisPlan | None = None) -> 
     >>> findings = build_findings(evaluate(data, Parameters(bootstrap_draws=0)))
     >>> len(findings), [f.question for f in findings if f.role == "check"] == [
     ...     PLACEBO_QUESTION, THEFT_QUESTION]
-    (11, True)
+    (12, True)
     """
     plan = plan or analysis_plan()
     params = evaluation.params
@@ -378,6 +382,16 @@ def build_findings(evaluation: Evaluation, plan: AnalysisPlan | None = None) -> 
             label=(f"Sensitivity: the {params.anticipation_months} months before sign-up left out"),
             checks=checks["anticipation"],
             family=family["anticipation"],
+        ),
+        Finding(
+            question=RATIO_QUESTION,
+            estimate=evaluation.ratio_scale,
+            design="staggered_difference_in_differences",
+            truth=truth["ratio"],
+            mde=evaluation.ratio_scale_mde,
+            label="Ratio scale: Poisson extended two-way fixed effects (rate ratio)",
+            checks=checks["ratio"],
+            family=family["ratio"],
         ),
         Finding(
             question=THEFT_QUESTION,

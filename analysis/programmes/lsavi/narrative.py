@@ -282,6 +282,37 @@ def pre_signup_bullets(evaluation: Evaluation) -> str:
     )
 
 
+def scale_paragraph(evaluation: Evaluation) -> str:
+    """Both scales side by side, and which one the pre-trend tests support.
+
+    The count-scale headline assumes participants' incidents would have changed
+    by the same number as comparisons'; the ratio scale, by the same proportion.
+    Busy premises whose seasonal swings are proportional to their level satisfy
+    the second and not the first.
+    """
+    count, ratio = evaluation.headline, evaluation.ratio_scale
+    count_p = count.diagnostics.get("pretrend_p_value")
+    ratio_p = ratio.diagnostics.get("pretrend_p_value")
+    text = (
+        f"**Both scales.** In proportion, participants had {ratio.describe_effect()}. The "
+        f"pre-trend test gives p = {format_number(count_p, 2)} on the count scale and "
+        f"p = {format_number(ratio_p, 2)} on the ratio scale: "
+    )
+    count_ok, ratio_ok = parallel_before(count_p), parallel_before(ratio_p)
+    if ratio_ok and not count_ok:
+        return text + (
+            "**the data support the ratio scale**, where incidents moved in proportion "
+            "before sign-up; read the rate ratio rather than the change in counts."
+        )
+    if count_ok and not ratio_ok:
+        return text + "the data support the count scale, the headline's."
+    if count_ok and ratio_ok:
+        return text + "both are consistent with parallel trends before sign-up."
+    return text + (
+        "**neither scale shows parallel trends before sign-up**: treat both with caution."
+    )
+
+
 def rating_paragraph(finding: Finding) -> str:
     """The headline's evidence rating, each step from its design's level with the reason."""
     rating = finding.rating

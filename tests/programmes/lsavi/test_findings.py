@@ -48,6 +48,7 @@ def test_findings_in_the_reports_order_with_one_headline(evaluation):
         lsavi_findings.PLACEBO_QUESTION,
         lsavi_findings.SENSITIVITY_QUESTIONS["not_yet"],
         lsavi_findings.ANTICIPATION_QUESTION,
+        lsavi_findings.RATIO_QUESTION,
         lsavi_findings.THEFT_QUESTION,
         lsavi_findings.ITS_QUESTION,
         lsavi_findings.SCORE_CHANGE_QUESTION,

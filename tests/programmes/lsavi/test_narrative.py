@@ -263,3 +263,22 @@ def test_rating_paragraph_passed_lowered_and_demoted():
     )
     assert "parallel pre-trends failed (p = 0.01)" in text
     assert text.endswith("Not a headline: underpowered.")
+
+
+@pytest.mark.parametrize(
+    ("count_p", "ratio_p", "verdict"),
+    [
+        (0.01, 0.4, "**the data support the ratio scale**"),
+        (0.4, 0.01, "the data support the count scale, the headline's."),
+        (0.4, 0.3, "both are consistent with parallel trends before sign-up."),
+        (0.01, 0.02, "**neither scale shows parallel trends before sign-up**"),
+    ],
+)
+def test_scale_paragraph_says_which_scale_the_data_support(evaluation, count_p, ratio_p, verdict):
+    count = evaluation.headline.with_updates(diagnostics={"pretrend_p_value": count_p})
+    ratio = Estimate(
+        0.8, 0.7, 0.9, 0.001, 600, "rate ratio", "m", "e", diagnostics={"pretrend_p_value": ratio_p}
+    )
+    text = narrative.scale_paragraph(replace(evaluation, headline=count, ratio_scale=ratio))
+    assert verdict in text
+    assert text.startswith("**Both scales.** In proportion, participants had ")
