@@ -43,7 +43,7 @@ from ._panel import (
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["staggered_did"]
+__all__ = ["pre_period_shift", "relative_magnitude_bound", "staggered_did"]
 
 _CONTROLS = ("never", "not_yet")
 #: Cohorts smaller than this get a warning (their ATT(g,t) rest on very few units).
@@ -76,6 +76,7 @@ def staggered_did(
     conf_level: float = 0.95,
     n_boot: int = 999,
     seed: int = 0,
+    anticipation: int = 0,
 ) -> Estimate:
     """Group-time average treatment effects (Callaway and Sant'Anna 2021), aggregated.
 
@@ -101,6 +102,12 @@ def staggered_did(
         skip).
     seed : int
         Random seed of the multiplier bootstrap.
+    anticipation : int
+        Periods before the first treated period in which units may already respond
+        (R ``did``'s ``anticipation``): post-treatment effects use the base period
+        ``g - 1 - anticipation`` and not-yet-treated comparisons must be untreated
+        that many periods beyond ``t``. A sensitivity to a dip or spike just before
+        adoption (Ashenfelter 1978).
 
     Returns
     -------
@@ -111,7 +118,9 @@ def staggered_did(
         n_treated, n_control, post``); ``details["dynamic"]`` = event-time effects
         (``rel_time, coef, se, ci_low, ci_high, band_low, band_high, n_groups``);
         ``details["by_group"]`` = effect per cohort; ``diagnostics["pretrend_p_value"]``
-        = Wald test that the pre-treatment event-time effects are all zero.
+        = Wald test that the pre-treatment event-time effects are all zero;
+        ``details["dynamic_vcov"]`` = covariance of the event-time effects (for
+        :func:`pre_period_shift` and :func:`relative_magnitude_bound`).
 
     Examples
     --------
@@ -131,6 +140,10 @@ def staggered_did(
     check_conf_level(conf_level, estimator=estimator)
     if not isinstance(n_boot, int | np.integer) or n_boot < 0:
         raise ConfigError(f"staggered_did: n_boot must be a whole number >= 0, not {n_boot!r}.")
+    if not isinstance(anticipation, int | np.integer) or anticipation < 0:
+        raise ConfigError(
+            f"staggered_did: anticipation must be a whole number >= 0, not {anticipation!r}."
+        )
     require_columns(
         data,
         {"outcome": outcome, "unit": unit, "time": time, "first_treated": first_treated},
@@ -219,9 +232,12 @@ def staggered_did(
         in_group = group == g
         n_t = int(in_group.sum())
         for t in range(1, n_periods):
-            base = g - 1 if t >= g else t - 1
-            # Not yet treated: untreated in both the period and its base period.
-            later = (group > max(t, base)) & ~in_group
+            base = g - 1 - anticipation if t >= g else t - 1
+            if base < 0:
+                skipped += 1
+                continue
+            # Not yet treated: untreated (and not anticipating) in the period and its base.
+            later = (group > max(t, base) + anticipation) & ~in_group
             comparison = never if control == "never" else never | later
             n_c = int(comparison.sum())
             if n_c == 0:
@@ -239,7 +255,7 @@ def staggered_did(
     if skipped:
         warnings.append(
             f"{skipped} group-time effect(s) had no comparison units (every unit treated by "
-            "then) and were not estimated."
+            "then) or no base period before the anticipation window, and were not estimated."
         )
     att = np.array(atts)
     psi = np.column_stack(infl)
@@ -323,6 +339,7 @@ def staggered_did(
     diagnostics: dict[str, object] = {
         "control": control,
         "base_period": "varying",
+        "anticipation": int(anticipation),
         "n_units": n_units,
         "n_never_treated": int(never.sum()),
         "n_cohorts": len(cohorts),
@@ -414,7 +431,15 @@ def staggered_did(
         diagnostics=diagnostics,
         warnings=tuple(warnings),
         table=table,
-        details={"dynamic": dynamic, "by_group": by_group},
+        details={
+            "dynamic": dynamic,
+            "by_group": by_group,
+            "dynamic_vcov": pd.DataFrame(
+                dyn_psi.T @ dyn_psi / n_units**2,
+                index=event_times.astype(int),
+                columns=event_times.astype(int),
+            ),
+        },
         conf_level=conf_level,
         outcome=outcome,
     )
@@ -444,3 +469,184 @@ def _uniform_critical_value(
         perturbed = draws @ influence[:, usable] / n_units
         maxima.append(np.abs(perturbed / se[usable]).max(axis=1))
     return float(np.quantile(np.concatenate(maxima), conf_level))
+
+
+def _event_study(estimate: Estimate, caller: str) -> tuple[pd.Series, pd.DataFrame]:
+    """The event-time effects and their covariance recorded by :func:`staggered_did`."""
+    dynamic = estimate.details.get("dynamic")
+    vcov = estimate.details.get("dynamic_vcov")
+    if dynamic is None or vcov is None:
+        raise ConfigError(
+            f"{caller}: the estimate carries no event-time effects with their covariance "
+            "(details['dynamic'] and details['dynamic_vcov']). Fix: pass an estimate from "
+            "analysis.methods.staggered_did."
+        )
+    return dynamic.set_index("rel_time")["coef"], vcov
+
+
+def pre_period_shift(
+    estimate: Estimate, *, window: int = 3, reference: int = 9, conf_level: float = 0.95
+) -> Estimate:
+    """Test for a shift in the ``window`` periods just before adoption (Ashenfelter's dip).
+
+    With the varying base period the pre-treatment event-time effects of
+    :func:`staggered_did` are one-period changes ``d_e`` (treated minus
+    comparison). Summed back from period -1 they give each lead's level
+    relative to the last period before adoption; this test compares the mean
+    level over leads ``-window..-1`` with the mean over the ``reference`` leads
+    before them. A dip (or, for incidents, a spike) that draws units into the
+    programme and would have passed anyway shows as a clear difference, while a
+    steady difference in trend shows only in proportion to the gap between the
+    two windows.
+
+    Parameters
+    ----------
+    estimate : Estimate
+        From :func:`staggered_did`.
+    window : int
+        Leads just before adoption that a dip would affect.
+    reference : int
+        Earlier leads the window is compared with.
+    conf_level : float
+        Confidence level of the interval.
+
+    Returns
+    -------
+    Estimate
+        Difference scale: window mean minus reference mean (positive: the
+        outcome was higher just before adoption than earlier, relative to the
+        comparison units).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(5)
+    >>> panel = pd.DataFrame([(u, t) for u in range(300) for t in range(16)], columns=["id", "t"])
+    >>> panel["first"] = panel["id"].map(lambda u: 12.0 if u < 150 else np.nan)
+    >>> dip = (panel["first"] - panel["t"]).between(1, 3)  # three bad periods before
+    >>> panel["y"] = 2.0 * dip + rng.normal(size=len(panel))
+    >>> est = staggered_did(panel, outcome="y", unit="id", time="t", first_treated="first",
+    ...                     n_boot=0)
+    >>> shift = pre_period_shift(est, window=3, reference=6)
+    >>> round(shift.effect), shift.p_value < 0.001
+    (2, True)
+    """
+    if window < 1 or reference < 1:
+        raise ConfigError(
+            f"pre_period_shift: window and reference must be at least 1, got {window} and "
+            f"{reference}."
+        )
+    coef, vcov = _event_study(estimate, "pre_period_shift")
+    leads = range(-(window + reference), 0)
+    missing = [e for e in leads if e not in coef.index]
+    if missing:
+        raise EstimationError(
+            f"pre_period_shift: leads {missing[0]} to {missing[-1]} were not estimated (too few "
+            f"pre-treatment periods for window={window} and reference={reference}). Fix: use "
+            "a shorter reference or a longer pre-period."
+        )
+    # Level at lead e relative to lead -1: minus the changes d_{e+1} .. d_{-1}.
+    changes = list(leads)
+    level = {e: np.array([-1.0 if e < f else 0.0 for f in changes]) for e in leads}
+    in_window = np.mean([level[e] for e in range(-window, 0)], axis=0)
+    before = np.mean([level[e] for e in range(-(window + reference), -window)], axis=0)
+    weights = in_window - before
+    d = coef.loc[changes].to_numpy()
+    cov = vcov.loc[changes, changes].to_numpy()
+    effect = float(weights @ d)
+    se = float(np.sqrt(weights @ cov @ weights))
+    ci_low, ci_high, p_value = interval(effect, se, conf_level)
+    return Estimate(
+        effect=effect,
+        ci_low=ci_low,
+        ci_high=ci_high,
+        p_value=p_value,
+        n=estimate.n,
+        scale="difference",
+        method="event-study lead contrast (Callaway-Sant'Anna event-time effects)",
+        estimand=(
+            f"mean outcome over the {window} periods before adoption minus the mean over the "
+            f"{reference} periods before those, treated relative to comparison units"
+        ),
+        se=se,
+        conf_level=conf_level,
+        outcome=estimate.outcome,
+        diagnostics={"window": window, "reference": reference},
+    )
+
+
+def relative_magnitude_bound(
+    estimate: Estimate, *, max_lead: int | None = None, conf_level: float = 0.95
+) -> dict[str, float]:
+    """How large a violation of parallel trends the overall effect survives (relative magnitudes).
+
+    Rambachan and Roth (2023) bound each post-treatment period's change in the
+    violation of parallel trends by ``M`` times the largest change seen
+    before treatment. With the varying base period the pre-treatment event-time
+    effects of :func:`staggered_did` are exactly those one-period changes, so the
+    largest is ``max |d_e|`` over the leads. A violation growing by at most
+    ``M x max |d_e|`` a period biases the effect ``e`` periods after adoption by
+    at most ``(e + 1) M max |d_e|``, and the overall effect (an average over
+    event times with the weights of the headline's cells) by ``M x max |d_e| x``
+    the weighted mean of ``e + 1``. The breakdown value is the largest ``M`` at
+    which the interval widened by that bias still excludes zero (0 when the
+    effect is not significant to begin with).
+
+    This is the plug-in version of the bound (the largest pre-period change is
+    taken as known, not estimated), so it is a sensitivity statement rather than
+    a test; R's ``HonestDiD`` gives the exact conditional intervals.
+
+    Parameters
+    ----------
+    estimate : Estimate
+        From :func:`staggered_did`.
+    max_lead : int, optional
+        Only leads ``-max_lead..-1`` count (distant leads rest on few cohorts).
+    conf_level : float
+
+    Returns
+    -------
+    dict
+        ``largest_pre_change``, ``mean_periods_exposed`` (weighted mean of ``e + 1``)
+        and ``breakdown_m``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(2)
+    >>> panel = pd.DataFrame([(u, t) for u in range(400) for t in range(10)], columns=["id", "t"])
+    >>> panel["first"] = panel["id"].map(lambda u: 6.0 if u < 200 else np.nan)
+    >>> panel["y"] = -1.0 * (panel["t"] >= panel["first"]) + rng.normal(size=len(panel))
+    >>> est = staggered_did(panel, outcome="y", unit="id", time="t", first_treated="first",
+    ...                     n_boot=0)
+    >>> bound = relative_magnitude_bound(est)
+    >>> bound["mean_periods_exposed"], bound["breakdown_m"] > 1
+    (2.5, True)
+    """
+    coef, _ = _event_study(estimate, "relative_magnitude_bound")
+    leads = coef.index[coef.index < 0]
+    if max_lead is not None:
+        leads = leads[leads >= -max_lead]
+    if len(leads) == 0:
+        raise EstimationError(
+            "relative_magnitude_bound: no pre-treatment event-time effects to bound the "
+            "violation by. Fix: use a panel with periods before adoption."
+        )
+    largest = float(np.abs(coef.loc[leads]).max())
+    cells = estimate.table
+    post = cells.loc[cells["post"]]
+    weights = post["n_treated"] / post["n_treated"].sum()
+    exposed = float((weights * (post["rel_time"] + 1)).sum())
+    z = float(stats.norm.ppf(0.5 + conf_level / 2))
+    margin = abs(estimate.effect) - z * float(estimate.se)
+    if margin <= 0:
+        breakdown = 0.0
+    elif largest == 0:
+        breakdown = float("inf")
+    else:
+        breakdown = margin / (largest * exposed)
+    return {
+        "largest_pre_change": largest,
+        "mean_periods_exposed": exposed,
+        "breakdown_m": float(breakdown),
+    }

@@ -42,6 +42,7 @@ def staggered_effect(
     control: str = "never",
     n_boot: int = 999,
     seed: int = 0,
+    anticipation: int = 0,
 ) -> Estimate:
     """Average effect of signing up on incidents per premises-month (Callaway-Sant'Anna).
 
@@ -65,6 +66,10 @@ def staggered_effect(
         (0 skips it; the overall effect does not need it).
     seed : int
         Seed of the bootstrap.
+    anticipation : int
+        Months before sign-up left out of the comparison's base: each cohort is
+        compared from the month before this window (a sensitivity to a bad spell
+        that drew premises into the scheme).
 
     Returns
     -------
@@ -93,15 +98,111 @@ def staggered_effect(
         control=control,
         n_boot=n_boot,
         seed=seed,
+        anticipation=anticipation,
     )
     comparison = "never signed up" if control == "never" else "had not signed up yet"
+    base = f", from the month {anticipation + 1} months before sign-up" if anticipation else ""
     return estimate.with_updates(
         estimand=(
             f"average change in {outcome_label(outcome)} per participating premises per month from "
-            f"its sign-up month, against premises that {comparison}"
+            f"its sign-up month, against premises that {comparison}{base}"
         ),
         outcome=outcome_label(outcome),
     )
+
+
+def ratio_scale_effect(
+    panel: pd.DataFrame, *, outcome: str = "violence_vulnerability", leads: int = 12
+) -> Estimate:
+    """The headline's question on the ratio scale (Poisson extended two-way fixed effects).
+
+    Where seasonality and trends are proportional to each premises' level (busy
+    premises swing more), parallel trends hold for the logs of expected counts,
+    not the counts; the pre-trend test on each scale says which the data support
+    (:func:`analysis.methods.poisson_did.poisson_etwfe`, leads ``-leads..-2``).
+
+    Examples
+    --------
+    >>> from analysis.programmes.lsavi.tables import premises_month_panel
+    >>> from analysis.synthetic import generate
+    >>> tables = generate("lsavi", seed=1, scale=0.25).tables
+    >>> panel = premises_month_panel(tables["premises"], tables["incidents"],
+    ...                              start="2023-04-01", end="2026-06-01")
+    >>> est = ratio_scale_effect(panel, leads=6)
+    >>> est.scale, "pretrend_p_value" in est.diagnostics
+    ('rate ratio', True)
+    """
+    from ...methods.poisson_did import poisson_etwfe
+
+    estimate = poisson_etwfe(
+        panel,
+        outcome=outcome,
+        unit="premises_id",
+        time="month",
+        first_treated="cohort",
+        leads=leads,
+    )
+    return estimate.with_updates(
+        estimand=(
+            f"{outcome_label(outcome)} at participating premises from sign-up over those expected "
+            "without the tool (rate ratio; parallel trends in proportion)"
+        ),
+        outcome=outcome_label(outcome),
+    )
+
+
+def pre_signup_shift(headline: Estimate, *, window: int = 3, reference: int = 9) -> Estimate:
+    """Test whether incidents were unusually high or low in the months just before sign-up.
+
+    Premises that sign up after a bad spell that would have passed anyway
+    (Ashenfelter's dip, here a spike in incidents) make the month before sign-up
+    a poor base: the headline then credits the tool with the spell's end. The
+    event study's leads show it: the mean over the ``window`` months before
+    sign-up against the ``reference`` months before those
+    (:func:`analysis.methods.staggered.pre_period_shift`).
+
+    Examples
+    --------
+    >>> from analysis.programmes.lsavi.tables import premises_month_panel
+    >>> from analysis.synthetic import generate
+    >>> tables = generate("lsavi", seed=1, scale=0.5, world="dip_before_signup").tables
+    >>> panel = premises_month_panel(tables["premises"], tables["incidents"],
+    ...                              start="2023-04-01", end="2026-06-01")
+    >>> shift = pre_signup_shift(staggered_effect(panel, n_boot=0))
+    >>> shift.effect > 0
+    True
+    """
+    from ...methods.staggered import pre_period_shift
+
+    return pre_period_shift(headline, window=window, reference=reference).with_updates(
+        estimand=(
+            f"{headline.outcome} per premises-month over the {window} months before sign-up minus "
+            f"the {reference} months before those, participants relative to comparison premises"
+        )
+    )
+
+
+def trend_sensitivity(headline: Estimate, max_lead: int = 12) -> dict[str, float]:
+    """How large a growing departure from parallel trends the headline survives.
+
+    The relative-magnitudes breakdown value ``M`` (Rambachan and Roth 2023;
+    :func:`analysis.methods.staggered.relative_magnitude_bound`): the headline
+    stays significant if the trends diverge after sign-up by at most ``M`` times
+    the largest month-on-month divergence seen in the ``max_lead`` months before.
+
+    Examples
+    --------
+    >>> from analysis.programmes.lsavi.tables import premises_month_panel
+    >>> from analysis.synthetic import generate
+    >>> tables = generate("lsavi", seed=1, scale=0.25).tables
+    >>> panel = premises_month_panel(tables["premises"], tables["incidents"],
+    ...                              start="2023-04-01", end="2026-06-01")
+    >>> sorted(trend_sensitivity(staggered_effect(panel, n_boot=0)))
+    ['breakdown_m', 'largest_pre_change', 'mean_periods_exposed']
+    """
+    from ...methods.staggered import relative_magnitude_bound
+
+    return relative_magnitude_bound(headline, max_lead=max_lead)
 
 
 def twfe_effect(panel: pd.DataFrame, *, outcome: str = "violence_vulnerability") -> Estimate:
@@ -544,12 +645,14 @@ def pilot_value_for_money(
     *,
     cost: float,
     value: vfm.UnitCost,
+    cost_confirmed: bool = False,
 ) -> vfm.ValueForMoney:
     """Value for money of the pilot: incidents averted at participating premises x unit cost.
 
     Incidents averted = the effect per participating premises-month x the
     participating premises-months observed (from each sign-up to the end of the panel),
-    with the effect's interval carried through.
+    with the effect's interval carried through. Until ``cost_confirmed`` no
+    benefit-cost ratio is published ("cost not confirmed"); the break-even stays.
 
     Examples
     --------
@@ -576,6 +679,7 @@ def pilot_value_for_money(
         averted=averted,
         unit_cost=value,
         label="lSaVI pilot",
+        cost_confirmed=cost_confirmed,
         assumptions=(
             "The pilot's cost is a parameter to be confirmed: the online tool's licence, set-up "
             "and licensing officers' time.",

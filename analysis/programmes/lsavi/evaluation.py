@@ -57,12 +57,20 @@ class Parameters:
     low_score_threshold: float = 60.0
     pilot_cost_gbp: float = 50000.0
     price_year: str = ""
+    cost_confirmed: bool = False
+    expected_effect: float = 0.0
+    anticipation_months: int = 3
 
     def __post_init__(self) -> None:
         if self.comparison_group not in COMPARISON_GROUPS:
             raise ConfigError(
                 f"comparison_group must be one of {', '.join(map(repr, COMPARISON_GROUPS))}; "
                 f"got {self.comparison_group!r}"
+            )
+        if not isinstance(self.anticipation_months, int) or self.anticipation_months < 1:
+            raise ConfigError(
+                "anticipation_months must be a whole number of months, at least 1; got "
+                f"{self.anticipation_months!r}"
             )
 
     @property
@@ -88,7 +96,11 @@ class Evaluation:
     ``history``, ``quality``), process (``uptake``, ``reach``, ``uptake_breakdowns``,
     ``cohorts``, ``funnel``), impact at premises (``selection``, ``naive``, ``twfe``,
     ``headline``, ``percent_change``, ``windowed``, ``dynamic``, ``placebo``,
-    ``sensitivity``, ``theft`` and their checks table), the county (``county``,
+    ``sensitivity``, ``theft``, ``ratio_scale`` (the headline's question as a rate ratio)
+    and their checks table; the headline's sensitivities:
+    ``pre_signup_shift`` (a dip or spike just before sign-up), ``anticipation`` (the
+    headline with those months left out of the base) and ``trend_sensitivity`` (the
+    relative-magnitudes breakdown), the county (``county``,
     ``its``, ``by_area``), practice (``score_change``, ``domains``, ``by_score``)
     and value for money (``incident_value``, ``incident_mix``, ``value_for_money``).
     Tables a reader sees are held display-ready, disclosure control applied
@@ -122,6 +134,10 @@ class Evaluation:
     placebo: Estimate
     sensitivity: Estimate
     theft: Estimate
+    ratio_scale: Estimate
+    pre_signup_shift: Estimate
+    anticipation: Estimate
+    trend_sensitivity: dict[str, float]
     checks: pd.DataFrame
     # the county
     county: pd.DataFrame
@@ -147,6 +163,16 @@ class Evaluation:
     def headline_mde(self) -> float:
         """Smallest effect per premises-month the staggered design would detect (80% power)."""
         return mde(self.headline)
+
+    @property
+    def ratio_scale_mde(self) -> float:
+        """Smallest rate ratio (above 1) the ratio-scale design would detect."""
+        return mde(self.ratio_scale)
+
+    @property
+    def anticipation_mde(self) -> float:
+        """The same for the headline with the months just before sign-up left out."""
+        return mde(self.anticipation)
 
     @property
     def twfe_mde(self) -> float:
@@ -242,6 +268,12 @@ def evaluate(data: Dataset, params: Parameters | None = None) -> Evaluation:
     theft = designs.staggered_effect(
         panel, outcome="theft", control=params.comparison_group, n_boot=0
     )
+    anticipation = designs.staggered_effect(
+        panel,
+        control=params.comparison_group,
+        n_boot=0,
+        anticipation=params.anticipation_months,
+    )
 
     county = tables.nte_violence_series(incidents, start=params.panel_start, end=panel_end)
     pilot_begins = pd.Timestamp(pilot_start)
@@ -288,12 +320,20 @@ def evaluate(data: Dataset, params: Parameters | None = None) -> Evaluation:
         placebo=placebo,
         sensitivity=sensitivity,
         theft=theft,
+        ratio_scale=designs.ratio_scale_effect(panel, leads=params.event_window_months),
+        pre_signup_shift=designs.pre_signup_shift(headline, window=params.anticipation_months),
+        anticipation=anticipation,
+        trend_sensitivity=designs.trend_sensitivity(headline, params.event_window_months),
         checks=tables.checks_table(
             [
                 ("Headline", headline),
                 (f"Placebo: sign-up {params.placebo_shift_months} months earlier", placebo),
                 (f"Comparison: '{params.sensitivity_group}'", sensitivity),
                 ("Theft (not targeted)", theft),
+                (
+                    f"Leaving out the {params.anticipation_months} months before sign-up",
+                    anticipation,
+                ),
                 ("Two-way fixed effects", twfe),
             ]
         ),
@@ -310,6 +350,10 @@ def evaluate(data: Dataset, params: Parameters | None = None) -> Evaluation:
         incident_mix=incident_mix,
         incident_mix_display=tables.incident_mix_display(incident_mix),
         value_for_money=designs.pilot_value_for_money(
-            headline, panel, cost=params.pilot_cost_gbp, value=incident_value
+            headline,
+            panel,
+            cost=params.pilot_cost_gbp,
+            value=incident_value,
+            cost_confirmed=params.cost_confirmed,
         ),
     )

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ...evidence.disclosure import suppress_count
-from ...evidence.sms import describe_level
-from ...evidence.vfm import format_gbp
+from ...evidence.sms import SMS_SHORT, describe_level
+from ...evidence.vfm import COST_NOT_CONFIRMED, format_gbp
 from ...results import Estimate, format_number
 from . import tables
 
 if TYPE_CHECKING:
+    from ...evidence import Finding
     from .evaluation import Evaluation
     from .tables import UptakeBreakdown
 
@@ -242,7 +243,92 @@ def checks_bullets(evaluation: Evaluation) -> str:
         f"{format_number(evaluation.headline.effect)})."
         + f"\n- **Theft**, which the tool does not target: {theft.describe_effect()}"
         + theft_verdict
+        + "\n"
+        + pre_signup_bullets(evaluation)
     )
+
+
+def pre_signup_bullets(evaluation: Evaluation) -> str:
+    """The dip check, the estimate without the months before sign-up, and the trend bound."""
+    params, shift = evaluation.params, evaluation.pre_signup_shift
+    months = params.anticipation_months
+    if shift.significant:
+        direction = "higher" if shift.effect > 0 else "lower"
+        shift_verdict = (
+            f" - **incidents were {direction} just before sign-up**: premises may have joined "
+            "after a bad spell that would have passed anyway, so the month before sign-up is a "
+            "poor baseline and the headline's rating is lowered."
+        )
+    else:
+        shift_verdict = " - no sign of a bad spell drawing premises in."
+    bound = evaluation.trend_sensitivity
+    if bound["breakdown_m"] > 0:
+        sensitivity = (
+            f"the headline stays clear of zero if the trends diverged after sign-up by up to "
+            f"{format_number(bound['breakdown_m'], 2)} times the largest month-on-month "
+            f"divergence seen before it ({format_number(bound['largest_pre_change'])} incidents "
+            "per premises-month), a divergence that grows month by month"
+        )
+    else:
+        sensitivity = "the headline is not clear of zero even if trends were exactly parallel"
+    return (
+        f"- **Just before sign-up**: incidents in the {months} months before sign-up against "
+        f"the months before those: {shift.describe_effect()}"
+        + shift_verdict
+        + f"\n- **Leaving those {months} months out** of the comparison's baseline gives "
+        f"{evaluation.anticipation.describe_effect()} (headline "
+        f"{format_number(evaluation.headline.effect)})."
+        + f"\n- **How far from parallel could trends be?** (relative magnitudes): {sensitivity}."
+    )
+
+
+def scale_paragraph(evaluation: Evaluation) -> str:
+    """Both scales side by side, and which one the pre-trend tests support.
+
+    The count-scale headline assumes participants' incidents would have changed
+    by the same number as comparisons'; the ratio scale, by the same proportion.
+    Busy premises whose seasonal swings are proportional to their level satisfy
+    the second and not the first.
+    """
+    count, ratio = evaluation.headline, evaluation.ratio_scale
+    count_p = count.diagnostics.get("pretrend_p_value")
+    ratio_p = ratio.diagnostics.get("pretrend_p_value")
+    text = (
+        f"**Both scales.** In proportion, participants had {ratio.describe_effect()}. The "
+        f"pre-trend test gives p = {format_number(count_p, 2)} on the count scale and "
+        f"p = {format_number(ratio_p, 2)} on the ratio scale: "
+    )
+    count_ok, ratio_ok = parallel_before(count_p), parallel_before(ratio_p)
+    if ratio_ok and not count_ok:
+        return text + (
+            "**the data support the ratio scale**, where incidents moved in proportion "
+            "before sign-up; read the rate ratio rather than the change in counts."
+        )
+    if count_ok and not ratio_ok:
+        return text + "the data support the count scale, the headline's."
+    if count_ok and ratio_ok:
+        return text + "both are consistent with parallel trends before sign-up."
+    return text + (
+        "**neither scale shows parallel trends before sign-up**: treat both with caution."
+    )
+
+
+def rating_paragraph(finding: Finding) -> str:
+    """The headline's evidence rating, each step from its design's level with the reason."""
+    rating = finding.rating
+    head = (
+        f"**Strength of evidence: {SMS_SHORT[rating.level]}.** The design starts at SMS "
+        f"{rating.design_level}"
+    )
+    steps = [reason for reason in rating.reasons if not reason.startswith("Not run")]
+    body = (
+        head + "; " + " ".join(steps)
+        if steps
+        else head + " and every check it carries passed, so it keeps that level."
+    )
+    if finding.headline_note:
+        body += f" {finding.headline_note}"
+    return body
 
 
 # ----------------------------------------------------------------------------- the county
@@ -318,16 +404,27 @@ def value_for_money_paragraph(evaluation: Evaluation) -> str:
     """The verdict at the assumed cost, and the break-even when the benefit is above zero."""
     result = evaluation.value_for_money
     cost = format_gbp(evaluation.params.pilot_cost_gbp)
+    if not result.cost_confirmed:
+        benefit = (
+            f"the benefit's 95% interval runs from {format_gbp(result.benefit[1])} to "
+            f"{format_gbp(result.benefit[2])}"
+        )
+        return (
+            f"The pilot's cost is **not confirmed** ({cost} is a placeholder until the licensing "
+            f"team confirms it), so no benefit-cost ratio is published ({COST_NOT_CONFIRMED}). "
+            f"At that cost the pilot would need to avert about "
+            f"{format_number(result.break_even_outcomes)} incidents to repay it; {benefit}."
+        )
     if result.benefit[1] > 0:
         return (
-            f"At the assumed cost of {cost} (**to be confirmed**), "
+            f"At the confirmed cost of {cost}, "
             f"{result.verdict}. The pilot needs to avert about "
             f"{format_number(result.break_even_outcomes)} incidents to repay that cost; the "
             f"lower end of the benefit's 95% interval, {format_gbp(result.benefit[1])}, is the "
             "largest cost the evidence shows it repaid."
         )
     return (
-        f"At the assumed cost of {cost} (**to be confirmed**), "
+        f"At the confirmed cost of {cost}, "
         f"{result.verdict}: the interval of incidents averted includes none."
     )
 
@@ -365,7 +462,13 @@ def caveats(evaluation: Evaluation) -> str:
         "months after signing up on average; whether effects last beyond that is unknown.",
         "**Self-assessment scores** are self-reported and measured only for participants: "
         "their rise is not evidence of impact on its own.",
-        "**Value for money** rests on a cost still to be confirmed and on unit costs of crime "
-        "from 2015/16 uprated; incidents that were not crimes are valued as if they were.",
+        "**Value for money** rests on "
+        + (
+            ""
+            if evaluation.value_for_money.cost_confirmed
+            else "a cost not yet confirmed (no benefit-cost ratio is published until it is) and on "
+        )
+        + "unit costs of crime from 2015/16 uprated; incidents that were not crimes are valued "
+        "as if they were.",
     ]
     return "\n".join(f"- {item}" for item in items)

@@ -64,6 +64,7 @@ def test_evaluation_holds_the_designs_results(data, evaluation):
         "Placebo: sign-up 12 months earlier",
         "Comparison: 'not_yet'",
         "Theft (not targeted)",
+        "Leaving out the 3 months before sign-up",
         "Two-way fixed effects",
     ]
     assert evaluation.dynamic.pretrend_p == evaluation.headline.diagnostics["pretrend_p_value"]

@@ -164,8 +164,20 @@ def test_by_score_paragraph(by_score, more):
     assert ("does not clearly separate" in text) is not more
 
 
-def test_value_for_money_paragraph_both_ways(evaluation):
+def test_value_for_money_paragraph_publishes_no_ratio_until_the_cost_is_confirmed(evaluation):
     result = evaluation.value_for_money
+    assert not result.cost_confirmed
+    text = narrative.value_for_money_paragraph(evaluation)
+    assert text.startswith("The pilot's cost is **not confirmed** (£50,000 is a placeholder")
+    assert "(cost not confirmed)" in text and "benefit-cost ratio" in text
+    assert "would need to avert about" in text
+    assert "no benefit-cost ratio is published" in narrative.caveats(evaluation)
+
+
+def test_value_for_money_paragraph_both_ways(evaluation):
+    result = dataclasses.replace(evaluation.value_for_money, cost_confirmed=True)
+    confirmed = replace(evaluation, value_for_money=result)
+    assert "not yet confirmed" not in narrative.caveats(confirmed)
     repaid = replace(
         evaluation, value_for_money=dataclasses.replace(result, benefit=(9e4, 2e4, 1.6e5))
     )
@@ -176,7 +188,7 @@ def test_value_for_money_paragraph_both_ways(evaluation):
     )
     text = narrative.value_for_money_paragraph(unclear)
     assert text.endswith(": the interval of incidents averted includes none.")
-    assert text.startswith("At the assumed cost of £50,000 (**to be confirmed**), ")
+    assert text.startswith("At the confirmed cost of £50,000, ")
 
 
 @pytest.mark.parametrize(
@@ -201,3 +213,72 @@ def test_caveats_quote_the_checks(evaluation):
     assert text.count("\n- ") == 5 and text.startswith("- **Self-selection.**")
     assert f"({narrative.format_number(evaluation.placebo.effect)})" in text
     assert f"{evaluation.street_incidents:,} street incidents" in text
+
+
+@pytest.mark.parametrize("shifted", [True, False])
+@pytest.mark.parametrize("breakdown", [0.0, 0.4])
+def test_pre_signup_bullets(evaluation, shifted, breakdown):
+    shift = (
+        Estimate(0.15, 0.05, 0.25, 0.003, 600, "difference", "m", "e")
+        if shifted
+        else Estimate(0.01, -0.05, 0.07, 0.7, 600, "difference", "m", "e")
+    )
+    bound = {"breakdown_m": breakdown, "largest_pre_change": 0.06, "mean_periods_exposed": 6.0}
+    text = narrative.pre_signup_bullets(
+        replace(evaluation, pre_signup_shift=shift, trend_sensitivity=bound)
+    )
+    assert ("**incidents were higher just before sign-up**" in text) is shifted
+    assert ("no sign of a bad spell" in text) is not shifted
+    assert ("up to 0.40 times the largest" in text) is (breakdown > 0)
+    assert ("not clear of zero even if trends were exactly parallel" in text) is (breakdown == 0)
+    assert "**Leaving those 3 months out**" in text
+    assert text in narrative.checks_bullets(
+        replace(evaluation, pre_signup_shift=shift, trend_sensitivity=bound)
+    )
+
+
+def test_rating_paragraph_passed_lowered_and_demoted():
+    from analysis.evidence import Finding
+    from analysis.evidence.sms import Check
+
+    est = Estimate(-0.2, -0.3, -0.1, 0.001, 900, "difference", "m", "e")
+    kept = Finding(
+        "q",
+        est,
+        "staggered_difference_in_differences",
+        checks=[Check("parallel pre-trends", True, "p = 0.4")],
+    )
+    assert narrative.rating_paragraph(kept) == (
+        "**Strength of evidence: moderate (SMS 3).** The design starts at SMS 3 and every "
+        "check it carries passed, so it keeps that level."
+    )
+    lowered = dataclasses.replace(
+        kept,
+        checks=(Check("parallel pre-trends", False, "p = 0.01"),),
+        headline_note="Not a headline: underpowered.",
+    )
+    text = narrative.rating_paragraph(lowered)
+    assert text.startswith(
+        "**Strength of evidence: limited (SMS 2).** The design starts at SMS 3; "
+    )
+    assert "parallel pre-trends failed (p = 0.01)" in text
+    assert text.endswith("Not a headline: underpowered.")
+
+
+@pytest.mark.parametrize(
+    ("count_p", "ratio_p", "verdict"),
+    [
+        (0.01, 0.4, "**the data support the ratio scale**"),
+        (0.4, 0.01, "the data support the count scale, the headline's."),
+        (0.4, 0.3, "both are consistent with parallel trends before sign-up."),
+        (0.01, 0.02, "**neither scale shows parallel trends before sign-up**"),
+    ],
+)
+def test_scale_paragraph_says_which_scale_the_data_support(evaluation, count_p, ratio_p, verdict):
+    count = evaluation.headline.with_updates(diagnostics={"pretrend_p_value": count_p})
+    ratio = Estimate(
+        0.8, 0.7, 0.9, 0.001, 600, "rate ratio", "m", "e", diagnostics={"pretrend_p_value": ratio_p}
+    )
+    text = narrative.scale_paragraph(replace(evaluation, headline=count, ratio_scale=ratio))
+    assert verdict in text
+    assert text.startswith("**Both scales.** In proportion, participants had ")
