@@ -45,6 +45,7 @@ class Parameters:
     comparison_share: float = 0.5
     matching_caliper: float = 0.2
     reoffending_follow_up_days: int = 90
+    reoffending_bootstrap_reps: int = 999
     placebo_pilot_start: str = ""
     rd_bandwidth: float = 0.0
     harm_weights: str = "crime_harm_index"
@@ -263,8 +264,13 @@ def evaluate(data: Any, params: Parameters | None = None) -> Evaluation:
     common = {"threshold": threshold, "min_score_share": share, "caliper": caliper}
     reoffending_estimates = {
         "before_after": designs.reoffending_before_after(reoffending, follow_up_days=follow_up),
+        # Harm is heavy-tailed: its interval comes from resampling whole matched sets.
         "harm": designs.reoffending_matched(
-            index, outcome="harm_after", harm_unit=params.harm_unit, **common
+            index,
+            outcome="harm_after",
+            harm_unit=params.harm_unit,
+            bootstrap_reps=params.reoffending_bootstrap_reps,
+            **common,
         ),
         "count": designs.reoffending_matched(index, outcome="crimes_after", **common),
     }
