@@ -118,6 +118,9 @@ class Evaluation:
         (:func:`.designs.suspect_density_and_arrest_jump`).
     rd_pending : Estimate
         The jump in the share of arrests still pending (:func:`.designs.pending_jump`).
+    charge_by_age : DataFrame
+        The charge-rate difference-in-differences by age band, small groups
+        suppressed, with the interaction test in ``attrs`` (:func:`.designs.did_by_group`).
     gains : DataFrame
         Additional charges (and cost per charge) under the two stronger designs.
     cost_per_charge : CostPerOutcome
@@ -159,6 +162,7 @@ class Evaluation:
     charge_time_ratio: float
     rd_suspects: Estimate
     rd_pending: Estimate
+    charge_by_age: pd.DataFrame
     gains: pd.DataFrame
     cost_per_charge: Any
     published: dict[str, pd.DataFrame]
@@ -356,6 +360,9 @@ def evaluate(data: Any, params: Parameters | None = None) -> Evaluation:
         charge_time_ratio=designs.charge_time_ratio(arrests, before=older),
         rd_suspects=designs.suspect_density_and_arrest_jump(suspects, arrests, threshold=threshold),
         rd_pending=designs.pending_jump(arrests, threshold=threshold),
+        charge_by_age=designs.did_by_group(
+            arrests, pool, group="age_band", min_suspects=params.suppression_threshold
+        ),
         gains=gains,
         cost_per_charge=cost_per_charge,
         published=tables.published_tables(raw, threshold=params.suppression_threshold),

@@ -291,6 +291,33 @@ def reoffending(evaluation: Evaluation) -> str:
     return text
 
 
+def for_whom(evaluation: Evaluation) -> str:
+    """The charge-rate effect by age band: the interaction test and what was suppressed."""
+    table = evaluation.charge_by_age
+    p_value = table.attrs.get("heterogeneity_p_value")
+    suppressed = table.index[table["note"].astype(str).str.startswith("suppressed")].tolist()
+    text = "**For whom.** The difference-in-differences within each age band of the suspect"
+    if p_value is None:
+        text += ": too few bands could be estimated to test whether the effect differs."
+    elif p_value < 0.05:
+        text += (
+            f" differs between bands by more than chance allows (test of equal effects p = "
+            f"{p_value:.2f}): **the effect depends on age**; the bands' intervals are below."
+        )
+    else:
+        text += (
+            f" shows no clear difference between bands (test of equal effects p = "
+            f"{p_value:.2f}); the bands' own intervals are wide, so read the overall estimate."
+        )
+    if suppressed:
+        text += f" Suppressed (fewer than {evaluation.params.suppression_threshold} suspects): "
+        text += ", ".join(suppressed) + "."
+    return (
+        text + " Suspects with no age recorded would form their own group, not be dropped; the "
+        "extract records neither sex nor ethnicity, so effects by them cannot be estimated."
+    )
+
+
 def sensitivity(findings: list[Finding]) -> str:
     """E-values (and Rosenbaum bounds) of the matched and Cox findings, as bullets."""
     items = [

@@ -140,3 +140,23 @@ def test_bootstrap_clusters_are_the_matched_sets():
     # Resampling sets, not pairs: wider than the naive pairs interval when matches repeat.
     naive_se = differences.std(ddof=1) / np.sqrt(n)
     assert result["se"] > naive_se
+
+
+def test_did_by_group_keeps_not_recorded_suppresses_small_groups_and_tests(evaluation):
+    from analysis.programmes.op_focus.designs import NOT_RECORDED, did_by_group
+
+    arrests = evaluation.arrests.copy()
+    # Age missing for a handful of suspects: their own group, suppressed for being small.
+    missing = arrests["suspect_id"].isin(arrests["suspect_id"].drop_duplicates().head(5))
+    arrests["age_band"] = arrests["age_band"].astype("object").where(~missing, None)
+    table = did_by_group(arrests, evaluation.pool, group="age_band", min_suspects=10)
+    assert NOT_RECORDED in table.index
+    small = table.loc[NOT_RECORDED]
+    assert small["note"].startswith("suppressed") and np.isnan(small["focus_suspects"])
+    assert np.isnan(small["effect"])
+    p_value = table.attrs["heterogeneity_p_value"]
+    assert p_value is not None and 0 <= p_value <= 1
+    estimated = table.dropna(subset=["effect"])
+    assert (estimated["ci_low"] < estimated["effect"]).all() and len(estimated) >= 2
+    with pytest.raises(ConfigError, match="sex and ethnicity are not in the extract"):
+        did_by_group(arrests, evaluation.pool, group="ethnicity")

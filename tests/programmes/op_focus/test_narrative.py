@@ -242,3 +242,22 @@ def test_caveats_every_branch(evaluation, findings):
     assert "checks (event study and placebo date) support it" in narrative.caveats(
         supported, findings
     )
+
+
+def test_for_whom_every_branch(evaluation):
+    table = evaluation.charge_by_age
+    assert "extract records neither sex nor ethnicity" in narrative.for_whom(evaluation)
+
+    def with_table(p_value, notes=None):
+        changed = table.copy()
+        changed.attrs["heterogeneity_p_value"] = p_value
+        if notes is not None:
+            changed["note"] = notes
+        return replace(evaluation, charge_by_age=changed)
+
+    assert "no clear difference between bands" in narrative.for_whom(with_table(0.5))
+    assert "**the effect depends on age**" in narrative.for_whom(with_table(0.01))
+    assert "too few bands could be estimated" in narrative.for_whom(with_table(None))
+    notes = ["suppressed: fewer than 10 suspects in a group"] + [""] * (len(table) - 1)
+    text = narrative.for_whom(with_table(0.5, notes))
+    assert f"Suppressed (fewer than 10 suspects): {table.index[0]}." in text
