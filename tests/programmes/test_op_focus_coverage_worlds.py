@@ -75,6 +75,9 @@ def world_rows(world: str, seed: int) -> list[dict]:
                 "headline": finding.headline,
                 "reason_recorded": bool(reasons),
                 "confidently_wrong": (not covered and finding.sms_level >= 3 and not reasons),
+                # What the same result would have been under the old rules: the level
+                # looked up from the design's name, every intended headline kept.
+                "wrong_by_design_label": not covered and finding.rating.design_level >= 3,
             }
         )
     return rows
@@ -105,6 +108,16 @@ def summarise(results: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def write_study(results: pd.DataFrame) -> pd.DataFrame:
+    """Summarise the per-seed rows, count the runs the analysis could not complete, write CSV."""
+    summary = summarise(results)
+    failed = results.loc[results["design"] == "analysis failed"].groupby("world")["seed"].nunique()
+    summary["failed_runs"] = summary["world"].map(failed).fillna(0).astype(int)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    summary.to_csv(RESULTS, index=False, float_format="%.6g")
+    return summary
+
+
 def test_friendly_world_covers_and_the_hostile_machinery_runs():
     friendly = pd.DataFrame(
         [row for seed in range(FIRST_SEED, FIRST_SEED + 4) for row in world_rows("friendly", seed)]
@@ -127,12 +140,25 @@ def test_coverage_in_every_world_writes_table():
     results = pd.DataFrame(
         [row for world in WORLDS for seed in seeds for row in world_rows(world, seed)]
     )
-    summary = summarise(results)
-    failed = results.loc[results["design"] == "analysis failed"].groupby("world")["seed"].nunique()
-    summary["failed_runs"] = summary["world"].map(failed).fillna(0).astype(int)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    summary.to_csv(RESULTS, index=False, float_format="%.6g")
+    summary = write_study(results)
     # At most one run in twenty confidently wrong, in any world and design.
     assert (summary["confidently_wrong"] <= 0.05).all(), summary
     friendly = summary.loc[summary["world"] == "friendly"].set_index("design")
     assert 0.85 <= friendly.loc["charge DiD (headline)", "coverage"] <= 1.0
+
+
+def test_summary_counts_confidently_wrong_and_leaves_failed_runs_out():
+    base = {"world": "frailty", "design": "charge DiD (headline)", "headline": True, "truth": 5.0}
+    rows = [
+        {**base, "seed": 1, "effect": 9.0, "ci_low": 6.0, "ci_high": 12.0, "covered": False,
+         "sms_level": 3, "confidently_wrong": True, "wrong_by_design_label": True},
+        {**base, "seed": 2, "effect": 9.0, "ci_low": 6.0, "ci_high": 12.0, "covered": False,
+         "sms_level": 2, "confidently_wrong": False, "wrong_by_design_label": True},
+        {**base, "seed": 3, "effect": 5.0, "ci_low": 2.0, "ci_high": 8.0, "covered": True,
+         "sms_level": 3, "confidently_wrong": False, "wrong_by_design_label": False},
+        {"world": "frailty", "design": "analysis failed", "seed": 4, "error": "weak"},
+    ]  # fmt: skip
+    row = summarise(pd.DataFrame(rows)).iloc[0]
+    assert row["seeds"] == 3 and row["coverage"] == pytest.approx(1 / 3)
+    assert row["confidently_wrong"] == pytest.approx(1 / 3)
+    assert row["wrong_by_design_label"] == pytest.approx(2 / 3)
