@@ -549,7 +549,10 @@ def time_to_decision(
 
     Pending outcomes are censored at the extract date. Each offence group has
     its own baseline hazard (rape cases take longest), and the harm score is
-    adjusted for. A hazard ratio above 1 means decisions come sooner under
+    adjusted for. Standard errors are clustered by suspect (Lin and Wei's
+    sandwich): a suspect arrested several times contributes correlated arrests,
+    and the model-based variance would treat them as independent. A hazard
+    ratio above 1 means decisions come sooner under
     Focus. Because the time to a decision does not depend on which decision is
     made (checked by :func:`charge_time_ratio`), it is also the speed-up in time to charge
     for the arrests that are charged.
@@ -576,6 +579,7 @@ def time_to_decision(
         event="decided",
         covariates=["focus_investigation", *covariates],
         strata="offence_group",
+        cluster="suspect_id",
     )
     pending = int((sample["decided"] == 0).sum())
     return result.with_updates(
@@ -635,6 +639,8 @@ def reoffending_matched(
     covariates: list[str] | tuple[str, ...] = MATCHING_COVARIATES,
     caliper: float | None = 0.2,
     harm_unit: str = "Crime Harm Index days",
+    common_support: bool = True,
+    bootstrap_reps: int = 0,
 ) -> Estimate:
     """Reoffending after an arrest since the pilot start: Focus against matched suspects (SMS 2).
 
@@ -642,6 +648,15 @@ def reoffending_matched(
     with matched high-harm non-Focus suspects' first arrest since the pilot,
     on crimes (or their harm) in the follow-up window. ``harm_unit`` names the
     unit of ``harm_after`` (it becomes the estimate's scale).
+
+    With ``common_support`` the suspects whose propensity score lies outside the
+    range both groups share are dropped before matching (their numbers are in
+    ``diagnostics``): a Focus perpetrator no comparison suspect resembles has no
+    match worth the name. The effective comparison sample size is in
+    ``diagnostics["effective_sample_size_control"]``. With ``bootstrap_reps`` the
+    interval, standard error and p-value come from resampling whole matched sets
+    (:func:`matched_set_bootstrap`), for a heavy-tailed outcome such as harm; the
+    Abadie-Imbens interval is kept in ``diagnostics``.
 
     Examples
     --------
@@ -663,8 +678,20 @@ def reoffending_matched(
     pool = comparison_pool(index_arrests, threshold=threshold, min_score_share=min_score_share)
     covariates = list(covariates)
     pool = pool.dropna(subset=covariates)
-    from ...methods import match
+    from ...methods import match, propensity_score
 
+    support = {}
+    if common_support:
+        scores = propensity_score(pool, treatment="focus_flag", covariates=covariates).scores
+        treated = pool["focus_flag"].astype(bool)
+        low = max(scores[treated].min(), scores[~treated].min())
+        high = min(scores[treated].max(), scores[~treated].max())
+        inside = scores.between(low, high)
+        support = {
+            "n_outside_support_treated": int((~inside & treated).sum()),
+            "n_outside_support_control": int((~inside & ~treated).sum()),
+        }
+        pool = pool.loc[inside]
     result = match(
         pool,
         outcome=outcome,
@@ -674,7 +701,34 @@ def reoffending_matched(
         replace=True,
     )
     what = harm_unit if outcome == "harm_after" else "crimes"
+    diagnostics = {**result.diagnostics, **support}
+    updates = {}
+    notes = []
+    if support:
+        notes.append(
+            f"Restricted to common support: {support['n_outside_support_treated']:,} Focus "
+            f"perpetrators and {support['n_outside_support_control']:,} comparison suspects "
+            "whose propensity scores the other group does not reach were left out, so the "
+            "estimate is for the Focus perpetrators who have comparable suspects."
+        )
+    if bootstrap_reps:
+        boot = matched_set_bootstrap(result, outcome, reps=bootstrap_reps)
+        diagnostics.update(
+            abadie_imbens_ci_low=result.ci_low,
+            abadie_imbens_ci_high=result.ci_high,
+            bootstrap_reps=bootstrap_reps,
+            bootstrap_clusters=boot["n_clusters"],
+        )
+        updates = {k: boot[k] for k in ("ci_low", "ci_high", "se", "p_value")}
+        notes.append(
+            f"Interval from {bootstrap_reps:,} bootstrap resamples of the "
+            f"{boot['n_clusters']:,} matched sets (suspects sharing a match resampled "
+            "together), percentile method, because a few serious offences dominate harm."
+        )
     return result.with_updates(
+        **updates,
+        diagnostics=diagnostics,
+        warnings=(*result.warnings, *notes),
         scale=what,
         estimand=(
             f"difference in {what} committed in the follow-up window after an arrest since the "
@@ -874,4 +928,285 @@ def additional_charges(
             per_charge[1],
         ]
     table.attrs["finalised_focus_arrests"] = n
+    return table
+
+
+# --------------------------------------------------------------------------- checks of the RD
+def suspect_density_and_arrest_jump(
+    suspects: pd.DataFrame, arrests: pd.DataFrame, *, threshold: float
+) -> Estimate:
+    """Sorting and selection at the threshold, on suspects: one row per scored suspect.
+
+    A sharp discontinuity in the share of scored suspects arrested for a VAWG
+    crime since the pilot start (0/100), whose ``density_p_value`` is the
+    McCrary test on *suspects'* harm scores. The test belongs on suspects, not
+    arrests: a suspect with several arrests would otherwise count several times,
+    and suspects above the threshold are arrested more often whatever Focus
+    does, so a density of arrest rows can jump with no sorting at all. The jump
+    in the share arrested is itself a check: the discontinuity compares arrests,
+    so if crossing the threshold changes who is arrested, the arrests either side
+    are no longer alike.
+
+    Returns
+    -------
+    Estimate
+        Jump in the percentage of suspects arrested since the pilot;
+        ``diagnostics["density_p_value"]`` the suspect-level density test and
+        ``diagnostics["n_suspects"]`` the suspects used.
+
+    Examples
+    --------
+    >>> from analysis.synthetic.op_focus import generate
+    >>> from analysis.programmes.op_focus.tables import vawg_arrests
+    >>> data = generate(seed=3)
+    >>> arrests = vawg_arrests(data.tables["crimes"], data.tables["suspects"],
+    ...                        pilot_start="2026-04-01", extract_date=data.extract_date)
+    >>> check = suspect_density_and_arrest_jump(data.tables["suspects"], arrests, threshold=240)
+    >>> check.diagnostics["n_suspects"] == data.tables["suspects"]["suspect_id"].nunique()
+    True
+    """
+    from ...methods import rdd
+
+    scored = suspects.dropna(subset=["harm_score"]).drop_duplicates("suspect_id")
+    arrested = set(arrests.loc[arrests["after_pilot"], "suspect_id"])
+    frame = pd.DataFrame(
+        {
+            "harm_score": scored["harm_score"].to_numpy(dtype=float),
+            "arrested_pp": 100.0 * scored["suspect_id"].isin(arrested).to_numpy(),
+        }
+    )
+    result = rdd(frame, outcome="arrested_pp", running="harm_score", cutoff=threshold)
+    return result.with_updates(
+        scale="percentage points",
+        estimand=(
+            "jump at the harm-score threshold in the share of scored suspects arrested for a "
+            "VAWG crime since the pilot start (should be near 0)"
+        ),
+        diagnostics={**result.diagnostics, "n_suspects": len(frame)},
+        outcome="arrested since the pilot",
+    )
+
+
+def pending_jump(arrests: pd.DataFrame, *, threshold: float) -> Estimate:
+    """Jump at the threshold in the share of arrests since the pilot still pending (check).
+
+    The discontinuity uses finalised arrests only; if Focus cases take longer
+    (or shorter) to finalise, the finalised arrests either side of the threshold
+    are selected differently and the jump in the charge rate is biased. Sharp
+    local-linear fit with the MSE-optimal bandwidth, clustered by suspect.
+
+    Examples
+    --------
+    >>> from analysis.synthetic.op_focus import generate
+    >>> from analysis.programmes.op_focus.tables import vawg_arrests
+    >>> data = generate(seed=3)
+    >>> arrests = vawg_arrests(data.tables["crimes"], data.tables["suspects"],
+    ...                        pilot_start="2026-04-01", extract_date=data.extract_date)
+    >>> pending_jump(arrests, threshold=240).scale
+    'percentage points'
+    """
+    from ...methods import rdd
+
+    after = arrests.loc[arrests["after_pilot"]].copy()
+    after["pending_pp"] = 100.0 * (~after["finalised"].astype(bool))
+    result = rdd(
+        after, outcome="pending_pp", running="harm_score", cutoff=threshold, cluster="suspect_id"
+    )
+    return result.with_updates(
+        scale="percentage points",
+        estimand=(
+            "jump at the harm-score threshold in the share of arrests since the pilot whose "
+            "outcome is still pending (should be near 0)"
+        ),
+        outcome="pending",
+    )
+
+
+def matched_set_bootstrap(
+    estimate: Estimate, outcome: str, *, reps: int = 1999, seed: int = 0
+) -> dict[str, float]:
+    """Bootstrap interval of a matched difference, resampling whole matched sets of suspects.
+
+    Matching with replacement reuses comparison suspects, so pairs sharing a
+    suspect are not independent. The pairs are joined into clusters (connected
+    components of the treated-comparison graph: every suspect is in exactly one),
+    and whole clusters are resampled; each replicate's estimate is the mean over
+    its treated suspects of their outcome minus their matches' weighted mean. The
+    percentile interval suits a heavy-tailed outcome such as harm, where one
+    serious offence can dominate a group's total. The matching itself is held
+    fixed (re-matching in every replicate would cost a second a run).
+
+    Parameters
+    ----------
+    estimate : Estimate
+        A matching estimate with ``details["pairs"]`` and ``details["matched"]``.
+    outcome : str
+        The outcome column of ``details["matched"]``.
+    reps : int
+        Bootstrap replicates.
+    seed : int
+        Seed of the resampling, so a report reproduces.
+
+    Returns
+    -------
+    dict
+        ``effect``, ``ci_low``, ``ci_high``, ``se``, ``p_value`` and ``n_clusters``.
+
+    Examples
+    --------
+    >>> pairs = pd.DataFrame({"treated_index": [0, 1, 2, 3], "control_index": [4, 4, 5, 6],
+    ...                       "weight": [1.0, 1.0, 1.0, 1.0]})
+    >>> matched = pd.DataFrame({"y": [5.0, 3, 4, 6, 1, 2, 3]})
+    >>> est = Estimate(3.0, 0.0, 6.0, 0.05, 7, "crimes", "m", "e",
+    ...                details={"pairs": pairs, "matched": matched})
+    >>> result = matched_set_bootstrap(est, "y", reps=200)
+    >>> result["effect"], result["n_clusters"]
+    (2.75, 3)
+    """
+    details = estimate.details or {}
+    pairs, matched = details.get("pairs"), details.get("matched")
+    if pairs is None or matched is None or len(pairs) == 0:
+        raise EstimationError(
+            "matched_set_bootstrap needs the matched pairs (details['pairs'] and "
+            "details['matched']) of a matching estimate; list them with match(...)"
+        )
+    values = matched[outcome]
+    weight = pairs["weight"].to_numpy(dtype=float)
+    control_sum = (
+        pd.Series(values.loc[pairs["control_index"]].to_numpy() * weight)
+        .groupby(pairs["treated_index"].to_numpy())
+        .sum()
+    )
+    weight_sum = pd.Series(weight).groupby(pairs["treated_index"].to_numpy()).sum()
+    treated_ids = control_sum.index.to_numpy()
+    differences = values.loc[treated_ids].to_numpy() - (control_sum / weight_sum).to_numpy()
+    # Clusters: connected components of the graph joining each treated suspect to its matches.
+    nodes = {node: k for k, node in enumerate(pd.unique(pd.concat(
+        [pairs["treated_index"], pairs["control_index"]]).to_numpy()))}  # fmt: skip
+    parent = np.arange(len(nodes))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for t, c in zip(pairs["treated_index"], pairs["control_index"], strict=True):
+        a, b = root(nodes[t]), root(nodes[c])
+        if a != b:
+            parent[a] = b
+    cluster = np.array([root(nodes[t]) for t in treated_ids])
+    codes, _ = pd.factorize(cluster)
+    sums = np.bincount(codes, weights=differences)
+    counts = np.bincount(codes).astype(float)
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, len(sums), size=(reps, len(sums)))
+    replicates = sums[draws].sum(axis=1) / counts[draws].sum(axis=1)
+    alpha = 1 - estimate.conf_level
+    low, high = np.quantile(replicates, [alpha / 2, 1 - alpha / 2])
+    effect = float(differences.mean())
+    # Two-sided bootstrap p-value of no difference: the replicates shifted to the null.
+    centred = replicates - effect
+    p_value = float(min(1.0, (np.sum(np.abs(centred) >= abs(effect)) + 1) / (reps + 1)))
+    return {
+        "effect": effect,
+        "ci_low": float(low),
+        "ci_high": float(high),
+        "se": float(replicates.std(ddof=1)),
+        "p_value": p_value,
+        "n_clusters": len(sums),
+    }
+
+
+# --------------------------------------------------------------------------- for whom
+#: The group of suspects whose characteristic is missing: kept as a group of its own.
+NOT_RECORDED = "not recorded"
+
+
+def did_by_group(
+    arrests: pd.DataFrame,
+    comparison: pd.DataFrame,
+    *,
+    group: str = "age_band",
+    outcome: str = "charged_pp",
+    min_suspects: int = 10,
+) -> pd.DataFrame:
+    """The charge-rate difference-in-differences within each group of suspects, and a test.
+
+    Each group (suspects with a missing value form their own group, "not
+    recorded", rather than being dropped) gets its own difference-in-differences.
+    Groups with fewer than ``min_suspects`` Focus or comparison suspects are
+    suppressed (no estimate: too few to estimate and possibly disclosive). The
+    interaction test (``attrs["heterogeneity_p_value"]``) is Cochran's Q across
+    the groups estimated: whether the effects differ by more than their
+    intervals allow.
+
+    Returns
+    -------
+    DataFrame
+        One row per group: ``focus_suspects, comparison_suspects, effect,
+        ci_low, ci_high, p_value, note``.
+
+    Examples
+    --------
+    >>> from analysis.synthetic.op_focus import generate
+    >>> from analysis.programmes.op_focus.tables import vawg_arrests, suspect_profiles
+    >>> data = generate(seed=3)
+    >>> crimes, suspects = data.tables["crimes"], data.tables["suspects"]
+    >>> arrests = vawg_arrests(crimes, suspects, pilot_start="2026-04-01",
+    ...                        extract_date=data.extract_date)
+    >>> profiles = suspect_profiles(suspects, crimes, arrests, pilot_start="2026-04-01")
+    >>> table = did_by_group(arrests, comparison_pool(profiles, threshold=240))
+    >>> "heterogeneity_p_value" in table.attrs
+    True
+    """
+    from scipy import stats
+
+    if group not in arrests.columns:
+        raise ConfigError(
+            f"did_by_group: no column '{group}' in the arrests; the suspects table carries "
+            "age_band (sex and ethnicity are not in the extract)"
+        )
+    labels = arrests[group].astype("string").fillna(NOT_RECORDED)
+    members = comparison["suspect_id"]
+    rows = []
+    for value in sorted(labels.unique()):
+        within = arrests.loc[labels.eq(value)]
+        sample = within.loc[within["suspect_id"].isin(members) & within["finalised"]]
+        focus = sample.loc[sample["focus_flag"].astype(bool), "suspect_id"].nunique()
+        others = sample.loc[~sample["focus_flag"].astype(bool), "suspect_id"].nunique()
+        row = {group: value, "focus_suspects": focus, "comparison_suspects": others}
+        if min(focus, others) < min_suspects:
+            # The small count itself is withheld, not only the estimate.
+            row.update(focus_suspects=np.nan, comparison_suspects=np.nan)
+            row["note"] = f"suppressed: fewer than {min_suspects} suspects in a group"
+        else:
+            try:
+                result = arrest_did(within, comparison, outcome=outcome)
+            except EstimationError as error:
+                row["note"] = f"not estimable: {error}"
+            else:
+                row.update(
+                    effect=result.effect,
+                    ci_low=result.ci_low,
+                    ci_high=result.ci_high,
+                    p_value=result.p_value,
+                    se=result.se,
+                    note="",
+                )
+        rows.append(row)
+    table = pd.DataFrame(rows).set_index(group)
+    for column in ("effect", "ci_low", "ci_high", "p_value", "se"):
+        if column not in table:
+            table[column] = np.nan
+    estimated = table.dropna(subset=["effect", "se"])
+    estimated = estimated.loc[estimated["se"] > 0]
+    p_value = None
+    if len(estimated) >= 2:
+        weights = 1 / estimated["se"] ** 2
+        pooled = np.sum(weights * estimated["effect"]) / np.sum(weights)
+        q = float(np.sum(weights * (estimated["effect"] - pooled) ** 2))
+        p_value = float(stats.chi2.sf(q, len(estimated) - 1))
+    table = table.drop(columns="se")
+    table.attrs["heterogeneity_p_value"] = p_value
     return table

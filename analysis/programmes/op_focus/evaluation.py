@@ -45,10 +45,13 @@ class Parameters:
     comparison_share: float = 0.5
     matching_caliper: float = 0.2
     reoffending_follow_up_days: int = 90
+    reoffending_bootstrap_reps: int = 999
     placebo_pilot_start: str = ""
     rd_bandwidth: float = 0.0
     harm_weights: str = "crime_harm_index"
     focus_cost_gbp: float = 0.0
+    focus_cost_confirmed: bool = False
+    expected_effect_pp: float = 0.0
 
     @property
     def pilot(self) -> pd.Timestamp:
@@ -89,6 +92,8 @@ class Evaluation:
         Each rate's ``before_after``, ``naive``, ``did`` and ``rdd`` estimate.
     placebo, event_study : Estimate
         The checks of the difference-in-differences.
+    placebo_withdrawal : Estimate
+        The placebo pilot start for the victim-withdrawal difference-in-differences.
     post_pilot : DataFrame
         Arrests since the pilot of Focus and comparison suspects (survival sample).
     km, cox : Estimate
@@ -107,8 +112,21 @@ class Evaluation:
         Median days to each kind of outcome for older arrests.
     charge_time_ratio : float
         Time to charge over time to other outcomes (:func:`.designs.charge_time_ratio`).
+    rd_suspects : Estimate
+        The discontinuity's checks on suspects: the jump in the share arrested
+        since the pilot, with the density (sorting) test on suspects' scores
+        (:func:`.designs.suspect_density_and_arrest_jump`).
+    rd_pending : Estimate
+        The jump in the share of arrests still pending (:func:`.designs.pending_jump`).
+    charge_by_age : DataFrame
+        The charge-rate difference-in-differences by age band, small groups
+        suppressed, with the interaction test in ``attrs`` (:func:`.designs.did_by_group`).
     gains : DataFrame
         Additional charges (and cost per charge) under the two stronger designs.
+    cost_per_charge : CostPerOutcome
+        Cost per additional charge under the difference-in-differences
+        (:func:`analysis.evidence.vfm.cost_per_additional_outcome`); not
+        published unless ``focus_cost_confirmed``.
     published : dict of str to DataFrame
         The count tables as the report shows them, small counts suppressed
         (:func:`.tables.published_tables`).
@@ -124,6 +142,7 @@ class Evaluation:
     charge: dict[str, Estimate]
     withdrawal: dict[str, Estimate]
     placebo: Estimate
+    placebo_withdrawal: Estimate
     event_study: Estimate
     post_pilot: pd.DataFrame
     km: Estimate
@@ -141,7 +160,11 @@ class Evaluation:
     rdd_placebo_cutoffs: pd.DataFrame
     decision_times: pd.DataFrame
     charge_time_ratio: float
+    rd_suspects: Estimate
+    rd_pending: Estimate
+    charge_by_age: pd.DataFrame
     gains: pd.DataFrame
+    cost_per_charge: Any
     published: dict[str, pd.DataFrame]
 
     @property
@@ -245,8 +268,13 @@ def evaluate(data: Any, params: Parameters | None = None) -> Evaluation:
     common = {"threshold": threshold, "min_score_share": share, "caliper": caliper}
     reoffending_estimates = {
         "before_after": designs.reoffending_before_after(reoffending, follow_up_days=follow_up),
+        # Harm is heavy-tailed: its interval comes from resampling whole matched sets.
         "harm": designs.reoffending_matched(
-            index, outcome="harm_after", harm_unit=params.harm_unit, **common
+            index,
+            outcome="harm_after",
+            harm_unit=params.harm_unit,
+            bootstrap_reps=params.reoffending_bootstrap_reps,
+            **common,
         ),
         "count": designs.reoffending_matched(index, outcome="crimes_after", **common),
     }
@@ -276,14 +304,25 @@ def evaluate(data: Any, params: Parameters | None = None) -> Evaluation:
     }
     gains = pd.concat(
         {
-            "difference-in-differences (SMS 3)": designs.additional_charges(
+            "difference-in-differences": designs.additional_charges(
                 rates["charged"]["did"], arrests, cost_gbp=params.focus_cost_gbp
             ),
-            "regression discontinuity (SMS 4)": designs.additional_charges(
+            "regression discontinuity": designs.additional_charges(
                 rd, arrests, cost_gbp=params.focus_cost_gbp
             ),
         }
     ).round(1)
+    from ...evidence.vfm import cost_per_additional_outcome
+
+    finalised_focus = int((arrests["focus_investigation"].eq(1) & arrests["finalised"]).sum())
+    cost_per_charge = cost_per_additional_outcome(
+        max(params.focus_cost_gbp, 0.0),
+        rates["charged"]["did"],
+        finalised_focus,
+        outcome="charges",
+        # No cost, or one the force has not confirmed, publishes no cost per charge.
+        cost_confirmed=bool(params.focus_cost_confirmed and params.focus_cost_gbp > 0),
+    )
     return Evaluation(
         params=params,
         data=data,
@@ -295,6 +334,9 @@ def evaluate(data: Any, params: Parameters | None = None) -> Evaluation:
         charge=rates["charged"],
         withdrawal=rates["withdrawn"],
         placebo=designs.placebo_did(arrests, pool, placebo_start=params.placebo_start),
+        placebo_withdrawal=designs.placebo_did(
+            arrests, pool, placebo_start=params.placebo_start, outcome="withdrawn_pp"
+        ),
         event_study=designs.event_study_table(arrests, pool),
         post_pilot=post_pilot,
         km=designs.time_to_charge(post_pilot),
@@ -316,6 +358,12 @@ def evaluate(data: Any, params: Parameters | None = None) -> Evaluation:
         ).round(3),
         decision_times=tables.decision_time_by_outcome(arrests, before=older),
         charge_time_ratio=designs.charge_time_ratio(arrests, before=older),
+        rd_suspects=designs.suspect_density_and_arrest_jump(suspects, arrests, threshold=threshold),
+        rd_pending=designs.pending_jump(arrests, threshold=threshold),
+        charge_by_age=designs.did_by_group(
+            arrests, pool, group="age_band", min_suspects=params.suppression_threshold
+        ),
         gains=gains,
+        cost_per_charge=cost_per_charge,
         published=tables.published_tables(raw, threshold=params.suppression_threshold),
     )

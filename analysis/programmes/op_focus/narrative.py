@@ -170,20 +170,47 @@ def reduced_form_title(evaluation: Evaluation) -> str:
 
 
 def rdd_checks(evaluation: Evaluation) -> str:
-    """The regression discontinuity's bandwidth, sample, first stage and density test."""
+    """The regression discontinuity's bandwidth, first stage and its checks at the threshold.
+
+    The density (sorting) test is on suspects, one row each; the jumps in the share of
+    suspects arrested and of outcomes pending check that the finalised arrests either side
+    of the threshold are alike.
+    """
     d = evaluation.charge["rdd"].diagnostics
-    density = d["density_p_value"]
+    suspects, pending = evaluation.rd_suspects, evaluation.rd_pending
+    density = suspects.diagnostics.get("density_p_value")
     text = (
         f"Bandwidth {d['bandwidth']:.0f} points either side of "
         f"{evaluation.params.harm_threshold:g}; {d['n_below_in_bandwidth']:,} finalised arrests "
         f"below and {d['n_above_in_bandwidth']:,} above. Within it "
         f"{d['share_treated_below']:.0%} of arrests below and {d['share_treated_above']:.0%} "
-        "above were investigated under Focus. "
+        "above were investigated under Focus. The bandwidths in the table below are a fixed "
+        "grid (0.75, 1, 1.5 and 2 times the chosen one), set before the results. "
     )
     if density is None:
-        return text + "Density test: not run."
-    verdict = " (no sign of sorting)." if density >= 0.05 else " (**possible sorting**)."
-    return text + f"Density (McCrary) test at the threshold: p = {density:.2f}" + verdict
+        text += "Density test on suspects: not run. "
+    else:
+        verdict = "no sign of sorting" if density >= 0.05 else "**possible sorting**"
+        text += (
+            f"Density (McCrary) test on the harm scores of "
+            f"{suspects.diagnostics['n_suspects']:,} suspects (one each, not their arrests): "
+            f"p = {density:.2f} ({verdict}). "
+        )
+    for estimate, what in (
+        (suspects, "the share of suspects arrested since the pilot"),
+        (pending, "the share of arrests still pending"),
+    ):
+        moved = not estimate.ci_low <= 0 <= estimate.ci_high
+        text += (
+            f"Jump in {what}: {estimate.effect:+.1f} points (95% CI {estimate.ci_low:+.1f} to "
+            f"{estimate.ci_high:+.1f})"
+            + (
+                ", **so the arrests either side are not alike**. "
+                if moved
+                else ", consistent with none. "
+            )
+        )
+    return text.rstrip()
 
 
 def withdrawal(evaluation: Evaluation) -> str:
@@ -217,7 +244,8 @@ def time_to_decision(evaluation: Evaluation) -> str:
         f"Log-rank test of the two curves: p = {format_number(km.p_value, 2)}. Cox model of the "
         f"time to an outcome decision: hazard ratio **{cox.effect:.2f}** (95% CI "
         f"{cox.ci_low:.2f} to {cox.ci_high:.2f}; above 1 means sooner), "
-        f"{cox.diagnostics['n_censored_pending']:,} pending arrests censored. "
+        f"{cox.diagnostics['n_censored_pending']:,} pending arrests censored; standard errors "
+        f"clustered by suspect ({cox.diagnostics.get('n_clusters', 0):,} suspects). "
         f"Proportional-hazards check: p = {ph}."
     )
 
@@ -242,58 +270,129 @@ def charge_time(evaluation: Evaluation) -> str:
 
 
 def reoffending(evaluation: Evaluation) -> str:
-    """The matched reoffending estimates: crimes and harm per person."""
+    """The matched reoffending estimates, with how well the matching worked."""
     count = evaluation.reoffending_estimates["count"]
     harm = evaluation.reoffending_estimates["harm"]
-    return (
+    d = count.diagnostics
+    text = (
         f"Within {evaluation.params.reoffending_follow_up_days} days of the arrest, Focus "
         f"perpetrators committed {count.effect:+.2f} crimes per person relative to their "
         f"matches (95% CI {count.ci_low:+.2f} to {count.ci_high:+.2f}), and "
         f"{harm.effect:+.0f} {harm.scale} (95% CI {harm.ci_low:+.0f} to {harm.ci_high:+.0f})."
     )
+    if "c_statistic" in d:
+        text += (
+            f" The matching rests on {d.get('n_controls_used', 0):,} comparison suspects "
+            f"(effective sample size {d.get('effective_sample_size_control', 0):.0f}); the "
+            f"propensity c-statistic is {d['c_statistic']:.2f} and the largest standardised "
+            f"difference after matching {d.get('max_abs_smd_after', float('nan')):.2f}, which "
+            "the ratings below take into account."
+        )
+    return text
+
+
+def for_whom(evaluation: Evaluation) -> str:
+    """The charge-rate effect by age band: the interaction test and what was suppressed."""
+    table = evaluation.charge_by_age
+    p_value = table.attrs.get("heterogeneity_p_value")
+    suppressed = table.index[table["note"].astype(str).str.startswith("suppressed")].tolist()
+    text = "**For whom.** The difference-in-differences within each age band of the suspect"
+    if p_value is None:
+        text += ": too few bands could be estimated to test whether the effect differs."
+    elif p_value < 0.05:
+        text += (
+            f" differs between bands by more than chance allows (test of equal effects p = "
+            f"{p_value:.2f}): **the effect depends on age**; the bands' intervals are below."
+        )
+    else:
+        text += (
+            f" shows no clear difference between bands (test of equal effects p = "
+            f"{p_value:.2f}); the bands' own intervals are wide, so read the overall estimate."
+        )
+    if suppressed:
+        text += f" Suppressed (fewer than {evaluation.params.suppression_threshold} suspects): "
+        text += ", ".join(suppressed) + "."
+    return (
+        text + " Suspects with no age recorded would form their own group, not be dropped; the "
+        "extract records neither sex nor ethnicity, so effects by them cannot be estimated."
+    )
+
+
+def sensitivity(findings: list[Finding]) -> str:
+    """E-values (and Rosenbaum bounds) of the matched and Cox findings, as bullets."""
+    items = [
+        f"- {finding.label}: " + next(c for c in finding.caveats if c.startswith("Unmeasured"))
+        for finding in findings
+        if "e_value" in finding.extra
+    ]
+    if not items:
+        return ""
+    return "**Sensitivity to unmeasured confounding.**\n\n" + "\n".join(items)
 
 
 def value_for_money(evaluation: Evaluation) -> str:
-    """The charges the difference-in-differences implies, and whether a cost was given."""
-    did = evaluation.charge["did"]
-    arrests = evaluation.arrests
-    n_final = int((arrests["focus_investigation"].eq(1) & arrests["finalised"]).sum())
+    """The charges the difference-in-differences implies, and the cost per charge if confirmed."""
+    params = evaluation.params
     text = (
-        f"Over the {n_final:,} finalised arrests investigated under Focus, the "
-        f"difference-in-differences implies {did.effect * n_final / 100:+.0f} charges (95% CI "
-        f"{did.ci_low * n_final / 100:+.0f} to {did.ci_high * n_final / 100:+.0f}). "
+        "Over the finalised arrests investigated under Focus, the difference-in-differences "
+        f"implies: {evaluation.cost_per_charge.summary()} "
     )
-    if evaluation.params.focus_cost_gbp <= 0:
+    if params.focus_cost_gbp <= 0:
         return text + "No cost was supplied, so no cost per charge is given."
-    return text + "The cost per additional charge is shown above."
+    if not params.focus_cost_confirmed:
+        return text + (
+            f"The cost supplied (£{params.focus_cost_gbp:,.0f}) has not been confirmed by the "
+            "force, so no cost per additional charge is published."
+        )
+    return text + "The cost per additional charge uses the confirmed cost."
+
+
+def estimands(findings: list[Finding]) -> str:
+    """Which estimand each charge-rate design estimates, so that none is read as another."""
+    from .findings import ESTIMAND_WORDS
+
+    return (
+        "**What each design estimates.** The difference-in-differences estimates "
+        f"{ESTIMAND_WORDS['did']}; the regression discontinuity estimates "
+        f"{ESTIMAND_WORDS['rdd']}; the matched reoffending comparison estimates "
+        f"{ESTIMAND_WORDS['matched']}. Where the effect grows with harm these differ (the "
+        "highest-harm perpetrators weigh in the first and not in the second), so the two "
+        "charge-rate estimates are not two measurements of one number."
+    )
 
 
 def headline(evaluation: Evaluation, findings: list[Finding]) -> str:
-    """The headline: the regression discontinuity beside the more precise DiD, and the truth."""
+    """The headline: the best earned headline, what it estimates, and the demoted designs."""
     from ...evidence.sms import SMS_SHORT
 
     top = headline_finding(findings)
-    did = evaluation.charge["did"]
-    did_mde = finding_of(findings, did).mde
-    est = top.estimate
-    text = (
-        f"**Headline.** The strongest design, the regression discontinuity (a "
-        f"{SMS_SHORT[top.sms_level]} design), estimates that an enhanced investigation changed "
-        f"the charge rate of a Focus perpetrator's arrest by **{est.effect:+.1f} percentage "
-        f"points** (95% CI {est.ci_low:+.1f} to {est.ci_high:+.1f}). Its minimum detectable "
-        f"effect is {top.mde:.0f} points"
-    )
-    if top.mde > did_mde:
-        text += (
-            ", so it would often miss a smaller effect; the difference-in-differences (SMS 3) "
-            f"is more precise (MDE {did_mde:.1f} points)"
+    demoted = [f for f in findings if f.headline_note]
+    if top is None:
+        text = (
+            "**Headline.** No design is strong and precise enough for a headline: every one "
+            "meant as a headline could not detect the expected effect."
         )
     else:
-        text += f"; the difference-in-differences (SMS 3) has an MDE of {did_mde:.1f} points"
-    text += (
-        f" and estimates {did.effect:+.1f} points (95% CI {did.ci_low:+.1f} to {did.ci_high:+.1f})."
-    )
-    return text + truth_check(top)
+        est = top.estimate
+        kind = top.extra.get("estimand_kind", "")
+        text = (
+            f"**Headline.** The {top.label.split(': ', 1)[-1]} (evidence "
+            f"{SMS_SHORT[top.sms_level]}, earned from its checks) estimates "
+            f"{kind + ' as ' if kind else ''}**{est.effect:+.1f} percentage points** on the "
+            f"charge rate (95% CI {est.ci_low:+.1f} to {est.ci_high:+.1f}; minimum detectable "
+            f"effect {top.mde:.1f} points)."
+        )
+        if top.sms_level < top.rating.design_level:
+            text += " Its rating was lowered: " + " ".join(top.rating.reasons)
+        text += truth_check(top)
+    for finding in demoted:
+        est = finding.estimate
+        text += (
+            f" The {finding.label.split(': ', 1)[-1]} ({est.effect:+.1f} points, 95% CI "
+            f"{est.ci_low:+.1f} to {est.ci_high:+.1f}; MDE {finding.mde:.0f} points) is not a "
+            f"headline: {finding.headline_note.removeprefix('Not a headline: ')}"
+        )
+    return text
 
 
 def truth_check(finding: Finding) -> str:
@@ -313,7 +412,7 @@ def caveats(evaluation: Evaluation, findings: list[Finding]) -> str:
     params = evaluation.params
     arrests = evaluation.arrests
     rd = evaluation.charge["rdd"].diagnostics
-    top_mde = headline_finding(findings).mde
+    top_mde = finding_of(findings, evaluation.charge["rdd"]).mde
     did_mde = finding_of(findings, evaluation.charge["did"]).mde
     pending_share = arrests.loc[arrests["after_pilot"], "finalised"].eq(False).mean()
     supports = (
@@ -341,6 +440,11 @@ def caveats(evaluation: Evaluation, findings: list[Finding]) -> str:
         checks = "**the pre-pilot checks cast doubt on it**, and in any case "
     if params.focus_cost_gbp <= 0:
         value = "Value for money cannot be judged without the cost of the enhanced investigations."
+    elif not params.focus_cost_confirmed:
+        value = (
+            f"The cost supplied (£{params.focus_cost_gbp:,.0f}) is not confirmed by the force, "
+            "so no cost per additional charge is published until it is."
+        )
     else:
         value = (
             "The cost per additional charge uses the cost supplied "
@@ -356,6 +460,10 @@ def caveats(evaluation: Evaluation, findings: list[Finding]) -> str:
         "The difference-in-differences rests on parallel trends with high-harm comparison "
         "suspects; " + checks + "a change that affected only the highest-harm suspects at the "
         "pilot start (for example a new domestic-abuse policy) would be attributed to Focus.",
+        "Intervals are clustered by suspect, who contribute several arrests each. Where "
+        "several suspects share a victim (a victim's reluctance affects each case), arrests "
+        "are correlated across suspects too: intervals would then need clustering by victim "
+        "as well (two-way), which these do not do.",
         "Charge is measured at the first outcome recorded; later changes of outcome (e.g. a "
         "charge discontinued) are not seen.",
         "Reoffending is measured by crimes recorded against the same suspect: offences never "

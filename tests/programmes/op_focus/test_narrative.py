@@ -5,6 +5,7 @@ import dataclasses
 import pandas as pd
 import pytest
 
+from analysis.evidence import Check
 from analysis.programmes.op_focus import narrative
 from analysis.programmes.op_focus.findings import build_findings
 
@@ -96,16 +97,31 @@ def test_placebo_both_ways(evaluation):
 
 
 @pytest.mark.parametrize(
-    ("density", "ending"),
+    ("density", "words"),
     [
-        (None, "Density test: not run."),
-        (0.5, "p = 0.50 (no sign of sorting)."),
+        (None, "Density test on suspects: not run."),
+        (0.5, "not their arrests): p = 0.50 (no sign of sorting)."),
         (0.01, "p = 0.01 (**possible sorting**)."),
     ],
 )
-def test_rdd_checks_density_branches(evaluation, density, ending):
-    d = {**evaluation.charge["rdd"].diagnostics, "density_p_value": density}
-    assert narrative.rdd_checks(with_charge(evaluation, "rdd", diagnostics=d)).endswith(ending)
+def test_rdd_checks_density_on_suspects_branches(evaluation, density, words):
+    suspects = evaluation.rd_suspects
+    d = {**suspects.diagnostics, "density_p_value": density}
+    changed = replace(evaluation, rd_suspects=suspects.with_updates(diagnostics=d))
+    assert words in narrative.rdd_checks(changed)
+
+
+def test_rdd_checks_jumps_in_arrests_and_pending(evaluation):
+    none = replace(
+        evaluation,
+        rd_suspects=evaluation.rd_suspects.with_updates(ci_low=-1.0, ci_high=1.0),
+        rd_pending=evaluation.rd_pending.with_updates(ci_low=-1.0, ci_high=1.0),
+    )
+    assert narrative.rdd_checks(none).count("consistent with none.") == 2
+    moved = replace(none, rd_pending=evaluation.rd_pending.with_updates(ci_low=2.0, ci_high=9.0))
+    text = narrative.rdd_checks(moved)
+    assert "still pending" in text and "**so the arrests either side are not alike**" in text
+    assert "fixed grid" in text
 
 
 def test_charge_time_similar_or_not(evaluation):
@@ -115,22 +131,46 @@ def test_charge_time_similar_or_not(evaluation):
     assert "**not similar**" in narrative.charge_time(replace(evaluation, charge_time_ratio=2.0))
 
 
-def test_value_for_money_with_and_without_a_cost(evaluation):
+def test_value_for_money_without_unconfirmed_and_confirmed_cost(evaluation):
+    from analysis.evidence.vfm import cost_per_additional_outcome
+
     assert narrative.value_for_money(evaluation).endswith("no cost per charge is given.")
-    costed = with_params(evaluation, focus_cost_gbp=50_000.0)
-    assert narrative.value_for_money(costed).endswith("shown above.")
+    unconfirmed = with_params(evaluation, focus_cost_gbp=50_000.0)
+    assert "has not been confirmed by the force" in narrative.value_for_money(unconfirmed)
+    did = evaluation.charge["did"]
+    confirmed = replace(
+        with_params(evaluation, focus_cost_gbp=50_000.0, focus_cost_confirmed=True),
+        cost_per_charge=cost_per_additional_outcome(50_000.0, did, 500, outcome="charges"),
+    )
+    text = narrative.value_for_money(confirmed)
+    assert text.endswith("uses the confirmed cost.") and "per additional charge (£" in text
 
 
 def _set_mde(findings, estimate, mde):
     return [dataclasses.replace(f, mde=mde) if f.estimate is estimate else f for f in findings]
 
 
-def test_headline_precision_and_truth_branches(evaluation, findings):
+def test_headline_branches(evaluation, findings):
+    import dataclasses as dc
+
     rd, did = evaluation.charge["rdd"], evaluation.charge["did"]
-    wide = _set_mde(_set_mde(findings, rd, 20.0), did, 5.0)
-    assert "so it would often miss a smaller effect" in narrative.headline(evaluation, wide)
-    narrow = _set_mde(_set_mde(findings, rd, 4.0), did, 5.0)
-    assert "has an MDE of 5.0 points" in narrative.headline(evaluation, narrow)
+    text = narrative.headline(evaluation, findings)
+    # The discontinuity cannot detect the expected effect: named, but not the headline.
+    assert text.startswith("**Headline.** The difference-in-differences")
+    assert "regression discontinuity at the harm-score threshold (" in text
+    assert "is not a headline: the minimum detectable effect" in text
+    assert "(ATT)" in text
+    lowered = [
+        dc.replace(f, checks=(Check("parallel pre-trends", False, "p = 0.01"),))
+        if f.estimate is did
+        else f
+        for f in findings
+    ]
+    assert "Its rating was lowered: Lowered from SMS 3 to SMS 2" in narrative.headline(
+        evaluation, lowered
+    )
+    none = [dc.replace(f, headline=False) for f in findings]
+    assert "No design is strong and precise enough" in narrative.headline(evaluation, none)
     top = next(f for f in findings if f.estimate is rd)
     inside = dataclasses.replace(top, truth=(rd.ci_low + rd.ci_high) / 2)
     outside = dataclasses.replace(top, truth=rd.ci_high + 1)
@@ -139,13 +179,36 @@ def test_headline_precision_and_truth_branches(evaluation, findings):
     assert narrative.truth_check(dataclasses.replace(top, truth=None)) == ""
 
 
+def test_estimands_name_att_and_late(findings):
+    text = narrative.estimands(findings)
+    assert "(ATT)" in text and "(a local average treatment effect, LATE)" in text
+    assert "not two measurements of one number" in text
+
+
+def test_sensitivity_lists_e_values_and_rosenbaum(findings):
+    text = narrative.sensitivity(findings)
+    assert text.count("\n- ") == 3 and "E-value" in text and "Rosenbaum bound" in text
+    assert narrative.sensitivity([f for f in findings if "e_value" not in f.extra]) == ""
+
+
+def test_reoffending_reports_the_matching(evaluation):
+    text = narrative.reoffending(evaluation)
+    assert "effective sample size" in text and "propensity c-statistic" in text
+    bare = dict(evaluation.reoffending_estimates)
+    bare["count"] = bare["count"].with_updates(diagnostics={})
+    assert "c-statistic" not in narrative.reoffending(
+        replace(evaluation, reoffending_estimates=bare)
+    )
+
+
 def test_caveats_every_branch(evaluation, findings):
     rd, did = evaluation.charge["rdd"], evaluation.charge["did"]
     text = narrative.caveats(
         replace(evaluation, charge_time_ratio=1.0),
         _set_mde(_set_mde(findings, rd, 20.0), did, 5.0),
     )
-    assert text.count("\n- ") == 6
+    assert text.count("\n- ") == 7
+    assert "clustering by victim" in text
     assert "check above supports this)." in text
     assert "Selection into Focus is fuzzy" in text and "imprecise (MDE 20 points)." in text
     assert "Value for money cannot be judged" in text
@@ -167,6 +230,9 @@ def test_caveats_every_branch(evaluation, findings):
     )
     assert "highest-harm perpetrators." in text
     assert "**the pre-pilot checks cast doubt on it**" in text
+    assert "(£50,000) is not confirmed by the force" in text
+    confirmed = with_params(doubtful, focus_cost_confirmed=True)
+    text = narrative.caveats(confirmed, findings)
     assert "uses the cost supplied (£50,000)" in text
     supported = replace(
         evaluation,
@@ -176,3 +242,22 @@ def test_caveats_every_branch(evaluation, findings):
     assert "checks (event study and placebo date) support it" in narrative.caveats(
         supported, findings
     )
+
+
+def test_for_whom_every_branch(evaluation):
+    table = evaluation.charge_by_age
+    assert "extract records neither sex nor ethnicity" in narrative.for_whom(evaluation)
+
+    def with_table(p_value, notes=None):
+        changed = table.copy()
+        changed.attrs["heterogeneity_p_value"] = p_value
+        if notes is not None:
+            changed["note"] = notes
+        return replace(evaluation, charge_by_age=changed)
+
+    assert "no clear difference between bands" in narrative.for_whom(with_table(0.5))
+    assert "**the effect depends on age**" in narrative.for_whom(with_table(0.01))
+    assert "too few bands could be estimated" in narrative.for_whom(with_table(None))
+    notes = ["suppressed: fewer than 10 suspects in a group"] + [""] * (len(table) - 1)
+    text = narrative.for_whom(with_table(0.5, notes))
+    assert f"Suppressed (fewer than 10 suspects): {table.index[0]}." in text
