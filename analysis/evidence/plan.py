@@ -25,6 +25,7 @@ Schema::
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -114,8 +115,19 @@ class AnalysisPlan:
         return ""
 
     def provenance(self) -> dict[str, Any]:
-        """The plan's entry in a run's provenance: source, registration date and fingerprint."""
-        return {"source": self.source, "registered": self.registered, "sha256": self.sha256}
+        """The plan's entry in a run's provenance: source, registration date and fingerprint.
+
+        A source inside the project is recorded relative to it, so that provenance names
+        no one's folders and two checkouts record the same plan alike.
+        """
+        from ..paths import PROJ_ROOT
+
+        source = self.source
+        with contextlib.suppress(TypeError, ValueError, OSError):
+            path = Path(source).resolve()
+            if path.is_relative_to(PROJ_ROOT.resolve()):
+                source = path.relative_to(PROJ_ROOT.resolve()).as_posix()
+        return {"source": source, "registered": self.registered, "sha256": self.sha256}
 
 
 def _canonical(value: Any) -> Any:
