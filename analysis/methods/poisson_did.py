@@ -79,7 +79,12 @@ def _conditional_poisson(
 
     loglik, scores, info = pieces(beta)
     for _ in range(max_iter):
-        step = np.linalg.solve(info, scores.sum(axis=0))
+        try:
+            step = np.linalg.solve(info, scores.sum(axis=0))
+        except np.linalg.LinAlgError:
+            # An event-time cell with no events in a small panel leaves its column
+            # unidentified; the identified coefficients are still fitted.
+            step = np.linalg.lstsq(info, scores.sum(axis=0), rcond=None)[0]
         shrink = 1.0
         while True:
             candidate = beta + shrink * step
@@ -204,7 +209,8 @@ def poisson_etwfe(
         columns.append(since == e)
     x = sparse.csr_matrix(np.column_stack([column.ravel() for column in columns]).astype(float))
     beta, info, scores = _conditional_poisson(y, x)
-    bread = np.linalg.inv(info)
+    rank = np.linalg.matrix_rank(info)
+    bread = np.linalg.inv(info) if rank == info.shape[0] else np.linalg.pinv(info)
     n_clusters = y.shape[0]
     vcov = bread @ (scores.T @ scores) @ bread * n_clusters / (n_clusters - 1)
 
@@ -259,8 +265,16 @@ def poisson_etwfe(
         ),
         se=se,
         assumptions=ASSUMPTIONS,
-        diagnostics=diagnostics,
+        diagnostics={**diagnostics, "unidentified_columns": int(info.shape[0] - rank)},
         table=table,
         conf_level=conf_level,
         outcome=outcome,
+        warnings=(
+            ()
+            if rank == info.shape[0]
+            else (
+                f"{info.shape[0] - rank} event-time or lead terms had no information (cells with "
+                "no events); they were left unidentified and the rest fitted without them",
+            )
+        ),
     )

@@ -12,7 +12,7 @@ from analysis.programmes.power import simulate_power
 def lsavi_power():
     calls = []
     table = simulate_power(
-        "lsavi", replications=2, scale=0.2, jobs=1, progress=lambda *a: calls.append(a)
+        "lsavi", replications=2, scale=0.5, jobs=1, progress=lambda *a: calls.append(a)
     )
     return table, calls
 
