@@ -9,7 +9,13 @@ import pandas as pd
 
 from ...data.reference import PRICE_YEAR, unit_cost
 from ...evidence.disclosure import suppress
-from ...evidence.vfm import UnitCost, ValueForMoney, outcomes_averted, value_for_money
+from ...evidence.vfm import (
+    UnitCost,
+    ValueForMoney,
+    outcomes_averted,
+    value_for_money,
+    value_for_money_block,
+)
 from ...methods.bounds import Bounds
 from ...methods.sensitivity import EValue
 from ...results import Estimate
@@ -41,6 +47,10 @@ class Parameters:
         Longest follow-up for repeat victimisation, from the landmark.
     funding_gbp : float
         The additional funding costed (pounds a year).
+    cost_confirmed : bool
+        Whether the commissioners have confirmed ``funding_gbp`` as the service's full
+        cost for the funded year. Until they have, no benefit-cost ratio, net benefit
+        or break-even test is published (:func:`analysis.evidence.vfm.value_for_money`).
     adviser_fte : float
         Full-time-equivalent IDVAs in post (for caseload against the benchmark).
     adult_women : int
@@ -53,6 +63,7 @@ class Parameters:
     support_window_days: int = 28
     follow_up_days: int = 365
     funding_gbp: float = 261000.0
+    cost_confirmed: bool = False
     adviser_fte: float = 8.0
     adult_women: int = 330000
 
@@ -222,6 +233,7 @@ def _value_for_money(
         averted=averted,
         unit_cost=per_victim,
         label="Victim services, funded year",
+        cost_confirmed=params.cost_confirmed,
         assumptions=(
             "A victim spared a repeat incident within the follow-up is valued at the whole "
             "Home Office cost of domestic abuse per victim: an upper reading, since the cost "
@@ -230,6 +242,35 @@ def _value_for_money(
             "funded year) applies to them alone; self-referred victims are not costed.",
         ),
     )
+
+
+def value_for_money_record(evaluation: Evaluation) -> dict[str, Any]:
+    """The ``value_for_money`` block of findings.json, for the scorecard.
+
+    While ``params.cost_confirmed`` is False the block carries no benefit-cost
+    ratio and its headline says the cost is not confirmed.
+
+    Parameters
+    ----------
+    evaluation : Evaluation
+        What :func:`evaluate` returned.
+
+    Returns
+    -------
+    dict
+        ``{"components": [...], "overall": None, "headline": str}``
+        (:func:`analysis.evidence.vfm.value_for_money_block`).
+
+    Examples
+    --------
+    >>> from analysis.data import load
+    >>> record = value_for_money_record(evaluate(load("victim_services", seed=4, scale=0.5)))
+    >>> record["components"][0]["benefit_cost_ratio"]
+    'cost not confirmed'
+    >>> record["headline"].startswith("Victim services, funded year: cost not confirmed")
+    True
+    """
+    return value_for_money_block([evaluation.value])
 
 
 def _delivery_costs(cases: pd.DataFrame, closed: pd.DataFrame, params: Parameters) -> pd.DataFrame:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ...evidence import Finding
 from ...evidence.sms import describe_level
-from ...evidence.vfm import format_gbp
+from ...evidence.vfm import COST_NOT_CONFIRMED, format_gbp
 from ...methods.bounds import Bounds
 from ...results import Estimate
 
@@ -218,6 +218,8 @@ def capacity(table: pd.DataFrame) -> str:
 def value_for_money(value: Any) -> str:
     """What the funding buys in repeat victims averted, and the switching values.
 
+    While the cost is unconfirmed, only the break-even point is given (no ratio).
+
     ``value`` is an :class:`analysis.evidence.vfm.ValueForMoney`.
     """
     averted = value.averted
@@ -226,6 +228,15 @@ def value_for_money(value: Any) -> str:
         return (
             f"No repeat victimisation was averted by the estimate, so the {format_gbp(value.cost)} "
             "is not repaid in prevented repeats; its case rests on the service's other outcomes."
+        )
+    if not value.cost_confirmed:
+        # No ratio until the cost is confirmed; the break-even point still says what the
+        # service would have to achieve at the stated cost.
+        return (
+            f"The {format_gbp(value.cost)} is not yet confirmed as the service's full cost, so "
+            f"no benefit-cost ratio is published ({COST_NOT_CONFIRMED}). At that cost it would "
+            f"break even if {value.break_even_outcomes:.0f} repeat victims were averted "
+            f"(estimate {averted.point:.0f}, 95% CI {averted.low:.0f} to {averted.high:.0f})."
         )
     if low > 1:
         verdict = "repays its cost in prevented repeats even at the low end of the interval"

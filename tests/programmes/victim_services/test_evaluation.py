@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import json
 
 import pandas as pd
 import pytest
 
 from analysis.config import notebook_path
 from analysis.data.reference import unit_cost
+from analysis.evidence.vfm import COST_NOT_CONFIRMED
 from analysis.parameters_cell import inspect_notebook
-from analysis.programmes.victim_services.evaluation import EXIT_MEASURES, Parameters, evaluate
+from analysis.programmes.victim_services.evaluation import (
+    EXIT_MEASURES,
+    Parameters,
+    evaluate,
+    value_for_money_record,
+)
 
 #: Notebook parameters that go to load() and save_findings(), not to the analysis.
 NOT_ANALYSIS = {"source", "synthetic_scale", "synthetic_world", "extract_date", "findings_path"}
@@ -98,6 +105,31 @@ def test_value_for_money_values_a_repeat_at_the_uprated_home_office_cost(evaluat
     recorded = costs.loc["exit with abuse ceased (recorded)", "count"]
     best = costs.loc["exit with abuse ceased (if every unrecorded exit had)", "count"]
     assert recorded <= best
+
+
+def test_value_for_money_record_says_cost_not_confirmed_by_default(evaluation):
+    # The £261,000 is the funding allocated; the parameters do not confirm it as the
+    # service's full cost, so the scorecard gets no benefit-cost ratio.
+    assert evaluation.params.cost_confirmed is False
+    record = value_for_money_record(evaluation)
+    (component,) = record["components"]
+    assert component["label"] == "Victim services, funded year"
+    assert component["cost_gbp"] == 261000.0
+    assert component["cost_confirmed"] is False
+    assert component["benefit_cost_ratio"] == COST_NOT_CONFIRMED
+    assert component["outcome"] == "repeat victims"
+    assert record["overall"] is None
+    assert record["headline"].startswith("Victim services, funded year: cost not confirmed")
+    json.dumps(record, allow_nan=False)  # findings.json must stay strict JSON
+
+
+def test_value_for_money_record_publishes_the_ratio_once_the_cost_is_confirmed(data):
+    evaluation = evaluate(data, Parameters(cost_confirmed=True))
+    (component,) = value_for_money_record(evaluation)["components"]
+    assert "cost_confirmed" not in component
+    ratio = component["benefit_cost_ratio"]
+    assert ratio["ci_low"] <= ratio["estimate"] <= ratio["ci_high"]
+    assert ratio["estimate"] == pytest.approx(evaluation.value.bcr[0])
 
 
 def test_funding_and_grace_period_are_used(data):

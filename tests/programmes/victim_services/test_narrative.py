@@ -139,9 +139,10 @@ def test_capacity_above_below_and_close_to_benchmarks():
     assert "130, above" in text and "10, below" in text and "98, close to" in text
 
 
-def vfm(bcr, averted):
+def vfm(bcr, averted, cost_confirmed=True):
     return SimpleNamespace(
         cost=261000.0,
+        cost_confirmed=cost_confirmed,
         bcr=bcr,
         averted=averted,
         break_even_outcomes=5.7,
@@ -164,6 +165,15 @@ def test_value_for_money_verdicts_and_switching_values(bcr, averted, words):
     assert words in text
     if averted is not None and averted.point > 0:
         assert format_gbp(261000 / averted.point) in text
+
+
+def test_value_for_money_gives_no_ratio_while_the_cost_is_unconfirmed():
+    nan = float("nan")
+    averted = SimpleNamespace(point=9.0, low=2.0, high=16.0)
+    text = narrative.value_for_money(vfm((nan, nan, nan), averted, cost_confirmed=False))
+    assert "cost not confirmed" in text and "benefit-cost ratio is published" in text
+    assert "nan" not in text and "ratio 1" not in text
+    assert "break even if 6 repeat victims were averted (estimate 9, 95% CI 2 to 16)" in text
 
 
 @pytest.mark.parametrize(
