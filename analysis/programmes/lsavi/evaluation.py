@@ -8,13 +8,14 @@ sentences are made from it by :mod:`.findings` and :mod:`.narrative`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pandas as pd
 
 from ...data import Dataset
 from ...data.panels import last_complete_month
-from ...errors import ConfigError
+from ...errors import ConfigError, EstimationError
 from ...evidence import vfm
 from ...methods import mde
 from ...results import Estimate
@@ -96,7 +97,8 @@ class Evaluation:
     ``history``, ``quality``), process (``uptake``, ``reach``, ``uptake_breakdowns``,
     ``cohorts``, ``funnel``), impact at premises (``selection``, ``naive``, ``twfe``,
     ``headline``, ``percent_change``, ``windowed``, ``dynamic``, ``placebo``,
-    ``sensitivity``, ``theft``, ``ratio_scale`` (the headline's question as a rate ratio)
+    ``sensitivity``, ``theft``, ``ratio_scale`` (the headline's question as a rate ratio,
+    ``None`` when the Poisson fit cannot be made, ``ratio_scale_note`` then saying why)
     and their checks table; the headline's sensitivities:
     ``pre_signup_shift`` (a dip or spike just before sign-up), ``anticipation`` (the
     headline with those months left out of the base) and ``trend_sensitivity`` (the
@@ -134,7 +136,8 @@ class Evaluation:
     placebo: Estimate
     sensitivity: Estimate
     theft: Estimate
-    ratio_scale: Estimate
+    ratio_scale: Estimate | None
+    ratio_scale_note: str
     pre_signup_shift: Estimate
     anticipation: Estimate
     trend_sensitivity: dict[str, float]
@@ -166,8 +169,8 @@ class Evaluation:
 
     @property
     def ratio_scale_mde(self) -> float:
-        """Smallest rate ratio (above 1) the ratio-scale design would detect."""
-        return mde(self.ratio_scale)
+        """Smallest rate ratio (above 1) the ratio-scale design would detect (NaN if not made)."""
+        return math.nan if self.ratio_scale is None else mde(self.ratio_scale)
 
     @property
     def anticipation_mde(self) -> float:
@@ -208,6 +211,29 @@ class Evaluation:
     def street_incidents(self) -> int:
         """Incidents not linked to a premises (in the county series only)."""
         return int(self.data["incidents"]["premises_id"].isna().sum())
+
+
+def ratio_scale_or_reason(panel: pd.DataFrame, *, leads: int) -> tuple[Estimate | None, str]:
+    """The ratio-scale estimate and ``""``, or ``None`` and why it could not be made.
+
+    The ratio scale is a secondary view of the headline's question: a Poisson
+    fit that does not converge on a small or sparse panel must not stop the
+    report, which then carries the design as not estimable and says why
+    (:func:`.narrative.scale_paragraph`).
+
+    Examples
+    --------
+    >>> empty = pd.DataFrame(columns=["premises_id", "month", "cohort", "violence_vulnerability"])
+    >>> estimate, note = ratio_scale_or_reason(empty, leads=6)
+    >>> estimate is None
+    True
+    >>> note
+    'poisson_etwfe: the data has no rows. Fix: check the filter upstream.'
+    """
+    try:
+        return designs.ratio_scale_effect(panel, leads=leads), ""
+    except EstimationError as error:
+        return None, str(error)
 
 
 def evaluate(data: Dataset, params: Parameters | None = None) -> Evaluation:
@@ -275,6 +301,8 @@ def evaluate(data: Dataset, params: Parameters | None = None) -> Evaluation:
         anticipation=params.anticipation_months,
     )
 
+    ratio_scale, ratio_scale_note = ratio_scale_or_reason(panel, leads=params.event_window_months)
+
     county = tables.nte_violence_series(incidents, start=params.panel_start, end=panel_end)
     pilot_begins = pd.Timestamp(pilot_start)
     its = designs.nte_violence_its(
@@ -320,7 +348,8 @@ def evaluate(data: Dataset, params: Parameters | None = None) -> Evaluation:
         placebo=placebo,
         sensitivity=sensitivity,
         theft=theft,
-        ratio_scale=designs.ratio_scale_effect(panel, leads=params.event_window_months),
+        ratio_scale=ratio_scale,
+        ratio_scale_note=ratio_scale_note,
         pre_signup_shift=designs.pre_signup_shift(headline, window=params.anticipation_months),
         anticipation=anticipation,
         trend_sensitivity=designs.trend_sensitivity(headline, params.event_window_months),

@@ -262,16 +262,19 @@ def design_checks(evaluation: Evaluation) -> dict[str, tuple[Check, ...]]:
     The headline: :func:`headline_checks`. The other staggered and fixed-effects
     estimates share the panel's placebo and negative control, and their own
     pre-trend test where they have one (two-way fixed effects borrows the
-    headline's: it rests on the same parallel trends).
+    headline's: it rests on the same parallel trends). The ratio scale has none
+    when it could not be estimated.
     """
     shared = shared_checks(evaluation)
-    return {
+    checks = {
         "headline": headline_checks(evaluation),
         "twfe": (*standard_checks(evaluation.headline), *shared),
         "sensitivity": (*standard_checks(evaluation.sensitivity), *shared),
         "anticipation": (*standard_checks(evaluation.anticipation), *shared),
-        "ratio": (*standard_checks(evaluation.ratio_scale), *shared),
     }
+    if evaluation.ratio_scale is not None:
+        checks["ratio"] = (*standard_checks(evaluation.ratio_scale), *shared)
+    return checks
 
 
 def impact_headline(
@@ -328,6 +331,24 @@ def build_findings(evaluation: Evaluation, plan: AnalysisPlan | None = None) -> 
     checks = design_checks(evaluation)
     shift = params.placebo_shift_months
     family = {name: plan.family_of(outcome) for name, outcome in PLAN_OUTCOMES.items()}
+    # The ratio scale is left out when its Poisson fit could not be made: the scale
+    # paragraph says why (:func:`.narrative.scale_paragraph`), and no number stands in.
+    ratio_scale = (
+        []
+        if evaluation.ratio_scale is None
+        else [
+            Finding(
+                question=RATIO_QUESTION,
+                estimate=evaluation.ratio_scale,
+                design="staggered_difference_in_differences",
+                truth=truth["ratio"],
+                mde=evaluation.ratio_scale_mde,
+                label="Ratio scale: Poisson extended two-way fixed effects (rate ratio)",
+                checks=checks["ratio"],
+                family=family["ratio"],
+            )
+        ]
+    )
     findings = [
         Finding(
             question=UPTAKE_QUESTION,
@@ -388,16 +409,7 @@ def build_findings(evaluation: Evaluation, plan: AnalysisPlan | None = None) -> 
             checks=checks["anticipation"],
             family=family["anticipation"],
         ),
-        Finding(
-            question=RATIO_QUESTION,
-            estimate=evaluation.ratio_scale,
-            design="staggered_difference_in_differences",
-            truth=truth["ratio"],
-            mde=evaluation.ratio_scale_mde,
-            label="Ratio scale: Poisson extended two-way fixed effects (rate ratio)",
-            checks=checks["ratio"],
-            family=family["ratio"],
-        ),
+        *ratio_scale,
         Finding(
             question=THEFT_QUESTION,
             estimate=evaluation.theft,

@@ -288,17 +288,33 @@ def scale_paragraph(evaluation: Evaluation) -> str:
     The count-scale headline assumes participants' incidents would have changed
     by the same number as comparisons'; the ratio scale, by the same proportion.
     Busy premises whose seasonal swings are proportional to their level satisfy
-    the second and not the first.
+    the second and not the first. When the ratio scale could not be estimated
+    (``evaluation.ratio_scale`` is None) the paragraph says so with the reason,
+    and judges the count scale alone.
     """
-    count, ratio = evaluation.headline, evaluation.ratio_scale
+    count = evaluation.headline
     count_p = count.diagnostics.get("pretrend_p_value")
+    count_ok = parallel_before(count_p)
+    if evaluation.ratio_scale is None:
+        count_verdict = (
+            "consistent with parallel trends before sign-up."
+            if count_ok
+            else "**evidence of different trends before sign-up**: treat the headline with caution."
+        )
+        return (
+            "**Both scales.** The ratio scale (Poisson extended two-way fixed effects) is "
+            f"**not estimable** on these data: {evaluation.ratio_scale_note.rstrip('.')}. "
+            "Only the count scale is reported; its pre-trend test gives "
+            f"p = {format_number(count_p, 2)}, {count_verdict}"
+        )
+    ratio = evaluation.ratio_scale
     ratio_p = ratio.diagnostics.get("pretrend_p_value")
     text = (
         f"**Both scales.** In proportion, participants had {ratio.describe_effect()}. The "
         f"pre-trend test gives p = {format_number(count_p, 2)} on the count scale and "
         f"p = {format_number(ratio_p, 2)} on the ratio scale: "
     )
-    count_ok, ratio_ok = parallel_before(count_p), parallel_before(ratio_p)
+    ratio_ok = parallel_before(ratio_p)
     if ratio_ok and not count_ok:
         return text + (
             "**the data support the ratio scale**, where incidents moved in proportion "
