@@ -46,7 +46,7 @@ from scipy import stats
 
 from analysis.errors import ConfigError, DataValidationError, EstimationError, Problem
 from analysis.methods._formula import require_columns, z_value
-from analysis.methods.survival import CoxModel, _durations, cox
+from analysis.methods.survival import CoxModel, _durations, cox, step_curve_at
 from analysis.results import Estimate, format_number
 
 __all__ = ["CumulativeIncidence", "cause_specific_cox", "cumulative_incidence"]
@@ -135,21 +135,7 @@ class CumulativeIncidence(Estimate):
         >>> aj.cif_at(2.5), aj.cif_at([0, 5])
         (0.2, array([0. , 0.8]))
         """
-        curves = self.details["curves"]
-        groups = list(dict.fromkeys(curves["group"]))
-        if group is None:
-            if len(groups) > 1:
-                raise ConfigError(f"cif_at: the curves are grouped; pass group= one of {groups}.")
-            group = groups[0]
-        if group not in groups:
-            raise ConfigError(f"cif_at: unknown group {group!r}; groups are {groups}.")
-        curve = curves[curves["group"] == group]
-        times = curve["time"].to_numpy()
-        values = curve["cif"].to_numpy()
-        query = np.asarray(t, dtype=float)
-        position = np.searchsorted(times, query, side="right") - 1
-        result = np.where(position >= 0, values[np.clip(position, 0, None)], 0.0)
-        return float(result) if result.ndim == 0 else result
+        return step_curve_at(self.details["curves"], "cif", t, group, before=0.0, caller="cif_at")
 
     def summary(self) -> str:
         """One sentence: the CIF (one group) or the difference in CIF (groups).

@@ -218,23 +218,9 @@ class KaplanMeier(Estimate):
         >>> km.survival_at(2.5), km.survival_at([0, 4])
         (0.6, array([1. , 0.3]))
         """
-        curves = self.details["curves"]
-        groups = list(dict.fromkeys(curves["group"]))
-        if group is None:
-            if len(groups) > 1:
-                raise ConfigError(
-                    f"survival_at: the curves are grouped; pass group= one of {groups}."
-                )
-            group = groups[0]
-        if group not in groups:
-            raise ConfigError(f"survival_at: unknown group {group!r}; groups are {groups}.")
-        curve = curves[curves["group"] == group]
-        times = curve["time"].to_numpy()
-        survival = curve["survival"].to_numpy()
-        query = np.asarray(t, dtype=float)
-        position = np.searchsorted(times, query, side="right") - 1
-        values = np.where(position >= 0, survival[np.clip(position, 0, None)], 1.0)
-        return float(values) if values.ndim == 0 else values
+        return step_curve_at(
+            self.details["curves"], "survival", t, group, before=1.0, caller="survival_at"
+        )
 
     def summary(self) -> str:
         """One sentence: the hazard ratio and log-rank test, or the median time.
@@ -1015,3 +1001,35 @@ def cox(
         conf_level=conf_level,
         outcome=event,
     )
+
+
+def step_curve_at(
+    curves: pd.DataFrame,
+    column: str,
+    t: float | Sequence[float],
+    group: Any,
+    *,
+    before: float,
+    caller: str,
+) -> float | np.ndarray:
+    """Read a step-function curve (one per group in ``curves``) at time(s) ``t``.
+
+    ``curves`` holds ``group``, ``time`` and ``column``, times ascending within a
+    group; before the first time the curve is ``before`` (1 for survival, 0 for a
+    cumulative incidence) and beyond the last its last value is carried forward.
+    ``caller`` names the method in errors about the group.
+    """
+    groups = list(dict.fromkeys(curves["group"]))
+    if group is None:
+        if len(groups) > 1:
+            raise ConfigError(f"{caller}: the curves are grouped; pass group= one of {groups}.")
+        group = groups[0]
+    if group not in groups:
+        raise ConfigError(f"{caller}: unknown group {group!r}; groups are {groups}.")
+    curve = curves[curves["group"] == group]
+    times = curve["time"].to_numpy()
+    values = curve[column].to_numpy()
+    query = np.asarray(t, dtype=float)
+    position = np.searchsorted(times, query, side="right") - 1
+    result = np.where(position >= 0, values[np.clip(position, 0, None)], before)
+    return float(result) if result.ndim == 0 else result
