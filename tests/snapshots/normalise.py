@@ -3,8 +3,9 @@
 What differs between two runs of unchanged code on unchanged data is the clock
 (run and render times, durations) and the commit; everything else in a reader's
 report and its ``findings.json`` is a result. Figures are kept as the SHA-256 of
-their PNG bytes, so a changed figure shows as a changed line without storing
-megabytes of base64.
+their PNG bytes, and the house stylesheet every report inlines as the SHA-256 of
+its text, so a changed figure or style shows as a changed line without storing
+megabytes of base64 or the same stylesheet in every snapshot.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ PROGRAMMES_SNAPSHOTTED = ("op_focus", "perpetrator_programmes", "lsavi")
 _IMAGE = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
 _WHEN = re.compile(r"\d{1,2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2} UTC")
 _TOOK = re.compile(r"\(took [\d.]+ (?:s|min)\)")
+_HOUSE_STYLE = re.compile(r"<style>(.*?)</style>", re.S)  # the scoped table styles are kept
 _COMMIT = re.compile(r"(>)[0-9a-f]{12}(?:-dirty)?(</(?:span|dd)>)")
 
 
@@ -26,8 +28,15 @@ def _image_digest(match: re.Match) -> str:
     return "png-sha256:" + hashlib.sha256(match.group(1).encode()).hexdigest()[:16]
 
 
+def _style_digest(match: re.Match) -> str:
+    return (
+        "<style>css-sha256:" + hashlib.sha256(match.group(1).encode()).hexdigest()[:16] + "</style>"
+    )
+
+
 def normalise_report(text: str) -> str:
-    """A reader's report with its clock, commit and image bytes replaced by stable tokens."""
+    """A reader's report with its clock, commit, image bytes and stylesheet as stable tokens."""
+    text = _HOUSE_STYLE.sub(_style_digest, text)
     text = _IMAGE.sub(_image_digest, text)
     text = _WHEN.sub("<time>", text)
     text = _TOOK.sub("(took <duration>)", text)
