@@ -47,6 +47,78 @@ def headline(finding: Finding) -> str:
     )
 
 
+def rosenbaum(finding: Finding) -> str:
+    """The Rosenbaum bound of a matched finding's pairs, in words ('' without pairs).
+
+    Examples
+    --------
+    >>> est = Estimate(-8.0, -12.0, -4.0, 0.001, 2000, "percentage points", "m", "e")
+    >>> rosenbaum(Finding("q", est, "matched_comparison",
+    ...     extra={"rosenbaum_gamma": 1.31, "rosenbaum_pairs": 950}))[:60]
+    'In 950 matched pairs the difference stays significant until '
+    """
+    pairs = finding.extra.get("rosenbaum_pairs")
+    if not pairs:
+        return ""
+    gamma = finding.extra.get("rosenbaum_gamma")
+    if gamma is None:
+        return (
+            f"In {pairs:,} matched pairs the difference is not significant even with no "
+            "hidden bias (Rosenbaum bounds)."
+        )
+    return (
+        f"In {pairs:,} matched pairs the difference stays significant until hidden bias "
+        f"makes one victim of a pair {gamma:.2f} times as likely as the other to be "
+        "supported (Rosenbaum's Gamma); the nearer 1, the less hidden bias it takes."
+    )
+
+
+def sensitivity(finding: Finding) -> str:
+    """E-value and Rosenbaum bound of a matched or Cox finding, in words ('' without them).
+
+    Examples
+    --------
+    >>> est = Estimate(0.75, 0.64, 0.88, 0.001, 2000, "hazard ratio", "Cox", "next incident")
+    >>> sensitivity(Finding("q", est, "matched_comparison",
+    ...     extra={"e_value": 1.6, "e_value_ci": 1.3}))[:40]
+    'Sensitivity: an unmeasured confounder wo'
+    >>> sensitivity(Finding("q", est, "matched_comparison"))
+    ''
+    """
+    point, limit = finding.extra.get("e_value"), finding.extra.get("e_value_ci")
+    if point is None:
+        return rosenbaum(finding)
+    if limit is None or limit <= 1:
+        text = (
+            "Sensitivity: the interval already includes no difference, so no unmeasured "
+            f"confounding is needed to explain it away (E-value of the estimate {point:.2f})."
+        )
+    else:
+        text = (
+            "Sensitivity: an unmeasured confounder would need to be associated with both "
+            f"support and the outcome by a risk ratio of {point:.2f} (for the interval: "
+            f"{limit:.2f}), beyond recorded risk and history, to explain it away."
+        )
+    return " ".join(part for part in (text, rosenbaum(finding)) if part)
+
+
+def rating_reasons(finding: Finding) -> str:
+    """Why a finding's evidence rating is below its design's ('' when it is not).
+
+    Examples
+    --------
+    >>> from analysis.evidence import Check
+    >>> est = Estimate(-8.0, -12.0, -4.0, 0.001, 2000, "percentage points", "m", "e")
+    >>> rating_reasons(Finding("q", est, "matched_comparison",
+    ...     checks=[Check("comparison group not supported later", False, "19%")]))[:33]
+    '*Evidence rating lowered.* Lowere'
+    """
+    reasons = finding.rating.reasons
+    if not reasons:
+        return ""
+    return "*Evidence rating lowered.* " + " ".join(reasons)
+
+
 def truth_check(finding: Finding) -> str:
     """Whether the interval covers the value planted in synthetic data ('' on real data)."""
     if finding.truth is None:

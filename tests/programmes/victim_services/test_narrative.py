@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from analysis.evidence import Finding
+from analysis.evidence import Check, Finding
 from analysis.evidence.vfm import format_gbp
 from analysis.methods.bounds import Bounds
 from analysis.programmes.victim_services import narrative
@@ -186,3 +186,48 @@ def test_value_for_money_gives_no_ratio_while_the_cost_is_unconfirmed():
 )
 def test_repeat_figure_title(estimate, words):
     assert words in narrative.repeat_figure_title(estimate)
+
+
+_DIFFERENCE = Estimate(-8.0, -12.0, -4.0, 0.001, 2000, "percentage points", "m", "e")
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        ({}, ""),
+        ({"rosenbaum_pairs": 950, "rosenbaum_gamma": None}, "not significant even with no"),
+        ({"rosenbaum_pairs": 950, "rosenbaum_gamma": 1.31}, "1.31 times as likely"),
+    ],
+)
+def test_rosenbaum_bound_in_words(extra, words):
+    text = narrative.rosenbaum(Finding("q", _DIFFERENCE, "matched_comparison", extra=extra))
+    assert words in text if words else text == ""
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        ({}, ""),
+        ({"rosenbaum_pairs": 950, "rosenbaum_gamma": 1.31}, "Rosenbaum's Gamma"),
+        ({"e_value": 1.4, "e_value_ci": 1.0}, "already includes no difference"),
+        ({"e_value": 1.9, "e_value_ci": None}, "already includes no difference"),
+        (
+            {"e_value": 1.9, "e_value_ci": 1.4, "rosenbaum_pairs": 950, "rosenbaum_gamma": 1.2},
+            "risk ratio of 1.90 (for the interval: 1.40)",
+        ),
+    ],
+)
+def test_sensitivity_states_the_e_value_and_the_rosenbaum_bound(extra, words):
+    text = narrative.sensitivity(Finding("q", _DIFFERENCE, "matched_comparison", extra=extra))
+    assert words in text if words else text == ""
+    if extra.get("rosenbaum_pairs") and "e_value" in extra:
+        assert "Rosenbaum" in text
+
+
+def test_rating_reasons_only_when_the_rating_was_lowered():
+    passed = Finding("q", _DIFFERENCE, "matched_comparison", checks=[Check("balance", True, "")])
+    assert narrative.rating_reasons(passed) == ""
+    failed = Finding(
+        "q", _DIFFERENCE, "matched_comparison", checks=[Check("balance", False, "SMD 0.2")]
+    )
+    assert narrative.rating_reasons(failed).startswith("*Evidence rating lowered.* Lowered")
