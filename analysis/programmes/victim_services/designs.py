@@ -12,6 +12,8 @@
 - :func:`risk_recording_stability`: whether the recorded risk of supported victims
   moves against the comparison's from month to month (re-assessment overwriting it);
 - :func:`service_change`: interrupted time series around the pan-Dorset IDVA service;
+- :func:`repeat_by_group`: the matched repeat hazard ratio by a characteristic of the
+  supported victim, with a test that it is the same in every group;
 - :func:`exit_outcome` and :func:`exit_comparison`: complete-case, worst/best case and
   Lee bounds for the exit measures that go missing when victims disengage.
 """
@@ -24,6 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ...errors import EstimationError
 from ...methods import (
     compare_proportions,
     cox,
@@ -231,7 +234,8 @@ class RepeatVictimisation:
         (``control_outcome``) victim had a next incident within the pair's common
         follow-up (for Rosenbaum bounds).
     censored_at_referral : int
-        Comparison victims whose follow-up stopped at a later referral.
+        Comparison victims in the matched cohort whose follow-up stopped at a later
+        referral.
     """
 
     naive: Estimate
@@ -298,8 +302,88 @@ def repeat_victimisation(trial: pd.DataFrame) -> RepeatVictimisation:
         cohort=cohort,
         matching=matched,
         pairs=_pair_outcomes(cohort),
-        censored_at_referral=int(frame["censored_at_referral"].sum()),
+        censored_at_referral=int(cohort["censored_at_referral"].sum()),
     )
+
+
+@dataclass(frozen=True)
+class ForWhom:
+    """The matched repeat hazard ratio by a characteristic of the supported victim.
+
+    Parameters
+    ----------
+    by : str
+        The characteristic (a column of the trial).
+    table : DataFrame
+        One row per group (``"not recorded"`` its own): ``pairs``, ``events``, the
+        hazard ratio and its interval, or ``None`` where the group is suppressed (fewer
+        pairs or events than the threshold) or the model could not be fitted there.
+    p_value : float or None
+        Test that the hazard ratio is the same in every estimated group (Cochran's Q on
+        the log hazard ratios); ``None`` with fewer than two such groups.
+    """
+
+    by: str
+    table: pd.DataFrame
+    p_value: float | None
+
+
+def _informative(column: pd.Series, threshold: int) -> bool:
+    """Whether a covariate varies enough in a group to be adjusted for there."""
+    if set(column.unique()) <= {0, 1}:
+        ones = int(column.sum())
+        return min(ones, len(column) - ones) >= threshold
+    return column.nunique() > 1
+
+
+def repeat_by_group(repeat: RepeatVictimisation, by: str, *, threshold: int) -> ForWhom:
+    """Hazard ratio of the next DA incident by ``by`` of the supported victim in each pair.
+
+    Each matched pair belongs to its supported member's group, and the Cox model of the
+    headline (adjusted for the matching covariates that vary in the group, variance
+    clustered on the pair) is fitted within it. Groups with fewer than ``threshold``
+    pairs or events are suppressed (no estimate is published from so few).
+    """
+    cohort = repeat.cohort
+    group_of_pair = cohort[cohort["supported"] == 1].set_index("pair_id")[by].astype(str)
+    cohort = cohort.assign(group=cohort["pair_id"].map(group_of_pair))
+    rows, logs, variances = [], [], []
+    for level, part in cohort.groupby("group", sort=True):
+        row: dict[str, object] = {
+            by: level,
+            "pairs": int(part["pair_id"].nunique()),
+            "events": int(part["repeat"].sum()),
+            "hazard ratio": None,
+            "95% CI": None,
+        }
+        if row["pairs"] >= threshold and row["events"] >= threshold:
+            # A 0/1 covariate nearly constant in the group (a high-risk group's few
+            # medium-risk comparisons) makes the likelihood monotone: leave it out.
+            varying = [c for c in MATCH_COVARIATES if _informative(part[c], threshold)]
+            try:
+                est = cox(
+                    part,
+                    duration="repeat_days",
+                    event="repeat",
+                    covariates=["supported", *varying],
+                    cluster="pair_id",
+                )
+            except EstimationError:
+                est = None
+            if est is not None and est.ci_low > 0 and np.isfinite(est.ci_high):
+                row["hazard ratio"] = round(est.effect, 2)
+                row["95% CI"] = f"{est.ci_low:.2f} to {est.ci_high:.2f}"
+                logs.append(np.log(est.effect))
+                variances.append(((np.log(est.ci_high) - np.log(est.ci_low)) / (2 * 1.959964)) ** 2)
+        rows.append(row)
+    p_value = None
+    if len(logs) >= 2:
+        weight = 1 / np.asarray(variances)
+        values = np.asarray(logs)
+        pooled = (weight * values).sum() / weight.sum()
+        q = float((weight * (values - pooled) ** 2).sum())
+        p_value = float(stats.chi2.sf(q, len(logs) - 1))
+    return ForWhom(by=by, table=pd.DataFrame(rows).set_index(by), p_value=p_value)
 
 
 def service_change(series: pd.DataFrame, column: str, change: pd.Timestamp) -> Estimate:

@@ -119,6 +119,40 @@ def rating_reasons(finding: Finding) -> str:
     return "*Evidence rating lowered.* " + " ".join(reasons)
 
 
+def for_whom(result: Any, label: str) -> str:
+    """Whether the repeat hazard ratio differs by a characteristic, from its interaction test.
+
+    ``result`` is a :class:`~.designs.ForWhom`.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> table = pd.DataFrame({"hazard ratio": [0.7, None]}, index=["25-34", "16-17"])
+    >>> for_whom(SimpleNamespace(table=table, p_value=0.4), "age band")[:46]
+    'No clear difference in the effect by age band '
+    """
+    shown = int(result.table["hazard ratio"].notna().sum())
+    hidden = len(result.table) - shown
+    withheld = (
+        f" No estimate is published for {hidden} group{'s' if hidden != 1 else ''}: too "
+        "few pairs or repeat incidents, or too little variation in risk and history to "
+        "fit the model there."
+        if hidden
+        else ""
+    )
+    if result.p_value is None:
+        return f"Too few groups by {label} to compare the effect between them.{withheld}"
+    if result.p_value < 0.05:
+        verdict = f"**The effect on repeat victimisation differed by {label}**"
+    else:
+        verdict = f"No clear difference in the effect by {label}"
+    return (
+        f"{verdict} (test that the hazard ratio is the same in all {shown} groups shown: "
+        f"p = {result.p_value:.2f}). Groups are small: read a single group's interval, "
+        f"not its point estimate.{withheld}"
+    )
+
+
 def truth_check(finding: Finding) -> str:
     """Whether the interval covers the value planted in synthetic data ('' on real data)."""
     if finding.truth is None:

@@ -231,3 +231,24 @@ def test_rating_reasons_only_when_the_rating_was_lowered():
         "q", _DIFFERENCE, "matched_comparison", checks=[Check("balance", False, "SMD 0.2")]
     )
     assert narrative.rating_reasons(failed).startswith("*Evidence rating lowered.* Lowered")
+
+
+@pytest.mark.parametrize(
+    ("ratios", "p_value", "words"),
+    [
+        ([0.7, 0.9], None, "Too few groups by age band"),
+        ([0.7, 0.9, 0.8], 0.4, "No clear difference in the effect by age band"),
+        ([0.5, 1.4, None], 0.01, "**The effect on repeat victimisation differed by age band**"),
+    ],
+)
+def test_for_whom_reads_the_interaction_test(ratios, p_value, words):
+    table = pd.DataFrame({"hazard ratio": ratios})
+    text = narrative.for_whom(SimpleNamespace(table=table, p_value=p_value), "age band")
+    assert words in text
+    assert ("published for 1 group:" in text) == (None in ratios)
+
+
+def test_for_whom_counts_several_withheld_groups():
+    table = pd.DataFrame({"hazard ratio": [0.7, 0.8, None, None]})
+    text = narrative.for_whom(SimpleNamespace(table=table, p_value=0.5), "area")
+    assert "No estimate is published for 2 groups: too few pairs" in text
