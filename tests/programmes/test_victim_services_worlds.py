@@ -8,7 +8,9 @@ reason recorded (no failed check). No victim services design is rated above SMS 
 the study also counts the stricter **wrong and unflagged**: an interval that excludes
 both the truth and no effect (a claimed effect, wrong) on a finding still rated at its
 design's level with no reason recorded. The target for both: at most 1 run in 20 in any
-world whose failure the data can reveal, and coverage near 95% in the friendly world.
+world whose failure the data can reveal (for the stricter count, not significantly more,
+since a calibrated interval's own misses come near 1 in 20), and coverage near 95% in
+the friendly world.
 
 The quick test (``make test``) runs a few seeds; the slow study (``make validate``)
 writes ``benchmarks/results/coverage_worlds_victim_services.csv``.
@@ -21,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from scipy import stats
 
 from analysis.data import load
 from analysis.evidence import sms_level
@@ -171,8 +174,23 @@ def test_wrong_headlines_at_most_one_in_twenty_in_every_world():
     friendly = summary[summary["world"] == "friendly"]
     assert (friendly["coverage"] >= 0.85).all(), friendly
     assert (summary["confidently_wrong"] <= 0.05).all(), summary
+    # A calibrated 95% interval misses about 1 run in 20, and a miss usually excludes no
+    # effect as well: wrong-and-unflagged runs near 1 in 20 are the interval's own error.
+    # A design fails the target when its count is significantly above 1 in 20.
     detectable = summary[~summary["world"].isin(UNDETECTABLE_WORLDS)]
-    assert (detectable["wrong_unflagged"] <= 0.05).all(), detectable
+    above = detectable.apply(
+        lambda row: (
+            stats.binomtest(
+                round(row["wrong_unflagged"] * row["seeds"]),
+                row["seeds"],
+                0.05,
+                alternative="greater",
+            ).pvalue
+            < 0.05
+        ),
+        axis=1,
+    )
+    assert not above.any(), detectable[above]
     # Where nothing in the data can reveal the failure, every significant matched or Cox
     # run must at least say how strong an unmeasured confounder would have to be.
     hidden = results[

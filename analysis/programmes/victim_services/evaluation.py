@@ -105,6 +105,9 @@ class Evaluation:
         Monthly service series around the change.
     first_contact, engagement, withdrawal_trend : Estimate
         Interrupted time series step changes at the service change.
+    referral_mix : Estimate
+        The step change in the share of referrals that are MARAC cases (points): a check
+        that the caseload the service-change series describe stayed the same.
     for_whom : dict of str to designs.ForWhom
         The matched repeat hazard ratio by each of :data:`FOR_WHOM` (the supported
         victim's characteristics the police record carries for both groups).
@@ -128,6 +131,7 @@ class Evaluation:
     first_contact: Estimate
     engagement: Estimate
     withdrawal_trend: Estimate
+    referral_mix: Estimate
     for_whom: dict[str, designs.ForWhom]
     exits: dict[str, designs.ExitOutcome]
     exit_change: Bounds
@@ -357,6 +361,7 @@ def evaluate(data: Any, params: Parameters | None = None) -> Evaluation:
         first_contact=designs.service_change(series, "mean_days_to_contact_mix_adjusted", change),
         engagement=designs.service_change(series, "engaged_pct_mix_adjusted", change),
         withdrawal_trend=designs.service_change(series, "withdrawal_pct", change),
+        referral_mix=designs.service_change(series, "marac_pct", change),
         for_whom={
             by: designs.repeat_by_group(repeat, by, threshold=params.suppression_threshold)
             for by in FOR_WHOM

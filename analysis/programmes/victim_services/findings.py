@@ -23,7 +23,7 @@ import pandas as pd
 
 from ...errors import ConfigError
 from ...evidence import Check, Finding
-from ...evidence.checks import standard_checks
+from ...evidence.checks import negative_control_check, standard_checks
 from ...methods import mde
 from ...methods.sensitivity import EValue, e_value, rosenbaum_binary
 from ...results import Estimate, format_p_value
@@ -161,6 +161,19 @@ def risk_recording_check(evaluation: Evaluation) -> Check:
     )
 
 
+def referral_mix_check(evaluation: Evaluation) -> Check:
+    """Whether the share of MARAC referrals held steady at the service change, as a check.
+
+    The service-change series are standardised to the period's MARAC/other mix, which
+    removes a change in that share but not a change in who is referred within each kind;
+    a step in the share says the caseload changed with the service, and an interrupted
+    time series cannot tell the two apart.
+    """
+    return negative_control_check(
+        evaluation.referral_mix, what="share of MARAC referrals steady at the service change"
+    )
+
+
 def cohort_pairs(cohort: pd.DataFrame, outcome: str) -> pd.DataFrame:
     """0/1 ``outcome`` of the supported and comparison member of each 1:1 matched pair.
 
@@ -261,6 +274,7 @@ def build_findings(evaluation: Evaluation) -> list[Finding]:
     }
 
     recording = risk_recording_check(evaluation)
+    mix = referral_mix_check(evaluation)
 
     def matched_checks(result: Any) -> list[Check]:
         return [*standard_checks(result.matched), recording, comparison]
@@ -335,6 +349,7 @@ def build_findings(evaluation: Evaluation) -> list[Finding]:
             mde=mde(evaluation.first_contact),
             label="Days from referral to first contact, step change",
             caveats=(ITS_CAVEAT, ITS_MIX_NOTE),
+            checks=[mix],
         ),
         Finding(
             question=ENGAGEMENT_QUESTION,
@@ -344,6 +359,7 @@ def build_findings(evaluation: Evaluation) -> list[Finding]:
             mde=mde(evaluation.engagement),
             label="Share engaged, step change (points)",
             caveats=(ITS_CAVEAT, ITS_MIX_NOTE),
+            checks=[mix],
         ),
         Finding(
             question=WITHDRAWAL_TREND_QUESTION,

@@ -225,8 +225,9 @@ def monthly_service(
     """Monthly series around the service change, one row per month of referral.
 
     Mean days to first contact, share engaged (of referrals) and share withdrawing
-    (outcome 16, of supported victims' finalised crimes, by month of the crime); the
-    first two also standardised to the period's referral mix (``*_mix_adjusted``,
+    (outcome 16, of supported victims' finalised crimes, by month of the crime), and the
+    share of referrals that are MARAC cases (``marac_pct``, the referral mix); the first
+    two also standardised to the period's referral mix (``*_mix_adjusted``,
     :func:`_mix_adjusted`), which the interrupted time series read.
 
     The last month is left out when it is incomplete (referrals in it have had less time to
@@ -249,7 +250,9 @@ def monthly_service(
         referrals=("case_id", "size"),
         mean_days_to_contact=("days", "mean"),
         engaged_pct=("engaged", "mean"),
+        marac_pct=(MIX_COLUMN, "mean"),
     )
+    series["marac_pct"] *= 100
     series["mean_days_to_contact_mix_adjusted"] = _mix_adjusted(frame, "days")
     series["engaged_pct_mix_adjusted"] = _mix_adjusted(frame, "engaged")
     series = series.join(withdrawal, how="left").reset_index()

@@ -125,3 +125,19 @@ def test_risk_overwritten_when_busy_lowers_every_matched_finding_with_the_reason
         if finding.design == "matched_comparison":
             assert finding.sms_level == 1
             assert any("recorded risk stable" in reason for reason in finding.rating.reasons)
+
+
+def test_a_changed_referral_mix_lowers_the_service_change_findings():
+    changed = evaluate(load("victim_services", seed=3, scale=0.5, world="marac_volume_change"))
+    assert findings.referral_mix_check(changed).passed is False
+    built = {f.label: f for f in findings.build_findings(changed)}
+    for label in (
+        "Days from referral to first contact, step change",
+        "Share engaged, step change (points)",
+    ):
+        assert built[label].sms_level == 1
+        assert "share of MARAC referrals steady" in built[label].rating.reasons[0]
+
+
+def test_a_steady_referral_mix_passes(evaluation):
+    assert findings.referral_mix_check(evaluation).passed is True
