@@ -62,12 +62,12 @@ def estimates_for_seed(seed: int, *, lee: bool = True) -> pd.DataFrame:
         ),
         (
             "first contact, ITS",
-            designs.service_change(series, "mean_days_to_contact", change),
+            designs.service_change(series, "mean_days_to_contact_mix_adjusted", change),
             truth["first_contact_change_days"],
         ),
         (
             "engagement, ITS",
-            designs.service_change(series, "engaged_pct", change),
+            designs.service_change(series, "engaged_pct_mix_adjusted", change),
             truth["engagement_change_pp"],
         ),
         (

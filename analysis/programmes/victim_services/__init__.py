@@ -13,4 +13,4 @@ Domestic Violence Adviser (IDVA) service. Parts:
 """
 
 TITLE = "Victim services (ISVAs, domestic abuse advisers, counselling; pan-Dorset IDVA service)"
-ORDER = 40
+ORDER = 50

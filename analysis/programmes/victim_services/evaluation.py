@@ -29,6 +29,13 @@ EXIT_MEASURES = {
 }
 
 
+#: Characteristics the repeat-victimisation effect is broken down by, with their labels:
+#: those the police record carries for supported and comparison victims alike (the
+#: provider's sex and ethnicity exist for supported victims only, so no comparison can
+#: be made on them).
+FOR_WHOM = {"age_band": "age band", "area": "area", "dash_risk": "DASH risk at the crime"}
+
+
 @dataclass(frozen=True)
 class Parameters:
     """The notebook's analysis parameters (same names and defaults as its ``parameters`` cell).
@@ -98,6 +105,12 @@ class Evaluation:
         Monthly service series around the change.
     first_contact, engagement, withdrawal_trend : Estimate
         Interrupted time series step changes at the service change.
+    referral_mix : Estimate
+        The step change in the share of referrals that are MARAC cases (points): a check
+        that the caseload the service-change series describe stayed the same.
+    for_whom : dict of str to designs.ForWhom
+        The matched repeat hazard ratio by each of :data:`FOR_WHOM` (the supported
+        victim's characteristics the police record carries for both groups).
     exits : dict of str to designs.ExitOutcome
         Complete-case share and worst/best bounds per exit measure.
     exit_change : Bounds
@@ -118,6 +131,8 @@ class Evaluation:
     first_contact: Estimate
     engagement: Estimate
     withdrawal_trend: Estimate
+    referral_mix: Estimate
+    for_whom: dict[str, designs.ForWhom]
     exits: dict[str, designs.ExitOutcome]
     exit_change: Bounds
     capacity: pd.DataFrame
@@ -133,6 +148,14 @@ class Evaluation:
         """Referrals, contact and engagement by ``by``, small counts suppressed."""
         return tables.reach_display(
             tables.reach(self.data["cases"], by), self.params.suppression_threshold
+        )
+
+    def for_whom_display(self, by: str) -> pd.DataFrame:
+        """The repeat hazard ratio by ``by``, its small pair and event counts suppressed."""
+        return suppress(
+            self.for_whom[by].table,
+            columns=["pairs", "events"],
+            threshold=self.params.suppression_threshold,
         )
 
     def planted(self, key: str) -> float | None:
@@ -335,9 +358,14 @@ def evaluate(data: Any, params: Parameters | None = None) -> Evaluation:
         charge=charge,
         repeat=repeat,
         series=series,
-        first_contact=designs.service_change(series, "mean_days_to_contact", change),
-        engagement=designs.service_change(series, "engaged_pct", change),
+        first_contact=designs.service_change(series, "mean_days_to_contact_mix_adjusted", change),
+        engagement=designs.service_change(series, "engaged_pct_mix_adjusted", change),
         withdrawal_trend=designs.service_change(series, "withdrawal_pct", change),
+        referral_mix=designs.service_change(series, "marac_pct", change),
+        for_whom={
+            by: designs.repeat_by_group(repeat, by, threshold=params.suppression_threshold)
+            for by in FOR_WHOM
+        },
         exits={measure: designs.exit_outcome(closed, measure) for measure in EXIT_MEASURES},
         exit_change=designs.exit_comparison(closed, "abuse_ceased"),
         capacity=tables.capacity(

@@ -5,14 +5,29 @@ report lists and ``findings.json`` records: repeat victimisation (matched: the
 headline; then naive), victim withdrawal (matched, naive) and charge, the service change
 (time to first contact, engagement, withdrawal) and abuse ceased at exit. Each carries
 its planted truth when the data are synthetic.
+
+The matched findings earn their rating: balance and overlap after matching, whether the
+recorded risk they match on means the same month to month (:func:`risk_recording_check`)
+and whether the comparison group was supported after all (:func:`comparison_check`). Each matched or
+Cox finding records its E-value and the Rosenbaum bound of its matched pairs
+(:func:`sensitivity_extra`): no check of the data can show confounding by what was not
+recorded, so these say how strong it would have to be.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+from typing import TYPE_CHECKING, Any
 
-from ...evidence import Finding
+import pandas as pd
+
+from ...errors import ConfigError
+from ...evidence import Check, Finding
+from ...evidence.checks import negative_control_check, standard_checks
 from ...methods import mde
+from ...methods.sensitivity import EValue, e_value, rosenbaum_binary
+from ...results import Estimate, format_p_value
+from . import designs
 
 if TYPE_CHECKING:
     from .evaluation import Evaluation
@@ -57,6 +72,14 @@ ITS_CAVEAT = (
     "Interrupted time series without a comparison series (SMS 2): anything else that changed "
     "at the same time (other services, recording, demand) would be read as the service change."
 )
+CENSORED_CAVEAT = (
+    "Comparison victims referred to a service after the grace period are followed only "
+    "until that referral (they then stop being unsupported)."
+)
+ITS_MIX_NOTE = (
+    "The monthly series are standardised to the period's mix of MARAC and other "
+    "referrals, so a change in that mix at the service change is not read as its effect."
+)
 #: The sensitivity caveat of a matched difference ({:.2f}: its E-value).
 E_VALUE_NOTE = (
     "E-value {:.2f}: an unmeasured confounder associated with both support and the outcome "
@@ -67,6 +90,152 @@ EXIT_CAVEAT = (
     "abuse is least likely to have stopped: the complete-case share is an upper reading. "
     "The worst and best case bounds beside it assume nothing about the missing."
 )
+
+
+#: Share of the comparison group referred after the grace period, within follow-up, above
+#: which the comparison counts as part supported: a difference in a 0/1 outcome then
+#: shrinks towards none by about that share of the effect.
+COMPARISON_SUPPORTED_LIMIT = 0.10
+
+
+#: Significance level of the month-to-month test of recorded risk.
+RISK_RECORDING_ALPHA = 0.05
+
+
+def comparison_check(evaluation: Evaluation) -> Check:
+    """Whether the comparison group stayed unsupported, as a check on a matched difference.
+
+    Fails when more than :data:`COMPARISON_SUPPORTED_LIMIT` of the comparison victims were
+    referred after the grace period but within follow-up (referrals lag): the
+    comparison is then part supported and the difference is too small.
+
+    Examples
+    --------
+    >>> from analysis.data import load
+    >>> from analysis.programmes.victim_services.evaluation import evaluate
+    >>> comparison_check(evaluate(load("victim_services", seed=4, scale=0.5))).passed
+    True
+    """
+    later, total = designs.comparison_referred_later(
+        evaluation.trial, evaluation.params.follow_up_days
+    )
+    name = "comparison group not supported later"
+    if total == 0:
+        return Check(name, None, "no comparison victims with a finalised outcome")
+    share = later / total
+    return Check(
+        name,
+        share <= COMPARISON_SUPPORTED_LIMIT,
+        f"{later:,} of {total:,} comparison victims ({share:.0%}) were referred after the "
+        f"{evaluation.params.support_window_days}-day grace period, within follow-up "
+        f"(limit {COMPARISON_SUPPORTED_LIMIT:.0%})",
+    )
+
+
+def risk_recording_check(evaluation: Evaluation) -> Check:
+    """Whether the recorded DASH risk means the same from month to month, as a check.
+
+    Fails when the gap in recorded risk between supported and comparison victims varies
+    by month of the crime (p below 0.05, :func:`.designs.risk_recording_stability`): a
+    sign that the level on the police record was overwritten after the crime for some
+    supported victims (re-assessment at intake), so matching on it no longer compares
+    like with like.
+
+    Examples
+    --------
+    >>> from analysis.data import load
+    >>> from analysis.programmes.victim_services.evaluation import evaluate
+    >>> risk_recording_check(evaluate(load("victim_services", seed=4, scale=0.5))).passed
+    True
+    """
+    name = "recorded risk stable from month to month"
+    p_value = designs.risk_recording_stability(evaluation.trial)
+    if p_value is None:
+        return Check(name, None, "too few victims a month to compare the recorded risk")
+    return Check(
+        name,
+        p_value >= RISK_RECORDING_ALPHA,
+        "test that the gap in recorded DASH risk between supported and comparison victims "
+        f"is the same every month p = {format_p_value(p_value)} (fails below "
+        f"{RISK_RECORDING_ALPHA:g})",
+    )
+
+
+def referral_mix_check(evaluation: Evaluation) -> Check:
+    """Whether the share of MARAC referrals held steady at the service change, as a check.
+
+    The service-change series are standardised to the period's MARAC/other mix, which
+    removes a change in that share but not a change in who is referred within each kind;
+    a step in the share says the caseload changed with the service, and an interrupted
+    time series cannot tell the two apart.
+    """
+    return negative_control_check(
+        evaluation.referral_mix, what="share of MARAC referrals steady at the service change"
+    )
+
+
+def cohort_pairs(cohort: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """0/1 ``outcome`` of the supported and comparison member of each 1:1 matched pair.
+
+    The pairs are the repeat-victimisation cohort's (matched on the same covariates,
+    without replacement), kept where both crimes are finalised: the matched differences
+    themselves match with replacement, which pairs each supported victim with every tied
+    comparison, and Rosenbaum's bound needs one comparison per pair.
+
+    Examples
+    --------
+    >>> cohort = pd.DataFrame({"pair_id": [0, 0, 1, 1], "supported": [1, 0, 1, 0],
+    ...     "finalised": [True, True, True, False], "withdrawn": [0, 1, 1, 0]})
+    >>> cohort_pairs(cohort, "withdrawn").to_dict("records")
+    [{'treated_outcome': 0, 'control_outcome': 1}]
+    """
+    treated = cohort[cohort["supported"] == 1].set_index("pair_id")
+    control = cohort[cohort["supported"] == 0].set_index("pair_id").reindex(treated.index)
+    both = treated["finalised"].astype(bool) & control["finalised"].astype(bool)
+    return pd.DataFrame(
+        {
+            "treated_outcome": treated.loc[both, outcome].astype(int),
+            "control_outcome": control.loc[both, outcome].astype(int),
+        }
+    ).reset_index(drop=True)
+
+
+def sensitivity_extra(
+    estimate: Estimate, *, value: EValue | None = None, pairs: pd.DataFrame | None = None
+) -> dict[str, Any]:
+    """E-value and Rosenbaum bound of a matched or Cox finding, JSON-ready.
+
+    ``e_value`` is the strength, on the risk-ratio scale, an unmeasured confounder would
+    need with both support and the outcome to explain the estimate away; ``e_value_ci``
+    the same for the interval's limit nearest no effect (1: the interval already
+    includes no effect). A hazard ratio's E-value is formed here (the outcome is not
+    rare); a difference in points passes its own (``value``). For matched pairs,
+    ``rosenbaum_gamma`` is the odds of support within a pair at which the one-sided
+    McNemar-type test would lose significance (``None``: not significant even at 1).
+
+    Examples
+    --------
+    >>> hr = Estimate(0.6, 0.5, 0.72, 0.001, 600, "hazard ratio", "cox", "next incident")
+    >>> round(sensitivity_extra(hr)["e_value"], 2)
+    2.2
+    """
+    extra: dict[str, Any] = {}
+    if value is None and estimate.scale == "hazard ratio":
+        try:
+            value = e_value(estimate, rare_outcome=False)
+        except ConfigError:
+            value = None
+    if value is not None:
+        extra["e_value"] = value.point
+        extra["e_value_ci"] = value.limit
+    if pairs is not None and len(pairs) and math.isfinite(estimate.effect):
+        alternative = "less" if estimate.effect < estimate.null_value else "greater"
+        bounds = rosenbaum_binary(
+            pairs, treated="treated_outcome", control="control_outcome", alternative=alternative
+        )
+        extra["rosenbaum_gamma"] = bounds.critical_gamma
+        extra["rosenbaum_pairs"] = bounds.n_pairs
+    return extra
 
 
 def _truth(evaluation: Evaluation, name: str) -> float | None:
@@ -92,6 +261,24 @@ def build_findings(evaluation: Evaluation) -> list[Finding]:
     """
     repeat, withdrawal, charge = evaluation.repeat, evaluation.withdrawal, evaluation.charge
     exit_result = evaluation.exits["abuse_ceased"]
+    repeat_sensitivity = sensitivity_extra(repeat.matched, pairs=repeat.pairs)
+    comparison = comparison_check(evaluation)
+    difference_sensitivity = {
+        name: sensitivity_extra(
+            result.matched, value=result.e_value, pairs=cohort_pairs(repeat.cohort, outcome)
+        )
+        for name, result, outcome in (
+            ("withdrawal", withdrawal, "withdrawn"),
+            ("charge", charge, "charged"),
+        )
+    }
+
+    recording = risk_recording_check(evaluation)
+    mix = referral_mix_check(evaluation)
+
+    def matched_checks(result: Any) -> list[Check]:
+        return [*standard_checks(result.matched), recording, comparison]
+
     return [
         Finding(
             question=REPEAT_QUESTION,
@@ -101,7 +288,14 @@ def build_findings(evaluation: Evaluation) -> list[Finding]:
             truth=_truth(evaluation, "repeat"),
             mde=mde(repeat.matched),
             label="Next DA incident, supported against matched (hazard ratio)",
-            caveats=(SELECTION_CAVEAT, MATCHED_CAVEAT),
+            caveats=(SELECTION_CAVEAT, MATCHED_CAVEAT, CENSORED_CAVEAT),
+            # Balance and overlap are the 1:1 matching's; comparison victims referred later
+            # are censored at referral, so the comparison check does not apply.
+            checks=[*standard_checks(repeat.matching), recording],
+            extra={
+                **repeat_sensitivity,
+                "censored_at_referral": repeat.censored_at_referral,
+            },
         ),
         Finding(
             question=REPEAT_QUESTION + " (naive comparison)",
@@ -124,6 +318,8 @@ def build_findings(evaluation: Evaluation) -> list[Finding]:
                 MATCHED_CAVEAT,
                 E_VALUE_NOTE.format(withdrawal.e_value.point),
             ),
+            checks=matched_checks(withdrawal),
+            extra=difference_sensitivity["withdrawal"],
         ),
         Finding(
             question=WITHDRAWAL_QUESTION + " (naive comparison)",
@@ -142,6 +338,8 @@ def build_findings(evaluation: Evaluation) -> list[Finding]:
             mde=mde(charge.matched),
             label="Charge, supported minus matched (points)",
             caveats=(SELECTION_CAVEAT, MATCHED_CAVEAT, E_VALUE_NOTE.format(charge.e_value.point)),
+            checks=matched_checks(charge),
+            extra=difference_sensitivity["charge"],
         ),
         Finding(
             question=FIRST_CONTACT_QUESTION,
@@ -150,7 +348,8 @@ def build_findings(evaluation: Evaluation) -> list[Finding]:
             truth=_truth(evaluation, "first_contact"),
             mde=mde(evaluation.first_contact),
             label="Days from referral to first contact, step change",
-            caveats=(ITS_CAVEAT,),
+            caveats=(ITS_CAVEAT, ITS_MIX_NOTE),
+            checks=[mix],
         ),
         Finding(
             question=ENGAGEMENT_QUESTION,
@@ -159,7 +358,8 @@ def build_findings(evaluation: Evaluation) -> list[Finding]:
             truth=_truth(evaluation, "engagement"),
             mde=mde(evaluation.engagement),
             label="Share engaged, step change (points)",
-            caveats=(ITS_CAVEAT,),
+            caveats=(ITS_CAVEAT, ITS_MIX_NOTE),
+            checks=[mix],
         ),
         Finding(
             question=WITHDRAWAL_TREND_QUESTION,

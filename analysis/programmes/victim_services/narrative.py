@@ -47,6 +47,112 @@ def headline(finding: Finding) -> str:
     )
 
 
+def rosenbaum(finding: Finding) -> str:
+    """The Rosenbaum bound of a matched finding's pairs, in words ('' without pairs).
+
+    Examples
+    --------
+    >>> est = Estimate(-8.0, -12.0, -4.0, 0.001, 2000, "percentage points", "m", "e")
+    >>> rosenbaum(Finding("q", est, "matched_comparison",
+    ...     extra={"rosenbaum_gamma": 1.31, "rosenbaum_pairs": 950}))[:60]
+    'In 950 matched pairs the difference stays significant until '
+    """
+    pairs = finding.extra.get("rosenbaum_pairs")
+    if not pairs:
+        return ""
+    gamma = finding.extra.get("rosenbaum_gamma")
+    if gamma is None:
+        return (
+            f"In {pairs:,} matched pairs the difference is not significant even with no "
+            "hidden bias (Rosenbaum bounds)."
+        )
+    return (
+        f"In {pairs:,} matched pairs the difference stays significant until hidden bias "
+        f"makes one victim of a pair {gamma:.2f} times as likely as the other to be "
+        "supported (Rosenbaum's Gamma); the nearer 1, the less hidden bias it takes."
+    )
+
+
+def sensitivity(finding: Finding) -> str:
+    """E-value and Rosenbaum bound of a matched or Cox finding, in words ('' without them).
+
+    Examples
+    --------
+    >>> est = Estimate(0.75, 0.64, 0.88, 0.001, 2000, "hazard ratio", "Cox", "next incident")
+    >>> sensitivity(Finding("q", est, "matched_comparison",
+    ...     extra={"e_value": 1.6, "e_value_ci": 1.3}))[:40]
+    'Sensitivity: an unmeasured confounder wo'
+    >>> sensitivity(Finding("q", est, "matched_comparison"))
+    ''
+    """
+    point, limit = finding.extra.get("e_value"), finding.extra.get("e_value_ci")
+    if point is None:
+        return rosenbaum(finding)
+    if limit is None or limit <= 1:
+        text = (
+            "Sensitivity: the interval already includes no difference, so no unmeasured "
+            f"confounding is needed to explain it away (E-value of the estimate {point:.2f})."
+        )
+    else:
+        text = (
+            "Sensitivity: an unmeasured confounder would need to be associated with both "
+            f"support and the outcome by a risk ratio of {point:.2f} (for the interval: "
+            f"{limit:.2f}), beyond recorded risk and history, to explain it away."
+        )
+    return " ".join(part for part in (text, rosenbaum(finding)) if part)
+
+
+def rating_reasons(finding: Finding) -> str:
+    """Why a finding's evidence rating is below its design's ('' when it is not).
+
+    Examples
+    --------
+    >>> from analysis.evidence import Check
+    >>> est = Estimate(-8.0, -12.0, -4.0, 0.001, 2000, "percentage points", "m", "e")
+    >>> rating_reasons(Finding("q", est, "matched_comparison",
+    ...     checks=[Check("comparison group not supported later", False, "19%")]))[:33]
+    '*Evidence rating lowered.* Lowere'
+    """
+    reasons = finding.rating.reasons
+    if not reasons:
+        return ""
+    return "*Evidence rating lowered.* " + " ".join(reasons)
+
+
+def for_whom(result: Any, label: str) -> str:
+    """Whether the repeat hazard ratio differs by a characteristic, from its interaction test.
+
+    ``result`` is a :class:`~.designs.ForWhom`.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> table = pd.DataFrame({"hazard ratio": [0.7, None]}, index=["25-34", "16-17"])
+    >>> for_whom(SimpleNamespace(table=table, p_value=0.4), "age band")[:46]
+    'No clear difference in the effect by age band '
+    """
+    shown = int(result.table["hazard ratio"].notna().sum())
+    hidden = len(result.table) - shown
+    withheld = (
+        f" No estimate is published for {hidden} group{'s' if hidden != 1 else ''}: too "
+        "few pairs or repeat incidents, or too little variation in risk and history to "
+        "fit the model there."
+        if hidden
+        else ""
+    )
+    if result.p_value is None:
+        return f"Too few groups by {label} to compare the effect between them.{withheld}"
+    if result.p_value < 0.05:
+        verdict = f"**The effect on repeat victimisation differed by {label}**"
+    else:
+        verdict = f"No clear difference in the effect by {label}"
+    return (
+        f"{verdict} (test that the hazard ratio is the same in all {shown} groups shown: "
+        f"p = {result.p_value:.2f}). Groups are small: read a single group's interval, "
+        f"not its point estimate.{withheld}"
+    )
+
+
 def truth_check(finding: Finding) -> str:
     """Whether the interval covers the value planted in synthetic data ('' on real data)."""
     if finding.truth is None:

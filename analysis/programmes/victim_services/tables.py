@@ -46,9 +46,11 @@ def emulated_trial(
     victim service before it (not already supported) and the grace period has passed by
     the extract date. Strategy: "support" means a case referred within
     ``support_window_days`` of the crime; everyone else is the comparison, including
-    victims referred later (they had not been supported at the landmark). Repeat
-    victimisation is timed from the landmark (crime + grace period), so that no
-    supported victim's time before referral counts as supported time (immortal time).
+    victims referred later (they had not been supported at the landmark; their days from
+    the landmark to that referral are ``later_referral_days``). Repeat victimisation is
+    timed from the landmark (crime + grace period), so that no supported victim's time
+    before referral counts as supported time (immortal time); ``horizon_days`` is the
+    follow-up each crime could have had.
 
     Examples
     --------
@@ -77,6 +79,8 @@ def emulated_trial(
         (referrals["referral_date"] >= referrals["offence_date"])
         & (referrals["referral_date"] < referrals["offence_date"] + window)
     ]
+    after_landmark = referrals[referrals["referral_date"] >= referrals["offence_date"] + window]
+    first_later = after_landmark.groupby("crime_id")["referral_date"].min()
     crimes["already_supported"] = crimes["crime_id"].isin(before["crime_id"])
     crimes["supported"] = crimes["crime_id"].isin(within["crime_id"]).astype(int)
     crimes["landmark"] = crimes["offence_date"] + window
@@ -105,6 +109,13 @@ def emulated_trial(
     days = (next_incident - crimes["landmark"]).dt.days
     crimes["repeat"] = (days.notna() & (days <= horizon)).astype(int)
     crimes["repeat_days"] = np.where(crimes["repeat"] == 1, days, horizon).astype(int)
+    crimes["horizon_days"] = horizon.astype(int)
+    # A comparison victim referred after the grace period: days from the landmark to that
+    # referral (NaN: none), so the repeat design can stop following them there.
+    later_referral = pd.Series(
+        pd.to_datetime(first_later.reindex(crimes["crime_id"]).to_numpy()), index=crimes.index
+    )
+    crimes["later_referral_days"] = (later_referral - crimes["landmark"]).dt.days.astype(float)
     return crimes.drop(columns=["already_supported"]).reset_index(drop=True)
 
 
@@ -182,13 +193,42 @@ def capacity(
     ).set_index("measure")
 
 
+#: The referral mix the monthly series are standardised to: MARAC cases (high risk,
+#: contacted sooner, engaging less) against the rest.
+MIX_COLUMN = "marac_referral"
+
+
+def _mix_adjusted(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Monthly mean of ``column`` standardised to the whole period's referral mix.
+
+    The mean within each kind of referral (:data:`MIX_COLUMN`) each month, weighted by
+    that kind's share of all referrals; a month without one kind has no value. A change
+    in the mix (more MARAC cases after the service change) then moves the series only
+    through the change within each kind.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"month": [1, 1, 2, 2, 2, 2], "marac_referral": [0, 1, 0, 1, 1, 1],
+    ...     "days": [6.0, 2.0, 6.0, 2.0, 2.0, 2.0]})
+    >>> _mix_adjusted(frame, "days").round(3).tolist()
+    [3.333, 3.333]
+    """
+    weights = frame[MIX_COLUMN].value_counts(normalize=True)
+    cells = frame.groupby(["month", MIX_COLUMN])[column].mean().unstack(MIX_COLUMN)
+    # reindex, not [ ]: a boolean column index would be read as a mask.
+    return (cells.reindex(columns=weights.index) * weights).sum(axis=1, min_count=len(weights))
+
+
 def monthly_service(
     cases: pd.DataFrame, trial: pd.DataFrame, *, extract_date: pd.Timestamp
 ) -> pd.DataFrame:
     """Monthly series around the service change, one row per month of referral.
 
     Mean days to first contact, share engaged (of referrals) and share withdrawing
-    (outcome 16, of supported victims' finalised crimes, by month of the crime).
+    (outcome 16, of supported victims' finalised crimes, by month of the crime), and the
+    share of referrals that are MARAC cases (``marac_pct``, the referral mix); the first
+    two also standardised to the period's referral mix (``*_mix_adjusted``,
+    :func:`_mix_adjusted`), which the interrupted time series read.
 
     The last month is left out when it is incomplete (referrals in it have had less time to
     be contacted).
@@ -210,7 +250,11 @@ def monthly_service(
         referrals=("case_id", "size"),
         mean_days_to_contact=("days", "mean"),
         engaged_pct=("engaged", "mean"),
+        marac_pct=(MIX_COLUMN, "mean"),
     )
+    series["marac_pct"] *= 100
+    series["mean_days_to_contact_mix_adjusted"] = _mix_adjusted(frame, "days")
+    series["engaged_pct_mix_adjusted"] = _mix_adjusted(frame, "engaged")
     series = series.join(withdrawal, how="left").reset_index()
     last_full = (extract_date + pd.Timedelta(days=1)).to_period("M").to_timestamp()
     return series[series["month"] < last_full].reset_index(drop=True)

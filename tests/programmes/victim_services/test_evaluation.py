@@ -137,3 +137,40 @@ def test_funding_and_grace_period_are_used(data):
     evaluation = evaluate(data, params)
     assert evaluation.value.cost == 100000.0
     assert evaluation.planted("repeat_hazard_ratio") == 0.75
+
+
+def test_for_whom_breaks_the_repeat_effect_down_with_suppression(evaluation):
+    from analysis.programmes.victim_services.evaluation import FOR_WHOM
+
+    assert set(evaluation.for_whom) == set(FOR_WHOM)
+    risk = evaluation.for_whom["dash_risk"]
+    # "not recorded" is a group of its own, and every pair belongs to one group.
+    assert "not recorded" in risk.table.index
+    assert risk.table["pairs"].sum() == evaluation.repeat.cohort["pair_id"].nunique()
+    threshold = evaluation.params.suppression_threshold
+    for result in evaluation.for_whom.values():
+        table = result.table
+        small = (table["pairs"] < threshold) | (table["events"] < threshold)
+        assert table.loc[small, "hazard ratio"].isna().all()
+        assert result.p_value is None or 0 <= result.p_value <= 1
+        shown = evaluation.for_whom_display(result.by)
+        assert not shown["pairs"].astype(str).isin([str(n) for n in range(1, threshold)]).any()
+
+
+def test_repeat_censors_comparison_victims_at_a_later_referral(evaluation):
+    cohort = evaluation.repeat.cohort
+    switched = cohort[cohort["censored_at_referral"]]
+    assert len(switched) == evaluation.repeat.censored_at_referral > 0
+    assert (switched["supported"] == 0).all() and (switched["repeat"] == 0).all()
+    assert (switched["repeat_days"] <= switched["later_referral_days"].clip(lower=1)).all()
+
+
+def test_service_change_series_are_standardised_to_the_referral_mix(evaluation):
+    series = evaluation.series
+    raw, adjusted = series["mean_days_to_contact"], series["mean_days_to_contact_mix_adjusted"]
+    # Same scale, not the same numbers: the month's own mix is replaced by the period's.
+    assert (adjusted - raw).abs().max() < 2
+    assert not adjusted.equals(raw)
+    assert evaluation.first_contact.effect == pytest.approx(
+        evaluation.data.truth["first_contact_change_days"], abs=1.0
+    )

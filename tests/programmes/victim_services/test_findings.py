@@ -5,7 +5,12 @@ from __future__ import annotations
 import dataclasses
 from types import SimpleNamespace
 
+import pandas as pd
+
+from analysis.data import load
 from analysis.programmes.victim_services import findings
+from analysis.programmes.victim_services.evaluation import evaluate
+from analysis.results import Estimate
 
 
 def test_build_findings_puts_the_matched_repeat_headline_first(evaluation):
@@ -46,3 +51,93 @@ def test_exit_finding_records_its_bounds_and_missing_data_caveat(evaluation):
 def test_real_data_have_no_truth(evaluation):
     real = dataclasses.replace(evaluation, data=SimpleNamespace(synthetic=False, truth=None))
     assert all(f.truth is None for f in findings.build_findings(real))
+
+
+def test_matched_and_cox_findings_carry_e_values_and_rosenbaum_bounds(evaluation):
+    built = {f.label: f for f in findings.build_findings(evaluation)}
+    for label in (
+        "Next DA incident, supported against matched (hazard ratio)",
+        "Victim withdrawal, supported minus matched (points)",
+        "Charge, supported minus matched (points)",
+    ):
+        record = built[label].to_dict()
+        assert record["e_value"] >= 1 and record["e_value_ci"] >= 1, label
+        assert record["rosenbaum_pairs"] > 500, label
+        gamma = record["rosenbaum_gamma"]
+        assert gamma is None or gamma >= 1, label
+    assert built["Next DA incident, naive (hazard ratio)"].extra == {}
+
+
+def test_matched_findings_earn_balance_overlap_and_comparison_checks(evaluation):
+    built = {f.label: f for f in findings.build_findings(evaluation)}
+    names = [c.name for c in built["Charge, supported minus matched (points)"].checks]
+    assert names == [
+        "balance after matching",
+        "overlap of the groups",
+        "recorded risk stable from month to month",
+        "comparison group not supported later",
+    ]
+    # The repeat design censors later referrals, so it carries no comparison check.
+    headline = built["Next DA incident, supported against matched (hazard ratio)"]
+    assert [c.name for c in headline.checks] == [
+        "balance after matching",
+        "overlap of the groups",
+        "recorded risk stable from month to month",
+    ]
+    assert headline.extra["censored_at_referral"] > 0
+    assert all(c.passed for c in headline.checks), headline.checks
+
+
+def test_lagged_referrals_lower_the_matched_differences_with_the_reason():
+    lagged = evaluate(load("victim_services", seed=3, scale=0.5, world="referral_lag"))
+    check = findings.comparison_check(lagged)
+    assert check.passed is False and "referred after the 28-day grace period" in check.detail
+    built = {f.label: f for f in findings.build_findings(lagged)}
+    withdrawal = built["Victim withdrawal, supported minus matched (points)"]
+    assert withdrawal.sms_level == 1
+    assert "comparison group not supported later failed" in withdrawal.rating.reasons[0]
+
+
+def test_cohort_pairs_keep_pairs_with_both_crimes_finalised():
+    cohort = pd.DataFrame(
+        {
+            "pair_id": [0, 0, 1, 1, 2, 2],
+            "supported": [1, 0, 0, 1, 1, 0],
+            "finalised": [True, True, True, True, False, True],
+            "charged": [1, 0, 1, 1, 0, 0],
+        }
+    )
+    pairs = findings.cohort_pairs(cohort, "charged")
+    assert pairs.to_dict("list") == {"treated_outcome": [1, 1], "control_outcome": [0, 1]}
+
+
+def test_sensitivity_extra_without_pairs_or_a_ratio_is_empty():
+    est = Estimate(-5.0, -9.0, -1.0, 0.01, 900, "percentage points", "m", "e")
+    assert findings.sensitivity_extra(est) == {}
+    hr = Estimate(1.0, 0.8, 1.25, 0.9, 900, "hazard ratio", "cox", "e")
+    assert findings.sensitivity_extra(hr)["e_value_ci"] == 1
+
+
+def test_risk_overwritten_when_busy_lowers_every_matched_finding_with_the_reason():
+    busy = evaluate(load("victim_services", seed=3, scale=0.5, world="risk_reassessed_when_busy"))
+    assert findings.risk_recording_check(busy).passed is False
+    for finding in findings.build_findings(busy)[:5]:
+        if finding.design == "matched_comparison":
+            assert finding.sms_level == 1
+            assert any("recorded risk stable" in reason for reason in finding.rating.reasons)
+
+
+def test_a_changed_referral_mix_lowers_the_service_change_findings():
+    changed = evaluate(load("victim_services", seed=3, scale=0.5, world="marac_volume_change"))
+    assert findings.referral_mix_check(changed).passed is False
+    built = {f.label: f for f in findings.build_findings(changed)}
+    for label in (
+        "Days from referral to first contact, step change",
+        "Share engaged, step change (points)",
+    ):
+        assert built[label].sms_level == 1
+        assert "share of MARAC referrals steady" in built[label].rating.reasons[0]
+
+
+def test_a_steady_referral_mix_passes(evaluation):
+    assert findings.referral_mix_check(evaluation).passed is True

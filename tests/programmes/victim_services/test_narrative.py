@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from analysis.evidence import Finding
+from analysis.evidence import Check, Finding
 from analysis.evidence.vfm import format_gbp
 from analysis.methods.bounds import Bounds
 from analysis.programmes.victim_services import narrative
@@ -186,3 +186,69 @@ def test_value_for_money_gives_no_ratio_while_the_cost_is_unconfirmed():
 )
 def test_repeat_figure_title(estimate, words):
     assert words in narrative.repeat_figure_title(estimate)
+
+
+_DIFFERENCE = Estimate(-8.0, -12.0, -4.0, 0.001, 2000, "percentage points", "m", "e")
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        ({}, ""),
+        ({"rosenbaum_pairs": 950, "rosenbaum_gamma": None}, "not significant even with no"),
+        ({"rosenbaum_pairs": 950, "rosenbaum_gamma": 1.31}, "1.31 times as likely"),
+    ],
+)
+def test_rosenbaum_bound_in_words(extra, words):
+    text = narrative.rosenbaum(Finding("q", _DIFFERENCE, "matched_comparison", extra=extra))
+    assert words in text if words else text == ""
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        ({}, ""),
+        ({"rosenbaum_pairs": 950, "rosenbaum_gamma": 1.31}, "Rosenbaum's Gamma"),
+        ({"e_value": 1.4, "e_value_ci": 1.0}, "already includes no difference"),
+        ({"e_value": 1.9, "e_value_ci": None}, "already includes no difference"),
+        (
+            {"e_value": 1.9, "e_value_ci": 1.4, "rosenbaum_pairs": 950, "rosenbaum_gamma": 1.2},
+            "risk ratio of 1.90 (for the interval: 1.40)",
+        ),
+    ],
+)
+def test_sensitivity_states_the_e_value_and_the_rosenbaum_bound(extra, words):
+    text = narrative.sensitivity(Finding("q", _DIFFERENCE, "matched_comparison", extra=extra))
+    assert words in text if words else text == ""
+    if extra.get("rosenbaum_pairs") and "e_value" in extra:
+        assert "Rosenbaum" in text
+
+
+def test_rating_reasons_only_when_the_rating_was_lowered():
+    passed = Finding("q", _DIFFERENCE, "matched_comparison", checks=[Check("balance", True, "")])
+    assert narrative.rating_reasons(passed) == ""
+    failed = Finding(
+        "q", _DIFFERENCE, "matched_comparison", checks=[Check("balance", False, "SMD 0.2")]
+    )
+    assert narrative.rating_reasons(failed).startswith("*Evidence rating lowered.* Lowered")
+
+
+@pytest.mark.parametrize(
+    ("ratios", "p_value", "words"),
+    [
+        ([0.7, 0.9], None, "Too few groups by age band"),
+        ([0.7, 0.9, 0.8], 0.4, "No clear difference in the effect by age band"),
+        ([0.5, 1.4, None], 0.01, "**The effect on repeat victimisation differed by age band**"),
+    ],
+)
+def test_for_whom_reads_the_interaction_test(ratios, p_value, words):
+    table = pd.DataFrame({"hazard ratio": ratios})
+    text = narrative.for_whom(SimpleNamespace(table=table, p_value=p_value), "age band")
+    assert words in text
+    assert ("published for 1 group:" in text) == (None in ratios)
+
+
+def test_for_whom_counts_several_withheld_groups():
+    table = pd.DataFrame({"hazard ratio": [0.7, 0.8, None, None]})
+    text = narrative.for_whom(SimpleNamespace(table=table, p_value=0.5), "area")
+    assert "No estimate is published for 2 groups: too few pairs" in text
