@@ -6,6 +6,9 @@
 - :mod:`.panel`: crimes per LSOA, month and crime type over the whole police.uk archive
   (every force, every month), counted by DuckDB without loading the rows into pandas
   (:func:`count_street_crimes`); it equals :func:`read_street` and a ``groupby``.
+- :mod:`.home_office`: Home Office police recorded crime and crime outcomes open data
+  tables, force by quarter by offence (and outcome) (:func:`read_recorded_crime`,
+  :func:`read_crime_outcomes`).
 - :mod:`.fingertips`: public health indicator exports (Fingertips): value, confidence
   limits, count and denominator by indicator, area and period (:func:`read_indicators`).
 
@@ -39,6 +42,15 @@ Examples
 from __future__ import annotations
 
 from .fingertips import INDICATORS, read_indicators, validate_indicators
+from .home_office import (
+    CRIME_OUTCOMES,
+    RECORDED_CRIME,
+    calendar_quarter,
+    read_crime_outcomes,
+    read_recorded_crime,
+    validate_crime_outcomes,
+    validate_recorded_crime,
+)
 from .layout import Column, Layout
 from .panel import count_street_crimes
 from .police_uk import (
@@ -51,16 +63,23 @@ from .police_uk import (
 )
 
 __all__ = [
+    "CRIME_OUTCOMES",
     "INDICATORS",
     "OUTCOMES",
+    "RECORDED_CRIME",
     "STREET",
     "Column",
     "Layout",
+    "calendar_quarter",
     "count_street_crimes",
+    "read_crime_outcomes",
     "read_indicators",
     "read_outcomes",
+    "read_recorded_crime",
     "read_street",
+    "validate_crime_outcomes",
     "validate_indicators",
     "validate_outcomes",
+    "validate_recorded_crime",
     "validate_street",
 ]
