@@ -26,9 +26,11 @@ health outcome from Fingertips) will name the public table in its contract; ``lo
 call the reader for a source written as ``police.uk:<folder or zip>`` or
 ``fingertips:<file>``, pass the programme's forces and study months as the readers'
 filters, and hand the tidy frame to the programme's ``tables.py`` to aggregate, exactly as
-it hands over an extract read from a folder today. The readers already keep to what that
-needs: no network, no writing, the project's error types, and only public, non-personal
-data (police.uk locations are anonymised map points), so nothing here is pseudonymised.
+it hands over an extract read from a folder today. Op Soteria Bluestone already does so for
+the Home Office outcomes table: its ``home_office_outcomes_source`` parameter is read with
+:func:`read_crime_outcomes`. The readers already keep to what that needs: no network, no
+writing, the project's error types, and only public, non-personal data (police.uk locations
+are anonymised map points), so nothing here is pseudonymised.
 
 Examples
 --------

@@ -288,7 +288,11 @@ def staggered_window(panel: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 def staggered_charge_share(
     window: pd.DataFrame, *, anticipation: int = 0, n_boot: int = 0
 ) -> Estimate:
-    """Staggered difference-in-differences of the charge share over the adoption waves."""
+    """Staggered difference-in-differences of the charge share over the adoption waves.
+
+    The interval is the estimate plus or minus Student's t (degrees of freedom: adopting
+    forces minus cohorts) times the influence-function standard error.
+    """
     estimate = staggered_did(
         window,
         outcome="charge_share",
@@ -299,13 +303,25 @@ def staggered_charge_share(
         n_boot=n_boot,
         anticipation=anticipation,
     )
+    # Few adopting forces: the influence-function standard error is asymptotic and too
+    # small with a handful of treated forces (simulated coverage 70-85% with eight), so
+    # the interval uses Student's t with one degree of freedom per adopting force beyond
+    # one per cohort, as for a cluster-robust error with few clusters.
+    treated = int(window.dropna(subset=["first_treated"])["force"].nunique())
+    cohorts = int(window["first_treated"].dropna().nunique())
+    df = max(treated - cohorts, 1)
+    half = float(stats.t.ppf(0.975, df)) * float(estimate.se)
     return replace(
         estimate,
+        ci_low=estimate.effect - half,
+        ci_high=estimate.effect + half,
+        p_value=float(2 * stats.t.sf(abs(estimate.effect) / estimate.se, df)),
         estimand=(
             "average change in the share of adult rape outcomes that were charges, in forces "
             "of the earlier waves after they adopted, against forces not yet adopting"
         ),
         outcome="charge share",
+        diagnostics={**estimate.diagnostics, "t_degrees_of_freedom": df},
     )
 
 

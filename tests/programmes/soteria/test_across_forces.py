@@ -284,3 +284,13 @@ def test_a_near_miss_outcomes_file_exits_2_through_the_command_line(tmp_path):
 def test_load_still_offers_the_force_outcomes_table():
     data = load("soteria", source="synthetic", seed=2, scale=0.2)
     assert "force_outcomes" in data.tables
+
+
+def test_the_staggered_interval_uses_t_for_so_few_adopting_forces(forces):
+    from scipy import stats
+
+    est = forces.staggered
+    assert est.diagnostics["t_degrees_of_freedom"] == 8 - 2  # eight forces in two cohorts
+    half = stats.t.ppf(0.975, 6) * est.se
+    assert est.ci_high - est.effect == pytest.approx(half)
+    assert est.effect - est.ci_low == pytest.approx(half)
