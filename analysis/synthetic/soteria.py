@@ -20,9 +20,19 @@ withdrawal (``withdrawal_cif_difference``), and the share of withdrawals that co
 30 days of report (``withdrawal_share_first_month``). Each CIF is computed by integrating
 the planted hazards on a fine grid.
 
-The national table has rape recorded and outcomes assigned per force and quarter, each
-force adopting on its date in ``data/reference/soteria_adoption.csv``, with a national
-trend in the charge rate and a planted rise after adoption (``national_charge_ratio``).
+The national table ``force_outcomes`` is the Home Office crime outcomes open data table in
+its tidy layout (:data:`analysis.data.public.CRIME_OUTCOMES`): outcomes assigned per force,
+financial quarter, adult rape offence (19C, 19F) and outcome type (1, 14, 15, 16, 18, 21),
+2019/20 Q1 to 2025/26 Q3. Each force's share of outcomes that are charges is its own level
+plus a national trend common to every force (``NATIONAL_TREND_PER_QUARTER``), plus
+``national_charge_difference`` from the quarter containing its adoption date in
+``data/reference/soteria_adoption.csv`` (Dorset's: ``adoption_date``): the planted effect of
+the staggered difference-in-differences and the synthetic control, ``truth
+["national_charge_difference"]``, exact in expectation for every adopted force-quarter.
+
+That is the *friendly* world. The hostile worlds (:data:`WORLDS`) each break one assumption
+of the designs, drawing what they add from their own stream (:func:`._worlds.world_rng`), so
+the friendly world's bytes never move; every truth stays Soteria's own effect.
 """
 
 from __future__ import annotations
@@ -35,6 +45,7 @@ import pandas as pd
 from ..data.contracts.soteria import FORCES, RELATIONSHIPS, VICTIM_AGE_BANDS
 from ..errors import ConfigError
 from . import SyntheticData
+from ._worlds import FRIENDLY, check_world, world_rng
 
 #: Date the synthetic extract is taken.
 EXTRACT_DATE = pd.Timestamp("2026-03-31")
@@ -74,9 +85,90 @@ DEFAULT_EFFECTS: dict[str, Any] = {
     "followup_days": 365.0,
     # Date Dorset adopted the operating model.
     "adoption_date": "2023-07-01",
-    # Multiplier of a force's quarterly charge rate after its adoption (national table).
-    "national_charge_ratio": 1.3,
+    # Rise in a force's share of adult rape outcomes that are charges, from its adoption
+    # quarter (national table; additive, so the same for every force and quarter).
+    "national_charge_difference": 0.02,
 }
+
+#: Quarters of the national table (calendar): 2019/20 Q1 to 2025/26 Q3.
+NATIONAL_QUARTERS = pd.period_range("2019Q2", "2025Q4", freq="Q")
+
+#: Rise per quarter in every force's charge share, with or without Soteria (a national trend
+#: common to all forces, so parallel trends hold exactly in the friendly world).
+NATIONAL_TREND_PER_QUARTER = 0.0008
+
+#: Adult rape offences of the national table: Home Office code, description, share of outcomes.
+ADULT_RAPE_OFFENCES: dict[str, tuple[str, float]] = {
+    "19C": ("Rape of a female aged 16 and over", 0.9),
+    "19F": ("Rape of a male aged 16 and over", 0.1),
+}
+
+#: Outcome types of the national table: description, group, share of outcomes not charged
+#: (type 1 is drawn from the force's charge share).
+OUTCOME_TYPES: dict[str, tuple[str, str, float]] = {
+    "1": ("Charged/Summonsed", "Charge/Summons", 0.0),
+    "14": (
+        "Evidential difficulties: suspect not identified; victim does not support further action",
+        "Evidential difficulties: victim does not support action",
+        0.08,
+    ),
+    "15": (
+        "Evidential difficulties: suspect identified; victim supports action",
+        "Evidential difficulties: victim supports action",
+        0.34,
+    ),
+    "16": (
+        "Evidential difficulties: suspect identified; victim does not support further action",
+        "Evidential difficulties: victim does not support action",
+        0.30,
+    ),
+    "18": (
+        "Investigation complete - no suspect identified",
+        "Investigation complete - no suspect identified",
+        0.08,
+    ),
+    "21": (
+        "Further investigation to support formal action not in the public interest",
+        "Not in the public interest (police decision)",
+        0.20,
+    ),
+}
+
+#: Named worlds: what fails in each and which design it threatens.
+WORLDS: dict[str, str] = {
+    FRIENDLY: "each design's key assumption holds exactly (the world described above)",
+    "national_shift": (
+        "a national change in charging arrives with Dorset's adoption: every force's charge "
+        "share rises by NATIONAL_SHIFT from Dorset's adoption quarter, and Dorset's charge "
+        "hazard for reports from that date is multiplied by NATIONAL_SHIFT_HAZARD_RATIO, "
+        "adopted or not; it threatens the before/after headline, which takes it for Soteria"
+    ),
+    "worst_first": (
+        "forces adopt after a spell of poor performance that would have passed anyway "
+        "(regression to the mean): each force's charge share is DIP lower in the "
+        "DIP_QUARTERS quarters before its adoption quarter, and Dorset's charge hazard is "
+        "multiplied by DIP_HAZARD_RATIO for reports in the DIP_DAYS before adoption; it "
+        "threatens every design that compares after with just before"
+    ),
+    "recording_change": (
+        "Dorset starts recording, from its adoption date, reports it would not have recorded "
+        "as crimes before (RECORDING_EXTRA more adult rape reports, each charged at "
+        "RECORDING_CHARGE_RATIO times the usual hazard): the cohorts after adoption hold "
+        "different cases, which threatens the before/after headline"
+    ),
+}
+
+#: national_shift: step in every force's charge share, and Dorset's charge hazard ratio.
+NATIONAL_SHIFT = 0.02
+NATIONAL_SHIFT_HAZARD_RATIO = 1.6
+#: worst_first: the dip before adoption, in the national table and in Dorset's extract.
+DIP = 0.015
+DIP_QUARTERS = 4
+DIP_HAZARD_RATIO = 0.4
+DIP_DAYS = 365
+#: recording_change: extra adult rape reports recorded from adoption, and their charge hazard.
+RECORDING_EXTRA = 0.5
+RECORDING_CHARGE_RATIO = 0.2
 
 
 def _hazards(after: bool, specialist: bool, params: dict[str, Any]) -> dict[str, float]:
@@ -145,7 +237,12 @@ def cumulative_incidence_truth(
 
 
 def _dorset_crimes(
-    rng: np.random.Generator, scale: float, params: dict[str, Any], adoption: pd.Timestamp
+    rng: np.random.Generator,
+    scale: float,
+    params: dict[str, Any],
+    adoption: pd.Timestamp,
+    world: str = FRIENDLY,
+    hostile: np.random.Generator | None = None,
 ) -> pd.DataFrame:
     years = (EXTRACT_DATE - WINDOW_START).days / 365.25
     frames = []
@@ -164,14 +261,55 @@ def _dorset_crimes(
                 {"offence": offence, "report_date": WINDOW_START + pd.to_timedelta(days, "D")}
             )
         )
+    if world == "recording_change":
+        # Reports recorded as crimes only from adoption: a new kind of case in the cohorts.
+        years_after = (EXTRACT_DATE - adoption).days / 365.25
+        growth = 1 + params["report_growth"]
+        expected = (
+            REPORTS_PER_YEAR["adult_rape"] * scale * RECORDING_EXTRA
+            * growth ** ((adoption - WINDOW_START).days / 365.25)
+            * years_after * growth ** (years_after / 2)
+        )  # fmt: skip
+        days = np.sort(
+            hostile.uniform(0, (EXTRACT_DATE - adoption).days, hostile.poisson(expected))
+        )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "offence": "adult_rape",
+                    "report_date": adoption + pd.to_timedelta(days, "D"),
+                    "newly_recorded": True,
+                }
+            )
+        )
     crimes = pd.concat(frames, ignore_index=True)
+    newly_recorded = (
+        crimes.pop("newly_recorded").fillna(False).astype(bool)
+        if "newly_recorded" in crimes
+        else pd.Series(False, index=crimes.index)
+    )
     crimes["report_date"] = crimes["report_date"].dt.normalize()
-    crimes = crimes.sort_values("report_date", kind="stable").reset_index(drop=True)
+    order = np.argsort(crimes["report_date"].to_numpy(), kind="stable")
+    crimes = crimes.iloc[order].reset_index(drop=True)
+    newly_recorded = newly_recorded.to_numpy()[order]
     n = len(crimes)
     after = (crimes["report_date"] >= adoption).to_numpy()
     # The specialist team took a growing share of cases (a quarter before, two thirds after).
     specialist = rng.random(n) < np.where(after, 0.65, 0.25)
     hazards = [_hazards(a, s, params) for a, s in zip(after, specialist, strict=True)]
+    if world != FRIENDLY:
+        charge_factor = np.ones(n)
+        if world == "national_shift":
+            charge_factor[after] = NATIONAL_SHIFT_HAZARD_RATIO
+        elif world == "worst_first":
+            days_before = (adoption - crimes["report_date"]).dt.days.to_numpy()
+            charge_factor[(days_before > 0) & (days_before <= DIP_DAYS)] = DIP_HAZARD_RATIO
+        elif world == "recording_change":
+            charge_factor[newly_recorded] = RECORDING_CHARGE_RATIO
+        hazards = [
+            {**h, "charge": h["charge"] * f} if f != 1 else h
+            for h, f in zip(hazards, charge_factor, strict=True)
+        ]
     days_to_end, end = _draw_ends(rng, hazards)
     days_to_end = np.maximum(np.ceil(days_to_end), 1.0)
     end_date = crimes["report_date"] + pd.to_timedelta(days_to_end, "D")
@@ -261,46 +399,70 @@ def _dorset_crimes(
     return crimes[columns]
 
 
-def _force_quarters(
-    rng: np.random.Generator, scale: float, params: dict[str, Any], adoption: pd.Timestamp
+def _force_outcomes(
+    rng: np.random.Generator,
+    scale: float,
+    params: dict[str, Any],
+    adoption: pd.Timestamp,
+    world: str = FRIENDLY,
 ) -> pd.DataFrame:
+    """The Home Office outcomes open data table for adult rape, in its tidy layout."""
     from ..data.reference import load_reference
 
     dates = load_reference("soteria_adoption").set_index("force")["adoption_date"]
     dates.loc["Dorset"] = adoption
-    quarters = pd.period_range("2019Q2", "2025Q4", freq="Q")
-    rows = []
+    dorset_quarter = adoption.to_period("Q")
+    columns: dict[str, list] = {name: [] for name in (
+        "financial_year", "financial_quarter", "force_name", "offence_description",
+        "offence_group", "offence_subgroup", "offence_code", "outcome_description",
+        "outcome_group", "outcome_type", "force_outcomes",
+    )}  # fmt: skip
+    others = [t for t in OUTCOME_TYPES if t != "1"]
+    other_shares = np.array([OUTCOME_TYPES[t][2] for t in others])
+    offence_shares = np.array([share for _, share in ADULT_RAPE_OFFENCES.values()])
+    codes = list(ADULT_RAPE_OFFENCES)
+    # Home Office financial quarters: 1 = April to June.
+    fiscal_year = [q.year if q.quarter > 1 else q.year - 1 for q in NATIONAL_QUARTERS]
+    year_labels = [f"{y}/{(y + 1) % 100:02d}" for y in fiscal_year]
+    fiscal_quarter = [(q.quarter - 2) % 4 + 1 for q in NATIONAL_QUARTERS]
     for force in FORCES:
         size = rng.lognormal(np.log(450), 0.6) * (12 if force == "Metropolitan Police" else 1)
         base_rate = rng.uniform(0.03, 0.07)
-        for i, quarter in enumerate(quarters):
-            start = quarter.start_time
+        adopted_from = pd.Timestamp(dates.loc[force]).to_period("Q")
+        for i, quarter in enumerate(NATIONAL_QUARTERS):
             trend = (1 + params["report_growth"]) ** (i / 4)
-            recorded = rng.poisson(size / 4 * trend * scale)
             outcomes = rng.poisson(size / 4 * trend * scale * 0.95)
-            national = 1 + 0.02 * i / 4
-            adopted = start >= dates.loc[force]
-            rate = base_rate * national * (params["national_charge_ratio"] if adopted else 1.0)
-            charges = rng.binomial(outcomes, min(rate, 0.5))
-            withdrawals = rng.binomial(outcomes - charges, 0.45)
-            # Home Office financial quarters: 1 = April to June.
-            fiscal_year = start.year if start.month >= 4 else start.year - 1
-            rows.append(
-                {
-                    "financial_year": f"{fiscal_year}/{(fiscal_year + 1) % 100:02d}",
-                    "financial_quarter": (start.month - 4) % 12 // 3 + 1,
-                    "force_name": force,
-                    "offence_subgroup": "Rape",
-                    "recorded_offences": recorded,
-                    "outcomes_assigned": outcomes,
-                    "charges": charges,
-                    "victim_withdrawals": withdrawals,
-                }
-            )
-    return pd.DataFrame(rows)
+            rate = base_rate + NATIONAL_TREND_PER_QUARTER * i
+            if quarter >= adopted_from:
+                rate += params["national_charge_difference"]
+            if world == "national_shift" and quarter >= dorset_quarter:
+                rate += NATIONAL_SHIFT
+            elif world == "worst_first" and 0 < (adopted_from - quarter).n <= DIP_QUARTERS:
+                rate -= DIP
+            charges = rng.binomial(outcomes, float(np.clip(rate, 0.0, 0.5)))
+            not_charged = rng.multinomial(outcomes - charges, other_shares)
+            counts = {"1": charges, **dict(zip(others, not_charged, strict=True))}
+            for outcome_type, total in counts.items():
+                split = rng.multinomial(total, offence_shares)
+                for code, count in zip(codes, split, strict=True):
+                    description, group, _ = OUTCOME_TYPES[outcome_type]
+                    columns["financial_year"].append(year_labels[i])
+                    columns["financial_quarter"].append(fiscal_quarter[i])
+                    columns["force_name"].append(force)
+                    columns["offence_description"].append(ADULT_RAPE_OFFENCES[code][0])
+                    columns["offence_group"].append("Sexual offences")
+                    columns["offence_subgroup"].append("Rape")
+                    columns["offence_code"].append(code)
+                    columns["outcome_description"].append(description)
+                    columns["outcome_group"].append(group)
+                    columns["outcome_type"].append(outcome_type)
+                    columns["force_outcomes"].append(int(count))
+    return pd.DataFrame(columns)
 
 
-def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticData:
+def generate(
+    *, seed: int = 0, scale: float = 1.0, world: str = FRIENDLY, **effects: Any
+) -> SyntheticData:
     """Generate a synthetic Op Soteria Bluestone extract with planted effects.
 
     Parameters
@@ -309,21 +471,24 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
         Random seed; the same seed and scale give identical tables.
     scale : float
         Volume multiplier: about 1,100 RASSO reports a year at 1 (720 of them rape).
+    world : str
+        Named world (see :data:`WORLDS`); ``"friendly"`` is the world described above.
     **effects
         Overrides of :data:`DEFAULT_EFFECTS`.
 
     Returns
     -------
     SyntheticData
-        Tables ``crimes`` and ``force_quarters`` with raw identifiers, and ``truth``
+        Tables ``crimes`` and ``force_outcomes`` with raw identifiers, and ``truth``
         (see the module docstring).
 
     Examples
     --------
     >>> synth = generate(seed=1)
     >>> sorted(synth.tables), round(synth.truth["charge_cif_difference"], 3)
-    (['crimes', 'force_quarters'], 0.035)
+    (['crimes', 'force_outcomes'], 0.035)
     """
+    check_world("soteria", world, WORLDS)
     unknown = sorted(set(effects) - set(DEFAULT_EFFECTS))
     if unknown:
         raise ConfigError(
@@ -342,8 +507,10 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
             f"{WINDOW_START:%Y-%m-%d} to {EXTRACT_DATE:%Y-%m-%d}"
         )
     rng = np.random.default_rng(seed)
-    crimes = _dorset_crimes(rng, scale, params, adoption)
-    force_quarters = _force_quarters(rng, scale, params, adoption)
+    # A hostile world's own draws come from its own stream (the friendly draws never move).
+    hostile = world_rng(seed, world) if world != FRIENDLY else None
+    crimes = _dorset_crimes(rng, scale, params, adoption, world, hostile)
+    force_outcomes = _force_outcomes(rng, scale, params, adoption, world)
 
     days = params["followup_days"]
     # Adult rape's truth holds for the other-team mix of each period: the specialist share
@@ -384,10 +551,12 @@ def generate(*, seed: int = 0, scale: float = 1.0, **effects: Any) -> SyntheticD
         for horizon in (EARLY_DAYS, days)
     )
     truth["withdrawal_share_first_month"] = early / total
+    truth["national_charge_difference"] = params["national_charge_difference"]
     return SyntheticData(
         programme="soteria",
-        tables={"crimes": crimes, "force_quarters": force_quarters},
+        tables={"crimes": crimes, "force_outcomes": force_outcomes},
         truth=truth,
         extract_date=EXTRACT_DATE,
-        parameters={"seed": seed, "scale": scale, **params},
+        parameters={"seed": seed, "scale": scale, **params}
+        | ({} if world == FRIENDLY else {"world": world}),
     )

@@ -35,14 +35,62 @@ def test_passes_the_contract_with_pending_outcomes_and_rising_reports():
     assert 500 <= rape_per_year.mean() <= 900
     charged = (crimes.loc[rape, "outcome_code"] == 1).mean()
     assert 0.03 <= charged <= 0.09
-    assert set(data["force_quarters"]["force_name"]) == set(FORCES)
+    assert set(data["force_outcomes"]["force_name"]) == set(FORCES)
 
 
-def test_force_table_follows_the_reference_adoption_table():
+def test_force_table_is_the_home_office_outcomes_layout_and_follows_the_adoption_table():
+    from analysis.data.public import CRIME_OUTCOMES
+
     assert set(load_reference("soteria_adoption")["force"]) == set(FORCES)
-    table = generate("soteria", seed=1, scale=0.2).tables["force_quarters"]
+    table = generate("soteria", seed=1, scale=0.2).tables["force_outcomes"]
+    assert list(table.columns) == [column.name for column in CRIME_OUTCOMES.columns]
     assert table.groupby("force_name").size().nunique() == 1
-    assert (table["charges"] <= table["outcomes_assigned"]).all()
+    assert set(table["offence_code"]) == {"19C", "19F"}
+    assert set(table["outcome_type"]) == {"1", "14", "15", "16", "18", "21"}
+    assert (table["force_outcomes"] >= 0).all()
+
+
+def test_the_planted_across_forces_effect_is_recovered_on_average():
+    """The charge share rises by national_charge_difference in adopted force-quarters."""
+    from analysis.programmes.soteria import tables
+
+    rises = []
+    for seed in range(3):
+        synth = generate("soteria", seed=seed, national_charge_difference=0.05)
+        panel = tables.force_panel(
+            synth.tables["force_outcomes"],
+            load_reference("soteria_adoption"),
+            pd.Timestamp("2023-07-01"),
+        ).panel
+        # The last quarter before national adoption against the first after, all forces.
+        before = panel[panel["quarter"] == pd.Period("2023Q2", "Q")]
+        after = panel[panel["quarter"] == pd.Period("2023Q3", "Q")]
+        late = before["adoption_quarter"] == pd.Period("2023Q3", "Q")
+        share = lambda frame: frame["charges"].sum() / frame["outcomes"].sum()  # noqa: E731
+        rises.append(
+            share(after[after["force"].isin(before.loc[late, "force"])]) - share(before[late])
+        )
+    assert 0.03 < np.mean(rises) < 0.07
+
+
+@pytest.mark.parametrize("world", ["national_shift", "worst_first", "recording_change"])
+def test_hostile_worlds_keep_the_friendly_draws_and_soterias_truth(world):
+    friendly = generate("soteria", seed=4, scale=0.3)
+    hostile = generate("soteria", seed=4, scale=0.3, world=world)
+    assert hostile.truth == friendly.truth
+    assert hostile.parameters["world"] == world
+    if world == "recording_change":
+        assert len(hostile.tables["crimes"]) > len(friendly.tables["crimes"])
+    else:
+        pd.testing.assert_series_equal(
+            hostile.tables["crimes"]["report_date"], friendly.tables["crimes"]["report_date"]
+        )
+        assert not hostile.tables["crimes"].equals(friendly.tables["crimes"])
+
+
+def test_an_unknown_world_is_refused():
+    with pytest.raises(ConfigError, match="national_shift"):
+        generate("soteria", seed=1, world="mars")
 
 
 def test_truth_matches_a_simulation_of_the_planted_hazards():

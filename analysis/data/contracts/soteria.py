@@ -6,11 +6,11 @@ Two extracts:
   crime, with the dates of each stage from offence to outcome. A crime still open at the
   extract date has outcome code 0 (pending) and no outcome date: it is censored, never
   "not charged".
-- ``force_quarters``: rape recorded and outcomes assigned per police force and quarter
-  for the 43 forces of England and Wales, as the Home Office police recorded crime and
-  outcomes open data tables give them (financial year and quarter, force name, offence
-  subgroup). Outcomes there are counted in the quarter they are assigned, whatever
-  quarter the crime was recorded in: a period rate, not a cohort rate.
+- ``force_outcomes``: outcomes assigned per police force, financial quarter, offence and
+  outcome type for the 43 forces of England and Wales, in the tidy layout of the Home
+  Office crime outcomes open data table (:data:`analysis.data.public.CRIME_OUTCOMES`).
+  Outcomes there are counted in the quarter they are assigned, whatever quarter the crime
+  was recorded in: a period rate, not a cohort rate.
 
 The adoption wave and date of each force are a reference table
 (``data/reference/soteria_adoption.csv``).
@@ -243,13 +243,16 @@ CRIMES = TableSpec(
     ),
 )
 
-FORCE_QUARTERS = TableSpec(
-    name="force_quarters",
+FORCE_OUTCOMES = TableSpec(
+    name="force_outcomes",
     description=(
-        "One row per police force and financial quarter: rape recorded and outcomes "
-        "assigned in the quarter (Home Office open data tables)."
+        "One row per police force, financial quarter, offence and outcome type: outcomes "
+        "assigned in the quarter, as the Home Office crime outcomes open data table has them "
+        "(its tidy layout, analysis.data.public.CRIME_OUTCOMES), at least for adult rape "
+        "(offence codes 19C and 19F). The programme's home_office_outcomes_source parameter "
+        "reads the published file instead."
     ),
-    key=("force_name", "financial_year", "financial_quarter"),
+    key=("force_name", "financial_year", "financial_quarter", "offence_code", "outcome_type"),
     columns=(
         Column(
             "financial_year",
@@ -267,38 +270,28 @@ FORCE_QUARTERS = TableSpec(
         ),
         Column("force_name", "category", "Police force.", allowed=FORCES, example="Dorset"),
         Column(
-            "offence_subgroup",
+            "offence_description",
             "str",
-            "Home Office offence subgroup (Rape).",
-            example="Rape",
+            "Home Office offence description.",
+            example="Rape of a female aged 16 and over",
+        ),
+        Column("offence_group", "str", "Home Office offence group.", example="Sexual offences"),
+        Column("offence_subgroup", "str", "Home Office offence subgroup.", example="Rape"),
+        Column("offence_code", "str", "Home Office offence code.", example="19C"),
+        Column("outcome_description", "str", "Home Office outcome.", example="Charged/Summonsed"),
+        Column("outcome_group", "str", "Home Office outcome group.", example="Charge/Summons"),
+        Column(
+            "outcome_type",
+            "str",
+            "Home Office outcome type (1 charge/summons; 14, 16 victim does not support).",
+            example="1",
         ),
         Column(
-            "recorded_offences",
+            "force_outcomes",
             "int",
-            "Offences recorded in the quarter.",
-            min=0,
-            example="192",
-        ),
-        Column(
-            "outcomes_assigned",
-            "int",
-            "Outcomes of any type assigned in the quarter (to crimes recorded at any time).",
-            min=0,
-            example="201",
-        ),
-        Column(
-            "charges",
-            "int",
-            "Charge/summons outcomes (type 1) assigned in the quarter.",
+            "Outcomes of this type assigned in the quarter (to crimes recorded at any time).",
             min=0,
             example="9",
-        ),
-        Column(
-            "victim_withdrawals",
-            "int",
-            "Outcomes of types 14 and 16 (victim does not support) assigned in the quarter.",
-            min=0,
-            example="88",
         ),
     ),
 )
@@ -306,10 +299,10 @@ FORCE_QUARTERS = TableSpec(
 CONTRACT = Contract(
     programme="soteria",
     title="Op Soteria Bluestone (rape and serious sexual offence investigation)",
-    tables=(CRIMES, FORCE_QUARTERS),
+    tables=(CRIMES, FORCE_OUTCOMES),
     notes=(
         "Every RASSO crime reported in the window, pending or finalised, and the 43-force "
-        "quarterly table. Outcome codes are often misapplied (an inspection found the "
+        "quarterly outcomes table. Outcome codes are often misapplied (an inspection found the "
         "right code in 61 of 86 Dorset cases), so withdrawal and evidential-difficulty "
         "figures are figures of recorded codes."
     ),

@@ -6,6 +6,9 @@
 - :mod:`.panel`: crimes per LSOA, month and crime type over the whole police.uk archive
   (every force, every month), counted by DuckDB without loading the rows into pandas
   (:func:`count_street_crimes`); it equals :func:`read_street` and a ``groupby``.
+- :mod:`.home_office`: Home Office police recorded crime and crime outcomes open data
+  tables, force by quarter by offence (and outcome) (:func:`read_recorded_crime`,
+  :func:`read_crime_outcomes`).
 - :mod:`.fingertips`: public health indicator exports (Fingertips): value, confidence
   limits, count and denominator by indicator, area and period (:func:`read_indicators`).
 
@@ -23,9 +26,11 @@ health outcome from Fingertips) will name the public table in its contract; ``lo
 call the reader for a source written as ``police.uk:<folder or zip>`` or
 ``fingertips:<file>``, pass the programme's forces and study months as the readers'
 filters, and hand the tidy frame to the programme's ``tables.py`` to aggregate, exactly as
-it hands over an extract read from a folder today. The readers already keep to what that
-needs: no network, no writing, the project's error types, and only public, non-personal
-data (police.uk locations are anonymised map points), so nothing here is pseudonymised.
+it hands over an extract read from a folder today. Op Soteria Bluestone already does so for
+the Home Office outcomes table: its ``home_office_outcomes_source`` parameter is read with
+:func:`read_crime_outcomes`. The readers already keep to what that needs: no network, no
+writing, the project's error types, and only public, non-personal data (police.uk locations
+are anonymised map points), so nothing here is pseudonymised.
 
 Examples
 --------
@@ -39,6 +44,15 @@ Examples
 from __future__ import annotations
 
 from .fingertips import INDICATORS, read_indicators, validate_indicators
+from .home_office import (
+    CRIME_OUTCOMES,
+    RECORDED_CRIME,
+    calendar_quarter,
+    read_crime_outcomes,
+    read_recorded_crime,
+    validate_crime_outcomes,
+    validate_recorded_crime,
+)
 from .layout import Column, Layout
 from .panel import count_street_crimes
 from .police_uk import (
@@ -51,16 +65,23 @@ from .police_uk import (
 )
 
 __all__ = [
+    "CRIME_OUTCOMES",
     "INDICATORS",
     "OUTCOMES",
+    "RECORDED_CRIME",
     "STREET",
     "Column",
     "Layout",
+    "calendar_quarter",
     "count_street_crimes",
+    "read_crime_outcomes",
     "read_indicators",
     "read_outcomes",
+    "read_recorded_crime",
     "read_street",
+    "validate_crime_outcomes",
     "validate_indicators",
     "validate_outcomes",
+    "validate_recorded_crime",
     "validate_street",
 ]

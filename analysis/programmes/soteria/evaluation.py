@@ -4,7 +4,11 @@
 adult rape cohorts reported before and after adoption (cumulative incidence of charge and
 of withdrawal, cause-specific hazard ratio of charge), compares the specialist team with
 other teams before and after, builds the process tables and carries the extra charges,
-with their interval, into what prevented reoffending would be worth.
+with their interval, into what prevented reoffending would be worth. Across forces it reads
+the Home Office outcomes table (the extract's ``force_outcomes``, or the published file named
+by ``home_office_outcomes_source``) and runs the designs of :func:`.designs.across_forces`;
+the before/after headline is checked against a placebo adoption a year early, a national
+change in forces that had adopted earlier, and a step in reports at adoption.
 
 Examples
 --------
@@ -22,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ...data import PRICE_YEAR, unit_cost, uprate
+from ...data import PRICE_YEAR, load_reference, unit_cost, uprate
 from ...errors import ConfigError
 from ...methods import proportion
 from ...methods.competing_risks import CumulativeIncidence
@@ -53,6 +57,11 @@ class Parameters:
         Days after report at which the cohorts' shares are compared.
     offences_prevented_per_charge : float
         Assumption: further rapes prevented by each extra charge (no published figure).
+    home_office_outcomes_source : str
+        The Home Office crime outcomes open data table as published (a CSV file, several
+        separated by commas, or a folder of them), read with
+        :func:`analysis.data.public.read_crime_outcomes`; empty: the extract's (or the
+        synthetic data's) ``force_outcomes`` table.
     """
 
     synthetic_seed: int = 2026
@@ -60,6 +69,7 @@ class Parameters:
     adoption_date: str = "2023-07-01"
     followup_days: int = 365
     offences_prevented_per_charge: float = 1.0
+    home_office_outcomes_source: str = ""
 
     @property
     def adoption(self) -> pd.Timestamp:
@@ -116,6 +126,14 @@ class Evaluation:
         Share of recorded adult rape withdrawals that came within 30 days of report.
     rates, timeliness, isva_age, isva_relationship, withdrawal_timing, monthly : DataFrame
     value : ValueOfCharges
+    forces : designs.AcrossForces
+        The across-forces designs on the Home Office outcomes table.
+    national_source : str
+        Where the outcomes table came from, for the report.
+    placebo_early : Estimate or None
+        The headline's before/after at a date a year before adoption, on earlier reports.
+    reports_step : Estimate or None
+        Monthly adult rape reports from adoption over their trend (rate ratio).
     """
 
     data: Dataset = field(repr=False)
@@ -135,6 +153,10 @@ class Evaluation:
     withdrawal_timing: pd.DataFrame = field(repr=False)
     monthly: pd.DataFrame = field(repr=False)
     value: ValueOfCharges
+    forces: designs.AcrossForces = field(repr=False)
+    national_source: str
+    placebo_early: Estimate | None
+    reports_step: Estimate | None
 
     @property
     def ends_table(self) -> pd.DataFrame:
@@ -235,6 +257,7 @@ def evaluate(data: Any, params: Parameters | None = None) -> Evaluation:
         )
     adult = tables.adult_rape(ends)
     days = params.followup_days
+    outcomes, national_source = national_outcomes(data, params)
     charge = designs.before_after_cif(adult, "charge", days)
     timing = tables.withdrawal_timing(ends)
     early = proportion(int(timing["within_30_days"].sum()), int(timing["withdrawals"].sum()))
@@ -258,4 +281,34 @@ def evaluate(data: Any, params: Parameters | None = None) -> Evaluation:
         value=value_of_charges(
             charge, int((adult["after"] == 1).sum()), params.offences_prevented_per_charge
         ),
+        forces=designs.across_forces(outcomes, load_reference("soteria_adoption"), params.adoption),
+        national_source=national_source,
+        placebo_early=designs.placebo_a_year_early(adult, params.adoption, days),
+        reports_step=designs.reports_step(crimes, params.adoption, data.extract_date),
     )
+
+
+def national_outcomes(data: Any, params: Parameters) -> tuple[pd.DataFrame, str]:
+    """The Home Office outcomes table the across-forces designs use, and where it came from.
+
+    With ``home_office_outcomes_source`` set, the published file(s) are read in their own
+    layout (a file in any other layout stops the run with a DataValidationError naming the
+    file, the column and the fix); otherwise the extract's ``force_outcomes`` table.
+
+    Examples
+    --------
+    >>> from analysis.data import load
+    >>> data = load("soteria", source="synthetic", seed=3, scale=0.3)
+    >>> table, where = national_outcomes(data, Parameters())
+    >>> where
+    'the synthetic force_outcomes table'
+    """
+    from ...data.public import read_crime_outcomes
+
+    named = params.home_office_outcomes_source.strip()
+    if named:
+        paths = [part.strip() for part in named.split(",") if part.strip()]
+        outcomes = read_crime_outcomes(paths, offence_codes=tables.ADULT_RAPE_CODES)
+        return outcomes, f"the Home Office crime outcomes open data table ({named})"
+    kind = "synthetic" if data.synthetic else "extract's"
+    return data["force_outcomes"], f"the {kind} force_outcomes table"

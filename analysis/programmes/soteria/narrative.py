@@ -165,3 +165,124 @@ def value(value_of_charges) -> str:
         f"prices (Home Office unit cost, Heeks et al. 2018, uprated), of which police costs "
         f"are {format_gbp(v.police_cost)}."
     )
+
+
+def headline_status(finding: Finding) -> str:
+    """Why the headline is not on the scorecard, or that its checks passed ('' if none ran)."""
+    if finding.headline_note:
+        return f"**{finding.headline_note}**"
+    if any(check.passed is True for check in finding.checks):
+        passed = ", ".join(check.name for check in finding.checks if check.passed is True)
+        return f"Its checks passed ({passed}), so it stays the headline at SMS 1."
+    return ""
+
+
+def across_forces(forces) -> str:
+    """The staggered difference-in-differences over the adoption waves, in words."""
+    if forces.staggered is None:
+        return f"No across-forces estimate could be made: {forces.staggered_reason}."
+    est = forces.staggered
+    cohorts = "; ".join(
+        f"{row.adoption_quarter}: {row.forces}" for row in forces.cohorts.itertuples()
+    )
+    if not est.significant:
+        verdict = "showed no clear change in their charge share"
+    elif est.effect > 0:
+        verdict = "charged a larger share of adult rape outcomes"
+    else:
+        verdict = "charged a smaller share of adult rape outcomes"
+    return (
+        f"Forces of the earlier waves ({cohorts}) {verdict} after adopting than forces not yet "
+        f"adopting: {_points(est.effect)} percentage points (95% CI {_points(est.ci_low)} to "
+        f"{_points(est.ci_high)}). Every force adopted in the end, so the comparison stops "
+        "the quarter before the last wave adopted: this is the earlier waves' change, "
+        "evidence about the model, not a measure of Dorset's."
+    )
+
+
+def synthetic_control(forces) -> str:
+    """Dorset against its synthetic control, or why it could not be built."""
+    if forces.synthetic is None:
+        return (
+            f"**No synthetic control of Dorset:** {forces.synthetic_reason}. It becomes "
+            "possible if Dorset adopted earlier than the adoption table's other forces (the "
+            "`adoption_date` parameter) or if their dates turn out later when confirmed."
+        )
+    est = forces.synthetic
+    quarters = int(est.details["gaps"]["post"].sum())
+    if not forces.synthetic_bounded:
+        return (
+            f"Dorset's charge share was {_points(est.effect)} percentage points from its "
+            f"synthetic control (built from {len(forces.donors)} forces not yet adopting) on "
+            f"average over the {quarters} quarter(s) before the first of them adopted, but "
+            "with so few quarters the 95% interval has no bounds: no conclusion can be drawn."
+        )
+    direction = (
+        "no clear difference from"
+        if not est.significant
+        else "above"
+        if est.effect > 0
+        else "below"
+    )
+    return (
+        f"After adoption Dorset's charge share was {direction} its synthetic control, built "
+        f"from {len(forces.donors)} forces not yet adopting: {_points(est.effect)} percentage "
+        f"points on average (95% CI {_points(est.ci_low)} to {_points(est.ci_high)})."
+    )
+
+
+def national_change(forces) -> str:
+    """What forces that had adopted earlier did at Dorset's adoption."""
+    shift = forces.national_shift
+    if shift is None:
+        return (
+            f"The national change at adoption could not be checked: {forces.national_shift_reason}."
+        )
+    if not shift.significant:
+        return (
+            "Forces that had adopted earlier showed no clear change in their charge share at "
+            f"Dorset's adoption ({_points(shift.effect)} points, 95% CI "
+            f"{_points(shift.ci_low)} to {_points(shift.ci_high)}): no sign of a national "
+            "change arriving at the same time."
+        )
+    way = "a rise" if shift.effect > 0 else "a fall"
+    return (
+        f"**Forces that had adopted earlier also saw {way} in their charge share at Dorset's "
+        f"adoption** ({_points(shift.effect)} points, 95% CI "
+        f"{_points(shift.ci_low)} to {_points(shift.ci_high)}): something national changed "
+        "then, which a before/after comparison in Dorset alone would take for Soteria."
+    )
+
+
+def recording(step) -> str:
+    """Whether monthly reports stepped at adoption beyond their trend."""
+    if step is None:
+        return ""
+    if step.ci_low <= 1 <= step.ci_high:
+        return (
+            f"Monthly adult rape reports show no step at adoption beyond their trend (ratio "
+            f"{step.effect:.2f}, 95% CI {step.ci_low:.2f} to {step.ci_high:.2f})."
+        )
+    return (
+        f"Monthly adult rape reports were {step.effect:.2f} times their trend from adoption "
+        f"(95% CI {step.ci_low:.2f} to {step.ci_high:.2f}): if what is recorded as a crime "
+        "changed then, the cohorts after adoption hold different cases from those before."
+    )
+
+
+def placebo(estimate) -> str:
+    """The before/after at a date a year before adoption, in words."""
+    if estimate is None:
+        return ""
+    if estimate.ci_low <= 0 <= estimate.ci_high:
+        return (
+            "A placebo adoption a year early, on reports made before adoption, finds no "
+            f"change ({_points(estimate.effect)} points, 95% CI {_points(estimate.ci_low)} to "
+            f"{_points(estimate.ci_high)}): the series was not already moving."
+        )
+    return (
+        "**A placebo adoption a year early finds a change** in reports made before adoption "
+        f"({_points(estimate.effect)} points, 95% CI {_points(estimate.ci_low)} to "
+        f"{_points(estimate.ci_high)}): the share charged was already moving before Soteria, "
+        "so the before/after comparison cannot be taken for its effect."
+    )

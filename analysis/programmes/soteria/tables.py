@@ -10,6 +10,8 @@ small counts suppressed in the display copies.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -280,3 +282,102 @@ def withdrawal_timing(ends: pd.DataFrame) -> pd.DataFrame:
     early = (withdrawn["days"] <= EARLY_DAYS).groupby(withdrawn["period"])
     table = pd.DataFrame({"withdrawals": early.size(), "within_30_days": early.sum()})
     return table.reindex(["before", "after"], fill_value=0).astype(int)
+
+
+#: Home Office offence codes of adult rape (female and male victims aged 16 and over).
+ADULT_RAPE_CODES: tuple[str, ...] = ("19C", "19F")
+
+#: Force names the Home Office tables write differently from the adoption reference table.
+FORCE_NAME_ALIASES: dict[str, str] = {"London, City of": "City of London"}
+
+
+@dataclass(frozen=True)
+class ForcePanel:
+    """Adult rape charge share per force and quarter, with each force's adoption quarter.
+
+    Attributes
+    ----------
+    panel : DataFrame
+        One row per force and calendar quarter: ``force``, ``quarter`` (Period),
+        ``period`` (0, 1, ... over the quarters), ``outcomes`` and ``charges`` assigned,
+        ``charge_share`` (charges / outcomes), ``wave``, ``adoption_quarter`` and
+        ``first_treated`` (the period of the adoption quarter).
+    dorset_quarter : Period
+        The quarter containing Dorset's adoption date: its first treated quarter.
+    dropped : tuple of str
+        Names in the table that are not territorial forces of the adoption table (national
+        fraud reporting bodies, transport police), left out.
+    """
+
+    panel: pd.DataFrame
+    dorset_quarter: pd.Period
+    dropped: tuple[str, ...] = ()
+
+    def quarter_period(self, quarter: pd.Period) -> int:
+        """The ``period`` number of a calendar quarter."""
+        return int((quarter - self.panel["quarter"].min()).n)
+
+
+def force_panel(
+    outcomes: pd.DataFrame, adoption: pd.DataFrame, dorset_adoption: pd.Timestamp
+) -> ForcePanel:
+    """Adult rape charge share per force and quarter from the Home Office outcomes table.
+
+    The share is the period rate the published tables give: charge/summons outcomes (type
+    1) over every outcome assigned in the quarter, for adult rape (:data:`ADULT_RAPE_CODES`).
+    A force's first treated quarter is the one containing its adoption date, so a quarter
+    adopted part-way through counts as adopted and a comparison force is never part-treated.
+
+    Parameters
+    ----------
+    outcomes : DataFrame
+        The ``force_outcomes`` table, or :func:`analysis.data.public.read_crime_outcomes`.
+    adoption : DataFrame
+        The ``soteria_adoption`` reference table (``force``, ``wave``, ``adoption_date``).
+    dorset_adoption : Timestamp
+        Dorset's adoption date (the programme's parameter, which replaces the table's).
+
+    Examples
+    --------
+    >>> from analysis.data import load_reference
+    >>> from analysis.synthetic import generate
+    >>> synth = generate("soteria", seed=1, scale=0.3)
+    >>> result = force_panel(synth.tables["force_outcomes"], load_reference("soteria_adoption"),
+    ...                      pd.Timestamp("2023-07-01"))
+    >>> result.panel["force"].nunique(), str(result.dorset_quarter)
+    (43, '2023Q3')
+    """
+    from ...data.public import calendar_quarter
+
+    code = outcomes["offence_code"].astype(str).str.strip()
+    adult = outcomes[code.isin(ADULT_RAPE_CODES)]
+    force = adult["force_name"].astype(str).str.strip().replace(FORCE_NAME_ALIASES)
+    outcome_type = adult["outcome_type"].astype(str).str.strip().str.lstrip("0")
+    frame = pd.DataFrame(
+        {
+            "force": force.to_numpy(),
+            "quarter": calendar_quarter(
+                adult["financial_year"], adult["financial_quarter"]
+            ).to_numpy(),
+            "outcomes": adult["force_outcomes"].astype(float).to_numpy(),
+            "charges": np.where(outcome_type == "1", adult["force_outcomes"].astype(float), 0.0),
+        }
+    )
+    known = set(adoption["force"])
+    dropped = tuple(sorted(set(frame["force"]) - known))
+    frame = frame[frame["force"].isin(known)]
+    panel = frame.groupby(["force", "quarter"], as_index=False)[["outcomes", "charges"]].sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        panel["charge_share"] = panel["charges"] / panel["outcomes"]
+    # A quarter with no outcomes has no share: the force is left out of the balanced panel.
+    panel = panel[panel["outcomes"] > 0]
+    dates = adoption.set_index("force")["adoption_date"].copy()
+    dates.loc["Dorset"] = dorset_adoption
+    adopted = pd.Series(pd.PeriodIndex(pd.to_datetime(dates), freq="Q"), index=dates.index)
+    panel["wave"] = panel["force"].map(adoption.set_index("force")["wave"].astype(str))
+    panel["adoption_quarter"] = panel["force"].map(adopted)
+    first = panel["quarter"].min()
+    panel["period"] = (panel["quarter"] - first).map(lambda offset: offset.n).astype(int)
+    panel["first_treated"] = (panel["adoption_quarter"] - first).map(lambda offset: offset.n)
+    panel = panel.sort_values(["force", "quarter"]).reset_index(drop=True)
+    return ForcePanel(panel, pd.Timestamp(dorset_adoption).to_period("Q"), dropped)

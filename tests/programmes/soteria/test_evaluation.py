@@ -90,12 +90,14 @@ def test_value_of_charges_carries_the_interval_through():
 
 def test_build_findings_headline_first_with_truth_and_mde(evaluation, findings):
     truth = evaluation.data.truth
-    assert [f.headline for f in findings] == [True, False, False, False]
+    assert [f.headline for f in findings] == [True, False, False, False, False]
     assert findings[0].question == soteria_findings.QUESTION
     assert findings[0].truth == truth["charge_cif_difference"]
     assert findings[1].truth == truth["charge_hazard_ratio"]
     assert findings[2].truth == truth["withdrawal_cif_difference"]
     assert findings[3].truth == truth["team_did_charge"]
+    assert findings[4].truth == truth["national_charge_difference"]
+    assert findings[4].design == "staggered_difference_in_differences"
     assert all(f.mde and f.mde > 0 for f in findings)
     assert [f.sms_level for f in findings[:3]] == [1, 1, 1]
 
