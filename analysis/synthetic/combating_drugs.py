@@ -88,6 +88,8 @@ TRUTH_DEFINITIONS: dict[str, str] = {
     "the funding over without it, every funded year (the planted treatment_ratio; a "
     "recording change or a bounce-back is not part of it)",
     "young_people_rate_ratio": "young people in treatment with the funding over without it",
+    "placebo_rate_ratio": "adults in treatment in the year before the funding over Dorset's own "
+    "trend (1, except the transient dip of the regression_to_mean world)",
     "completions_ratio": "successful completions per person in treatment, with over without "
     "the funding (1: none planted)",
     "continuity_ratio": "share engaging within 3 weeks of release, with over without (1)",
@@ -337,6 +339,11 @@ def generate(
     offending = pd.concat(offending_rows, ignore_index=True)
 
     # ---------------------------------------------------------------- truth
+    selection = years == SELECTION_YEAR
+    placebo_ratio = float(
+        (treated_mean[partnership][:, selection] * world_factor[partnership][:, selection]).sum()
+        / treated_mean[partnership][:, selection].sum()
+    )
     dorset_deaths = death_mean[partnership].sum(axis=0)
     dorset_pop = total_pop[partnership].sum(axis=0)
     post = [i for i, y in enumerate(years) if 2022 <= y <= 2024]
@@ -347,6 +354,7 @@ def generate(
     truth = {
         "treatment_rate_ratio": params["treatment_ratio"],
         "young_people_rate_ratio": params["young_people_ratio"],
+        "placebo_rate_ratio": placebo_ratio,
         "completions_ratio": 1.0,
         "continuity_ratio": 1.0,
         "admissions_rate_ratio": 1.0,

@@ -285,13 +285,18 @@ class Evaluation:
         return None if value is None else float(value)
 
 
-def _comparison(
+def indicator_comparison(
     indicators: pd.DataFrame,
     key: str,
     partnership: list[str],
     comparators: list[str],
     start: pd.Timestamp,
 ) -> Comparison:
+    """One indicator's comparative time series from the funding start, with its three checks.
+
+    The coverage studies build the headline with this same function, so what they measure
+    is what the report shows.
+    """
     panel = tables.comparison_panel(indicators, key, partnership, comparators)
     estimate = designs.funding_effect(panel, start, outcome=COMPARISONS[key])
     try:
@@ -436,7 +441,8 @@ def evaluate(data: Any, params: Parameters | None = None) -> Evaluation:
             "comparator_codes against its Area Code column"
         )
     comparisons = {
-        key: _comparison(indicators, key, partnership, comparators, start) for key in COMPARISONS
+        key: indicator_comparison(indicators, key, partnership, comparators, start)
+        for key in COMPARISONS
     }
     treatment = tables.partnership_series(indicators, "adults_in_treatment", partnership)
     completions = tables.partnership_series(indicators, "completions", partnership)

@@ -46,6 +46,7 @@ DEATHS_QUESTION = "Have drug deaths changed since the funding began? (before/aft
 #: Planted-truth key of each finding in the synthetic data.
 TRUTH_KEYS = {
     "adults_in_treatment": "treatment_rate_ratio",
+    "placebo": "placebo_rate_ratio",
     "young_people_in_treatment": "young_people_rate_ratio",
     "completions": "completions_ratio",
     "continuity_of_care": "continuity_ratio",
@@ -183,6 +184,7 @@ def build_findings(evaluation: Evaluation, plan: AnalysisPlan | None = None) -> 
                 question=PLACEBO_QUESTION,
                 estimate=placebo,
                 design="before_after_with_comparison",
+                truth=_truth(evaluation, "placebo"),
                 label="Placebo: adults in treatment, start a year early (should be 1)",
                 role="check",
             )
