@@ -125,13 +125,20 @@ def chart_paragraph(chart: pd.DataFrame, what: str) -> str:
     """
     after = chart[~chart["baseline"]]
     signals = after[after["signal"] != ""]
+    unstable = bool((chart.loc[chart["baseline"], "signal"] != "").any())
+    caution = (
+        " The periods before the funding already signal (a trend or a shift), so the limits "
+        "describe no stable process and a signal since may continue it."
+        if unstable
+        else ""
+    )
     if after.empty:
         return f"{what}: no period after the baseline is published yet."
     if signals.empty:
         return (
             f"{what}: since the funding began, every period lies within the limits set by the "
-            "years before it, with no run on one side: common-cause variation, no signal of a "
-            "change."
+            "periods before it, with no run on one side: common-cause variation, no signal of a "
+            "change." + caution
         )
     kinds = signals["signal"].value_counts()
     first = pd.Timestamp(signals["time"].iloc[0])
@@ -140,7 +147,7 @@ def chart_paragraph(chart: pd.DataFrame, what: str) -> str:
         f"{what}: since the funding began, {len(signals)} of {len(after)} periods signal a "
         f"change ({described}), the first in {first:%B %Y}. A signal says something other than "
         "chance changed; it does not say what (the comparison with similar authorities below "
-        "asks whether it was the funding)."
+        "asks whether it was the funding)." + caution
     )
 
 

@@ -211,6 +211,9 @@ def test_chart_paragraph_branches():
     assert "no signal" in narrative.chart_paragraph(quiet, "X")
     assert "1 shift up" in narrative.chart_paragraph(loud, "X")
     assert "no period after" in narrative.chart_paragraph(empty, "X")
+    assert "already signal" not in narrative.chart_paragraph(loud, "X")
+    trending = loud.assign(signal=["shift down", "shift down"])
+    assert "already signal" in narrative.chart_paragraph(trending, "X")
 
 
 def test_funnel_paragraph_names_within_and_outside(evaluation):
