@@ -385,6 +385,33 @@ def deaths_detectability(
     )
 
 
+def own_trend_change(series: pd.DataFrame, funding_start: pd.Timestamp) -> Estimate:
+    """The partnership's indicator after the funding against its own trend alone (SMS 2).
+
+    An interrupted time series of the yearly counts (quasi-Poisson, population offset, no
+    seasonality) with no comparison: the reading that still holds if the comparable
+    authorities received the same funding, and that takes anything else that changed at
+    the start for the funding.
+    """
+    frame = series.rename(columns={"start": "time"})[["time", "count", "denominator"]]
+    return its(
+        frame,
+        outcome="count",
+        time="time",
+        intervention=funding_start,
+        offset="denominator",
+        family="quasipoisson",
+        harmonics=0,
+    ).with_updates(
+        outcome="adults in structured treatment",
+        estimand=(
+            "ratio of adults in structured treatment in Dorset's two authorities after the "
+            f"funding began ({funding_start:%B %Y}) to what their own trend predicts (no "
+            "comparison)"
+        ),
+    )
+
+
 # --------------------------------------------------------------------------- offending
 def offending_change(monthly: pd.DataFrame, funding_start: pd.Timestamp) -> Estimate:
     """Interrupted time series of monthly drug-related acquisitive crime (SMS 2, no comparison)."""

@@ -152,6 +152,8 @@ class Evaluation:
         Monthly drug-related offending by group.
     offending_change : Estimate
         Interrupted time series of drug-related acquisitive crime.
+    own_trend : Estimate
+        Adults in treatment against the partnership's own trend alone (no comparison).
     value : ValueForMoney
         Years out of treatment averted over the first two funded years, at the NTA crime cost.
     """
@@ -174,6 +176,7 @@ class Evaluation:
     deaths_power: designs.DeathsDetectability
     offending: pd.DataFrame
     offending_change: Estimate
+    own_trend: Estimate
     value: ValueForMoney
     value_simulated: SimulatedValueForMoney
     value_switching: SwitchingValues
@@ -501,6 +504,7 @@ def evaluate(data: Any, params: Parameters | None = None) -> Evaluation:
         ),
         offending=offending,
         offending_change=designs.offending_change(acquisitive, start),
+        own_trend=designs.own_trend_change(treatment, start),
         value=value,
         value_simulated=simulated,
         value_switching=switching,

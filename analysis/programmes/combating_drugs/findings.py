@@ -39,6 +39,12 @@ QUESTIONS = {
     "continuity_of_care": "Did more people leaving prison engage with community treatment?",
     "poisoning_admissions": "Did hospital admissions for drug poisoning change?",
 }
+OWN_TREND_QUESTION = f"{HEADLINE_QUESTION} (against Dorset's own trend, no comparison)"
+OWN_TREND_CAVEAT = (
+    "No comparison (SMS 2): anything else that changed in Dorset when the funding began is "
+    "read as the funding; shown because it still holds if comparable authorities received "
+    "the same funding."
+)
 PLACEBO_QUESTION = "Placebo: is there an 'effect' at a start a year before the funding?"
 OFFENDING_QUESTION = "Did drug-related acquisitive crime change after the funding began?"
 DEATHS_QUESTION = "Have drug deaths changed since the funding began? (before/after)"
@@ -47,6 +53,7 @@ DEATHS_QUESTION = "Have drug deaths changed since the funding began? (before/aft
 TRUTH_KEYS = {
     "adults_in_treatment": "treatment_rate_ratio",
     "placebo": "placebo_rate_ratio",
+    "own_trend": "treatment_rate_ratio",
     "young_people_in_treatment": "young_people_rate_ratio",
     "completions": "completions_ratio",
     "continuity_of_care": "continuity_ratio",
@@ -58,6 +65,7 @@ TRUTH_KEYS = {
 #: The outcome names the analysis plan uses for each finding.
 PLAN_OUTCOMES = {
     "adults_in_treatment": "adults_in_treatment",
+    "own_trend": "adults_in_treatment_own_trend",
     "young_people_in_treatment": "young_people_in_treatment",
     "completions": "completions",
     "continuity_of_care": "continuity_of_care",
@@ -189,6 +197,18 @@ def build_findings(evaluation: Evaluation, plan: AnalysisPlan | None = None) -> 
                 role="check",
             )
         )
+    findings.append(
+        Finding(
+            question=OWN_TREND_QUESTION,
+            estimate=evaluation.own_trend,
+            design="interrupted_time_series",
+            truth=_truth(evaluation, "own_trend"),
+            mde=mde(evaluation.own_trend),
+            label="Adults in structured treatment, against Dorset's own trend (rate ratio)",
+            caveats=(OWN_TREND_CAVEAT, PUBLISHED_CAVEAT),
+            family=family["own_trend"],
+        )
+    )
     for key in ("young_people_in_treatment", "completions", "continuity_of_care",
                 "poisoning_admissions"):  # fmt: skip
         findings.append(comparison_finding(evaluation, comparisons[key], family=family[key]))

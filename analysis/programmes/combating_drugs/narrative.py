@@ -81,6 +81,34 @@ def rating_paragraph(finding: Finding) -> str:
     return "\n".join(lines)
 
 
+def own_trend_paragraph(own_trend: Estimate, headline_finding: Finding) -> str:
+    """Dorset against its own trend alone, and when that reading matters.
+
+    Examples
+    --------
+    >>> from analysis.results import Estimate
+    >>> est = Estimate(1.2, 1.1, 1.3, 0.001, 12, "rate ratio", "m", "e")
+    >>> own_trend_paragraph(est, Finding("q", est, "descriptive"))[:52]
+    'Against their own trend alone (no comparison, SMS 2)'
+    """
+    words = _ratio_words(own_trend, "adults in structured treatment")
+    text = f"Against their own trend alone (no comparison, SMS 2), {words}."
+    comparators = [c for c in headline_finding.checks if c.name.startswith("comparators")]
+    if comparators and comparators[0].passed is False:
+        text += (
+            " The comparable authorities changed too when the funding began, as they would if "
+            "the same national funding reached them: this reading, which includes whatever "
+            "the funding did in Dorset, is then the one to weigh, knowing that it also "
+            "credits the funding with anything else that changed at the same time."
+        )
+    else:
+        text += (
+            " The comparison above is the stronger reading; this one would matter if the "
+            "comparable authorities had received the same funding."
+        )
+    return text
+
+
 def check_bullets(checks: tuple[Check, ...]) -> str:
     """The checks of a comparison as bullets."""
     return "\n".join(f"- **{c.name}**: {c.verdict}. {c.detail}." for c in checks)

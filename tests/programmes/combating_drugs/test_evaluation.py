@@ -59,7 +59,7 @@ def test_findings_put_the_headline_first_rated_and_with_its_truth(evaluation, bu
     assert head.sms_level == 3 and head.expected_effect == 1.2
     assert [f.role for f in built].count("check") == 1
     families = {f.family for f in built if f.family}
-    assert families == {"treatment and recovery", "harms"}
+    assert families == {"headline, other designs", "treatment and recovery", "harms"}
     assert all(f.adjusted_p_value is not None for f in built if f.family)
     assert findings.headline_finding(built) is head
     assert len(findings.impact_findings(built)) == len(built) - 1
@@ -201,6 +201,9 @@ def test_rating_paragraph_explains_a_lowered_rating_and_a_demotion():
     passed = replace(finding, checks=(replace(failed, passed=True),), headline_note="")
     assert "cannot be read" not in narrative.rating_paragraph(passed)
     assert "**comparators" in narrative.check_bullets(finding.checks)
+    own = _ratio(1.2, 1.1, 1.3)
+    assert "the one to weigh" in narrative.own_trend_paragraph(own, finding)
+    assert "stronger reading" in narrative.own_trend_paragraph(own, passed)
 
 
 def test_chart_paragraph_branches():
