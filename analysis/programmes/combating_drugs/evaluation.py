@@ -239,6 +239,13 @@ class Evaluation:
         }
 
     @property
+    def deaths_display(self) -> pd.DataFrame:
+        """Dorset's pooled drug deaths by period: count (small ones hidden), rate per 100,000."""
+        return tables.series_display(
+            self.deaths, per=100_000, threshold=self.params.suppression_threshold
+        ).rename(columns={"value": "per 100,000"})
+
+    @property
     def targets_display(self) -> pd.DataFrame:
         """Targets against the published figures, small counts suppressed."""
         table = self.targets.copy()

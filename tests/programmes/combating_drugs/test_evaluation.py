@@ -50,6 +50,9 @@ def test_evaluate_builds_every_part(evaluation):
     assert evaluation.targets["verdict"].notna().all()
     assert evaluation.deaths_change is not None and evaluation.deaths_power.baseline_years == 9
     assert set(evaluation.charts_display) and evaluation.comparison_table.shape[0] == 5
+    deaths = evaluation.deaths_display
+    assert list(deaths.columns) == ["count", "per 100,000"] and deaths.index[-1] == "2022 - 24"
+    assert 1 < deaths["per 100,000"].iloc[-1] < 50
 
 
 def test_findings_put_the_headline_first_rated_and_with_its_truth(evaluation, built):
