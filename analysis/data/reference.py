@@ -118,6 +118,19 @@ REFERENCE_CONTRACT = Contract(
             ),
         ),
         TableSpec(
+            "drug_treatment_returns",
+            "One row per published figure on the value of drug treatment (stated assumptions).",
+            key=("measure",),
+            columns=(
+                Column("measure", "str", "What the figure measures.", unique=True),
+                Column("value_gbp", "float", "The figure, in pounds.", min=0),
+                Column("per", "str", "What the figure is per."),
+                Column("price_year", "str", "Financial year of the prices (YYYY/YY)."),
+                Column("source", "str", "Where the figure comes from."),
+                Column("check_status", "category", "How far to trust it.", allowed=_CHECK_STATUSES),
+            ),
+        ),
+        TableSpec(
             "gdp_deflator",
             "One row per financial year: GDP deflator at market prices (index).",
             key=("financial_year",),
@@ -154,7 +167,8 @@ def load_reference(name: str) -> pd.DataFrame:
 
     Parameters
     ----------
-    name : {"outcome_codes", "harm_weights", "unit_costs", "gdp_deflator", "soteria_adoption"}
+    name : {"outcome_codes", "harm_weights", "unit_costs", "gdp_deflator", "soteria_adoption", \
+            "drug_treatment_returns"}
         The table.
 
     Returns

@@ -11,6 +11,7 @@
   optionally ridge-augmented, with conformal and placebo inference.
 - ``synthetic_did``: synthetic difference-in-differences (Arkhangelsky et al. 2021) for
   block or staggered adoption, with placebo or jackknife standard errors.
+- ``control_limits``: statistical process control (c-, u- and p-chart limits, signals).
 - ``funnel``: comparing areas fairly: funnel plot control limits (exact, or as public
   health indicator tools draw them, with overdispersion adjustment) and empirical-Bayes
   shrinkage of small-area rates.
@@ -35,6 +36,7 @@ modules are imported later.
 from .bounds import lee_bounds, worst_best_bounds
 from .comparative_its import comparative_its
 from .competing_risks import cause_specific_cox, cumulative_incidence
+from .control_limits import control_limits
 from .did import did
 from .event_study import event_study
 from .funnel import funnel_limit_curve, funnel_limits, shrink_rates
@@ -61,6 +63,7 @@ __all__ = [
     "comparative_its",
     "cause_specific_cox",
     "compare_proportions",
+    "control_limits",
     "cox",
     "cumulative_incidence",
     "did",

@@ -9,6 +9,7 @@ is displayed the same way).
 
 - :func:`plot_its`: interrupted time series with the counterfactual.
 - :func:`plot_event_study`: effects by period relative to treatment.
+- :func:`plot_control_chart`: a series against control limits, signals marked.
 - :func:`plot_forest`: several estimates, designs or programmes side by side.
 - :func:`plot_kaplan_meier`: survival curves with a number-at-risk table.
 - :func:`plot_balance`: covariate balance before and after adjustment (love plot).
@@ -19,6 +20,7 @@ is displayed the same way).
 """
 
 from .balance import plot_balance
+from .control_chart import plot_control_chart
 from .display import alt_text, figure_html, figure_png, register_notebook_display, show
 from .forest import forest_rows, plot_forest
 from .funnel_areas import plot_funnel_areas
@@ -39,6 +41,7 @@ __all__ = [
     "forest_rows",
     "house_style",
     "plot_balance",
+    "plot_control_chart",
     "plot_event_study",
     "plot_forest",
     "plot_funnel",
