@@ -16,8 +16,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from analysis.data import load
 from analysis.programmes.perpetrator_programmes.evaluation import Parameters, evaluate
@@ -56,16 +58,61 @@ RATED_THREE_BY_LABEL = (
 #: (motivation) lowers offending only after identification, so balance, pre-trends and the
 #: negative control all pass. The rate of confidently wrong headlines there is reported in
 #: the CSV, not held to the target; the E-value and Rosenbaum bound are the defence.
+#:
+#: The one trace the trait leaves is in the weeks between identification and the start,
+#: when participants (more motivated) offend less than their pairs before any programme
+#: could act: the ``pre_start_control_p`` column records that negative-control outcome
+#: (:func:`pre_start_negative_control`) so its power is measured with the study. Over
+#: seeds 5000 to 5059 it fired (p < 0.05) in 10% (Drive) and 8% (Up2U) of friendly runs
+#: and 10% and 12% of unobserved-confounding runs: the window (a median 30 to 45 days)
+#: holds too few crimes to tell the worlds apart, so it is measured, not used as a check.
 UNDETECTABLE_WORLDS = ("unobserved_confounding",)
 
 #: Seeds of the study: away from the notebook's (2026) and the unit tests' (3, 11).
 FIRST_SEED = 5000
 
 
+def _da_crimes_between(
+    offences: pd.DataFrame, person_ids: pd.Series, starts: np.ndarray, ends: np.ndarray
+) -> np.ndarray:
+    """DA crimes of each person dated in (start, end]."""
+    da = offences.loc[offences["da_flag"].astype(bool), ["person_id", "offence_date"]]
+    windows = pd.DataFrame(
+        {"row": np.arange(len(person_ids)), "person_id": person_ids.to_numpy()}
+    ).assign(start=starts, end=ends)
+    joined = windows.merge(da, on="person_id")
+    inside = joined[
+        (joined["offence_date"] > joined["start"]) & (joined["offence_date"] <= joined["end"])
+    ]
+    return np.bincount(inside["row"].to_numpy(), minlength=len(person_ids))
+
+
+def pre_start_negative_control(estimate, outcomes: pd.DataFrame, offences: pd.DataFrame) -> float:
+    """p-value of the target trial's pairs' DA crimes from identification to the (pseudo) start.
+
+    No programme can have changed them, so participants and their matched pairs should
+    differ only by chance; a trait that lowers offending from identification and raises
+    the chance of starting makes participants' fewer.
+    """
+    pairs = estimate.details["pairs"]
+    identified = outcomes.set_index("person_id")["identified_date"]
+    offset = pd.to_timedelta(pairs["offset_days"], unit="D").to_numpy()
+    counts = {}
+    for role in ("treated", "control"):
+        start = identified.loc[pairs[f"{role}_id"]].to_numpy()
+        counts[role] = _da_crimes_between(offences, pairs[f"{role}_id"], start, start + offset)
+    difference = counts["treated"] - counts["control"]
+    spread = difference.std(ddof=1)
+    if not spread > 0:
+        return 1.0
+    return float(2 * stats.norm.sf(abs(difference.mean() / (spread / np.sqrt(difference.size)))))
+
+
 def runs_for_seed(world: str, seed: int) -> pd.DataFrame:
     """One row per studied design: interval, truth, rating and whether it was confidently wrong."""
     data = load("perpetrator_programmes", source="synthetic", seed=seed, world=world)
-    findings = {f.label: f for f in build_findings(evaluate(data, Parameters()))}
+    evaluation = evaluate(data, Parameters())
+    findings = {f.label: f for f in build_findings(evaluation)}
     rows = []
     for label, key in DESIGNS.items():
         finding = findings[label]
@@ -73,6 +120,11 @@ def runs_for_seed(world: str, seed: int) -> pd.DataFrame:
         est = finding.estimate
         covered = bool(est.ci_low <= truth <= est.ci_high)
         reasons = finding.rating.reasons
+        control_p = (
+            pre_start_negative_control(est, evaluation.outcomes, data["offences"])
+            if "target trial" in label
+            else None
+        )
         rows.append(
             {
                 "world": world,
@@ -87,6 +139,7 @@ def runs_for_seed(world: str, seed: int) -> pd.DataFrame:
                 "reason_recorded": bool(reasons),
                 "significant": bool(est.significant),
                 "e_value_ci": finding.extra.get("e_value_ci"),
+                "pre_start_control_p": control_p,
                 "confidently_wrong": (not covered) and finding.sms_level >= 3 and not reasons,
                 "wrong_at_label_rating": (not covered)
                 and any(name in label for name in RATED_THREE_BY_LABEL),
@@ -101,6 +154,10 @@ def summarise(results: pd.DataFrame) -> pd.DataFrame:
         results.assign(
             error=results["effect"] - results["truth"],
             width=results["ci_high"] - results["ci_low"],
+            pre_start_control_fires=results["pre_start_control_p"]
+            .lt(0.05)
+            .astype(float)
+            .where(results["pre_start_control_p"].notna()),
         )
         .groupby(["world", "estimate"], sort=False)
         .agg(
@@ -109,6 +166,7 @@ def summarise(results: pd.DataFrame) -> pd.DataFrame:
             confidently_wrong=("confidently_wrong", "mean"),
             wrong_at_label_rating=("wrong_at_label_rating", "mean"),
             mean_sms=("sms_level", "mean"),
+            pre_start_control_fires=("pre_start_control_fires", "mean"),
             mean_estimate=("effect", "mean"),
             mean_truth=("truth", "mean"),
             mean_error=("error", "mean"),
@@ -124,6 +182,8 @@ def test_friendly_world_covers_and_every_world_runs():
     # Four 95% intervals: all four cover about 81% of the time, three or more 99.5%.
     assert primary["covered"].sum() >= 3, primary
     assert not friendly["confidently_wrong"].any(), friendly
+    # The pre-start negative control is measured for every target-trial headline.
+    assert primary["pre_start_control_p"].between(0, 1).all(), primary
     # The hostile worlds run end to end and rate every studied design.
     hostile = runs_for_seed("dip_before_referral", FIRST_SEED)
     assert set(hostile["estimate"]) == set(DESIGNS)

@@ -11,6 +11,9 @@ charges gained.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -439,6 +442,131 @@ def event_study_table(
 #: Widening steps of the regression discontinuity bandwidth when the first stage is too weak.
 _MAX_WIDENINGS = 4
 _WIDENING = 1.25
+#: Fewest finalised arrests since the pilot on each side of the threshold for the
+#: regression discontinuity (the local fits need some, and the first stage more).
+MIN_ARRESTS_PER_SIDE = 20
+
+
+def rdd_not_estimable_reason(sample: pd.DataFrame, *, threshold: float) -> str:
+    """Why the discontinuity cannot be estimated from these arrests, or ``""`` when it can.
+
+    Three things make it impossible before any fit: the harm score does not vary,
+    too few finalised arrests on one side of the threshold, or no first stage (no
+    arrest, or every arrest, was investigated under Focus, so crossing the threshold
+    cannot change it).
+
+    Examples
+    --------
+    >>> arrests = pd.DataFrame({"harm_score": [250.0] * 30, "focus_investigation": [1] * 30})
+    >>> rdd_not_estimable_reason(arrests, threshold=240)[:47]
+    'the harm score does not vary: all 30 finalised '
+    """
+    scores = sample["harm_score"].dropna()
+    if scores.nunique() < 2:
+        value = f" (all {scores.iloc[0]:g})" if len(scores) else ""
+        return (
+            f"the harm score does not vary: all {len(scores):,} finalised arrests since the "
+            f"pilot have the same score{value}, so there is no threshold to compare across"
+        )
+    below = int((scores < threshold).sum())
+    above = int((scores >= threshold).sum())
+    if min(below, above) < MIN_ARRESTS_PER_SIDE:
+        return (
+            f"too few finalised arrests since the pilot either side of the harm-score threshold "
+            f"{threshold:g}: {below:,} below and {above:,} at or above (at least "
+            f"{MIN_ARRESTS_PER_SIDE} each are needed)"
+        )
+    if sample["focus_investigation"].nunique() < 2:
+        share = "every" if sample["focus_investigation"].iloc[0] else "no"
+        return (
+            f"no first stage: {share} finalised arrest since the pilot was investigated under "
+            "Focus, so crossing the threshold cannot change who was"
+        )
+    return ""
+
+
+def not_estimable(reason: str, *, outcome: str, what: str) -> Estimate:
+    """A design that could not be estimated: no number, and the reason in its place.
+
+    The effect and interval are NaN, which the report's tables print as "not
+    estimable"; ``diagnostics["not_estimable"]`` holds the reason the narrative gives.
+
+    Examples
+    --------
+    >>> est = not_estimable("too few arrests", outcome="charged_pp", what="discontinuity")
+    >>> est.diagnostics["not_estimable"], est.warnings
+    ('too few arrests', ('The discontinuity is not estimable: too few arrests.',))
+    """
+    nan = float("nan")
+    return Estimate(
+        effect=nan,
+        ci_low=nan,
+        ci_high=nan,
+        p_value=nan,
+        n=0,
+        scale="percentage points",
+        method=f"{what} (not estimable)",
+        estimand=f"{what} (not estimable on these data)",
+        diagnostics={"not_estimable": reason},
+        warnings=(f"The {what} is not estimable: {reason.rstrip('.')}.",),
+        outcome=outcome.removesuffix("_pp"),
+    )
+
+
+def focus_rdd_or_not_estimable(
+    arrests: pd.DataFrame,
+    *,
+    threshold: float,
+    outcome: str = "charged_pp",
+    bandwidth: float | None = None,
+) -> Estimate:
+    """:func:`focus_rdd`, or a not-estimable result saying why (the report then says so).
+
+    Too few arrests either side, a harm score that does not vary, no first stage
+    (:func:`rdd_not_estimable_reason`) or a first stage too weak for a bounded
+    interval at every bandwidth tried give :func:`not_estimable` with the reason,
+    instead of stopping the report or printing a number.
+
+    Examples
+    --------
+    >>> arrests = pd.DataFrame({"after_pilot": [True] * 30, "finalised": [True] * 30,
+    ...     "harm_score": [100.0] * 25 + [300.0] * 5, "focus_investigation": [0] * 25 + [1] * 5,
+    ...     "charged_pp": [0.0] * 30, "suspect_id": range(30)})
+    >>> focus_rdd_or_not_estimable(arrests, threshold=240).diagnostics["not_estimable"][:24]
+    'too few finalised arrest'
+    """
+    reason = rdd_not_estimable_reason(rdd_sample(arrests), threshold=threshold)
+    if not reason:
+        try:
+            return focus_rdd(arrests, threshold=threshold, outcome=outcome, bandwidth=bandwidth)
+        except EstimationError as error:
+            reason = str(error).removeprefix("fuzzy_rdd: ").removeprefix("rdd: ")
+    return not_estimable(reason, outcome=outcome, what="regression discontinuity")
+
+
+def check_or_not_estimable(
+    check: Callable[..., Estimate], *args: Any, what: str, **kwargs: Any
+) -> Estimate:
+    """A threshold check (:func:`pending_jump` and the like), or a not-estimable result.
+
+    A check that cannot be fitted (too few arrests, a score that does not vary) is
+    carried as not estimable with its reason, and its evidence check is then "not
+    run", rather than stopping the report.
+
+    Examples
+    --------
+    >>> arrests = pd.DataFrame({"after_pilot": [True] * 3, "finalised": [True, False, True],
+    ...                         "harm_score": [250.0] * 3, "suspect_id": ["a", "b", "c"]})
+    >>> est = check_or_not_estimable(pending_jump, arrests, threshold=240.0,
+    ...                              what="jump in the share pending")
+    >>> est.diagnostics["not_estimable"][:26]
+    'the cutoff 240.0 is outsid'
+    """
+    try:
+        return check(*args, **kwargs)
+    except EstimationError as error:
+        reason = str(error).removeprefix("rdd: ")
+        return not_estimable(reason, outcome=what, what=what)
 
 
 def focus_rdd(
@@ -790,7 +918,8 @@ def rdd_bandwidth_sensitivity(
 ) -> pd.DataFrame:
     """The fuzzy regression discontinuity at several bandwidths (a robustness check).
 
-    Returns one row per bandwidth: ``bandwidth, effect, ci_low, ci_high,
+    A ``bandwidth`` of 0 (the discontinuity was not estimable) gives an empty table.
+    Otherwise one row per bandwidth: ``bandwidth, effect, ci_low, ci_high,
     first_stage, n_in_bandwidth``; where the first stage is too weak for a
     bounded interval the row says so (``note``) instead.
 
@@ -807,6 +936,12 @@ def rdd_bandwidth_sensitivity(
     """
     from ...methods import fuzzy_rdd
 
+    if not bandwidth > 0:
+        # No chosen bandwidth: the discontinuity itself was not estimable.
+        return pd.DataFrame(
+            columns=["bandwidth", "effect", "ci_low", "ci_high", "first_stage", "n_in_bandwidth"]
+            + ["note"]
+        )
     sample = rdd_sample(arrests)
     rows = []
     for factor in factors:
@@ -871,6 +1006,9 @@ def rdd_placebo_cutoffs(
             if cutoff < threshold
             else sample["harm_score"].ge(threshold)
         )
+        if not side.any():
+            rows.append({"cutoff": float(cutoff), "note": "no finalised arrests on this side"})
+            continue
         try:
             result = rdd(
                 sample.loc[side],

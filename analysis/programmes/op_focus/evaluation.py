@@ -252,7 +252,9 @@ def evaluate(data: Any, params: Parameters | None = None) -> Evaluation:
             "before_after": designs.before_after(arrests, outcome=outcome),
             "naive": designs.naive_comparison(arrests, outcome=outcome),
             "did": designs.arrest_did(arrests, pool, outcome=f"{outcome}_pp"),
-            "rdd": designs.focus_rdd(
+            # Too few arrests near the threshold, a score that does not vary or no first
+            # stage: carried as not estimable with the reason, not a stopped report.
+            "rdd": designs.focus_rdd_or_not_estimable(
                 arrests, threshold=threshold, outcome=f"{outcome}_pp", bandwidth=bandwidth
             ),
         }
@@ -304,12 +306,12 @@ def evaluate(data: Any, params: Parameters | None = None) -> Evaluation:
     }
     gains = pd.concat(
         {
-            "difference-in-differences": designs.additional_charges(
-                rates["charged"]["did"], arrests, cost_gbp=params.focus_cost_gbp
-            ),
-            "regression discontinuity": designs.additional_charges(
-                rd, arrests, cost_gbp=params.focus_cost_gbp
-            ),
+            name: designs.additional_charges(estimate, arrests, cost_gbp=params.focus_cost_gbp)
+            for name, estimate in (
+                ("difference-in-differences", rates["charged"]["did"]),
+                ("regression discontinuity", rd),
+            )
+            if not estimate.diagnostics.get("not_estimable")
         }
     ).round(1)
     from ...evidence.vfm import cost_per_additional_outcome
@@ -351,15 +353,26 @@ def evaluate(data: Any, params: Parameters | None = None) -> Evaluation:
         cohort=cohort,
         pending=pending,
         rdd_bandwidths=designs.rdd_bandwidth_sensitivity(
-            arrests, threshold=threshold, bandwidth=rd.diagnostics["bandwidth"]
+            arrests, threshold=threshold, bandwidth=rd.diagnostics.get("bandwidth", 0.0)
         ).round(3),
         rdd_placebo_cutoffs=designs.rdd_placebo_cutoffs(
             arrests, threshold=threshold, cutoffs=(0.6 * threshold, 1.5 * threshold)
         ).round(3),
         decision_times=tables.decision_time_by_outcome(arrests, before=older),
         charge_time_ratio=designs.charge_time_ratio(arrests, before=older),
-        rd_suspects=designs.suspect_density_and_arrest_jump(suspects, arrests, threshold=threshold),
-        rd_pending=designs.pending_jump(arrests, threshold=threshold),
+        rd_suspects=designs.check_or_not_estimable(
+            designs.suspect_density_and_arrest_jump,
+            suspects,
+            arrests,
+            threshold=threshold,
+            what="jump in the share of suspects arrested",
+        ),
+        rd_pending=designs.check_or_not_estimable(
+            designs.pending_jump,
+            arrests,
+            threshold=threshold,
+            what="jump in the share of arrests pending",
+        ),
         charge_by_age=designs.did_by_group(
             arrests, pool, group="age_band", min_suspects=params.suppression_threshold
         ),

@@ -124,6 +124,8 @@ def _design_caveats(key: str, estimate: Estimate, evaluation: Evaluation) -> lis
             f"{placebo.ci_high:+.1f})."
         ]
         return text
+    if key == "rdd" and d.get("not_estimable"):
+        return [f"Not estimable on these data: {d['not_estimable'].rstrip('.')}."]
     if key == "rdd":
         return [
             f"Selection is fuzzy: within the bandwidth {d['share_treated_below']:.0%} of arrests "
@@ -137,9 +139,18 @@ def _design_caveats(key: str, estimate: Estimate, evaluation: Evaluation) -> lis
 
 
 def _rd_checks(evaluation: Evaluation, rd: Estimate) -> list[Check]:
-    """The regression discontinuity's checks: sorting, selection, pending, first stage."""
+    """The regression discontinuity's checks: sorting, selection, pending, first stage.
+
+    A discontinuity that could not be estimated has one failed check instead, which
+    carries the reason and lowers it to SMS 1: a design with no number has earned no
+    evidence level.
+    """
     from ...evidence import Check
     from ...evidence.checks import density_check, first_stage_check, placebo_check
+
+    reason = rd.diagnostics.get("not_estimable")
+    if reason:
+        return [Check("estimable on these data", False, reason, lowers_to=1)]
 
     suspects = evaluation.rd_suspects
     checks = [
@@ -359,7 +370,8 @@ def build_findings(
                 checks = _rd_checks(evaluation, estimate)
                 if charge and planted(_RD_TRUTH_KEY) is not None:
                     value = planted(_RD_TRUTH_KEY)
-            headline = charge and key in ("did", "rdd")
+            estimable = not estimate.diagnostics.get("not_estimable")
+            headline = charge and key in ("did", "rdd") and estimable
             findings.append(
                 Finding(
                     question=question,
@@ -367,7 +379,7 @@ def build_findings(
                     design=design,
                     headline=headline,
                     truth=value,
-                    mde=mde(estimate),
+                    mde=mde(estimate) if estimable else None,
                     caveats=tuple(_design_caveats(key, estimate, evaluation)),
                     label=f"{outcome}: {words}",
                     extra={

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...data.harm_score import HarmScoreWeights
-from ...results import format_number
+from ...results import Estimate, format_number
 from .findings import finding_of, headline_finding
 
 if TYPE_CHECKING:
@@ -117,9 +117,44 @@ def drop_out(evaluation: Evaluation) -> str:
     )
 
 
+def not_estimable_reason(estimate: Estimate) -> str:
+    """Why a design could not be estimated (``""`` when it was), for the report's sentences.
+
+    Examples
+    --------
+    >>> from analysis.programmes.op_focus.designs import not_estimable
+    >>> not_estimable_reason(not_estimable("too few arrests.", outcome="charged_pp", what="RD"))
+    'too few arrests'
+    """
+    return str(estimate.diagnostics.get("not_estimable") or "").rstrip(".")
+
+
+def _rd_words(rd: Estimate) -> str:
+    """The discontinuity's estimate as a clause, or that it is not estimable and why."""
+    reason = not_estimable_reason(rd)
+    if reason:
+        return f"the regression discontinuity is **not estimable** on these data: {reason}"
+    return (
+        f"the regression discontinuity {rd.effect:+.1f} points (95% CI {rd.ci_low:+.1f} to "
+        f"{rd.ci_high:+.1f})"
+    )
+
+
 def charge_rate(evaluation: Evaluation) -> str:
     """The charge-rate estimates of the four designs, weakest first."""
     ba, naive, did, rd = (evaluation.charge[k] for k in ("before_after", "naive", "did", "rdd"))
+    if not_estimable_reason(rd):
+        return (
+            f"Among Focus perpetrators' arrests under Focus, "
+            f"{ba.diagnostics['rate_focus_pct']:.1f}% of finalised outcomes were charges, against "
+            f"{ba.diagnostics['rate_comparison_pct']:.1f}% before the pilot: a naive "
+            f"before/after change of **{ba.effect:+.1f} points**. Against other suspects since "
+            f"the pilot ({naive.diagnostics['rate_comparison_pct']:.1f}%) the naive difference "
+            f"is **{naive.effect:+.1f} points**. The difference-in-differences gives "
+            f"**{did.effect:+.1f} points** (95% CI {did.ci_low:+.1f} to {did.ci_high:+.1f}); "
+            f"{_rd_words(rd)}. {did.diagnostics['n_pending_excluded']:,} pending arrests were "
+            "left out of the difference-in-differences."
+        )
     return (
         f"Among Focus perpetrators' arrests under Focus, {ba.diagnostics['rate_focus_pct']:.1f}% "
         f"of finalised outcomes were charges, against {ba.diagnostics['rate_comparison_pct']:.1f}% "
@@ -157,6 +192,21 @@ def placebo(evaluation: Evaluation) -> str:
     return text + "**which is not near zero: treat the difference-in-differences with caution.**"
 
 
+def rdd_panels(evaluation: Evaluation) -> list[tuple[Estimate, str, str]]:
+    """The discontinuity's figures: (fit, title, y-axis label) for the first stage and the jump.
+
+    Empty when the discontinuity is not estimable (:func:`rdd_checks` then says why).
+    """
+    rd = evaluation.charge["rdd"]
+    if not_estimable_reason(rd):
+        return []
+    first_stage, jump = rd.details["first_stage"], rd.details["reduced_form"]
+    return [
+        (first_stage, first_stage_title(evaluation), "Share investigated under Focus"),
+        (jump, reduced_form_title(evaluation), "Charged or summonsed (%)"),
+    ]
+
+
 def first_stage_title(evaluation: Evaluation) -> str:
     """Title of the first-stage figure of the regression discontinuity."""
     jump = evaluation.charge["rdd"].details["first_stage"].effect
@@ -176,17 +226,26 @@ def rdd_checks(evaluation: Evaluation) -> str:
     suspects arrested and of outcomes pending check that the finalised arrests either side
     of the threshold are alike.
     """
-    d = evaluation.charge["rdd"].diagnostics
+    rd = evaluation.charge["rdd"]
+    d = rd.diagnostics
     suspects, pending = evaluation.rd_suspects, evaluation.rd_pending
     density = suspects.diagnostics.get("density_p_value")
-    text = (
-        f"Bandwidth {d['bandwidth']:.0f} points either side of "
-        f"{evaluation.params.harm_threshold:g}; {d['n_below_in_bandwidth']:,} finalised arrests "
-        f"below and {d['n_above_in_bandwidth']:,} above. Within it "
-        f"{d['share_treated_below']:.0%} of arrests below and {d['share_treated_above']:.0%} "
-        "above were investigated under Focus. The bandwidths in the table below are a fixed "
-        "grid (0.75, 1, 1.5 and 2 times the chosen one), set before the results. "
-    )
+    if not_estimable_reason(rd):
+        text = (
+            f"The regression discontinuity at {evaluation.params.harm_threshold:g} is **not "
+            f"estimable** on these data: {not_estimable_reason(rd)}. No number is given for it, "
+            "and it earns no evidence level. "
+        )
+    else:
+        text = (
+            f"Bandwidth {d['bandwidth']:.0f} points either side of "
+            f"{evaluation.params.harm_threshold:g}; {d['n_below_in_bandwidth']:,} finalised "
+            f"arrests below and {d['n_above_in_bandwidth']:,} above. Within it "
+            f"{d['share_treated_below']:.0%} of arrests below and "
+            f"{d['share_treated_above']:.0%} above were investigated under Focus. The bandwidths "
+            "in the table below are a fixed grid (0.75, 1, 1.5 and 2 times the chosen one), set "
+            "before the results. "
+        )
     if density is None:
         text += "Density test on suspects: not run. "
     else:
@@ -200,6 +259,9 @@ def rdd_checks(evaluation: Evaluation) -> str:
         (suspects, "the share of suspects arrested since the pilot"),
         (pending, "the share of arrests still pending"),
     ):
+        if not_estimable_reason(estimate):
+            text += f"Jump in {what}: not estimable ({not_estimable_reason(estimate)}). "
+            continue
         moved = not estimate.ci_low <= 0 <= estimate.ci_high
         text += (
             f"Jump in {what}: {estimate.effect:+.1f} points (95% CI {estimate.ci_low:+.1f} to "
@@ -218,8 +280,7 @@ def withdrawal(evaluation: Evaluation) -> str:
     did, rd = evaluation.withdrawal["did"], evaluation.withdrawal["rdd"]
     return (
         f"The difference-in-differences estimates a change of **{did.effect:+.1f} points** in "
-        f"victim withdrawal (95% CI {did.ci_low:+.1f} to {did.ci_high:+.1f}); the regression "
-        f"discontinuity {rd.effect:+.1f} points (95% CI {rd.ci_low:+.1f} to {rd.ci_high:+.1f})."
+        f"victim withdrawal (95% CI {did.ci_low:+.1f} to {did.ci_high:+.1f}); {_rd_words(rd)}."
     )
 
 
@@ -412,6 +473,7 @@ def caveats(evaluation: Evaluation, findings: list[Finding]) -> str:
     params = evaluation.params
     arrests = evaluation.arrests
     rd = evaluation.charge["rdd"].diagnostics
+    rd_reason = not_estimable_reason(evaluation.charge["rdd"])
     top_mde = finding_of(findings, evaluation.charge["rdd"]).mde
     did_mde = finding_of(findings, evaluation.charge["did"]).mde
     pending_share = arrests.loc[arrests["after_pilot"], "finalised"].eq(False).mean()
@@ -426,7 +488,12 @@ def caveats(evaluation: Evaluation, findings: list[Finding]) -> str:
             "for suspects near the threshold whose adoption followed it"
         )
     rdd += "; it says nothing directly about the highest-harm perpetrators"
-    if top_mde > did_mde:
+    if rd_reason:
+        rdd = (
+            f"The regression discontinuity could not be estimated ({rd_reason}), so the "
+            "charge-rate findings rest on the difference-in-differences alone."
+        )
+    elif top_mde > did_mde:
         near = rd["n_below_in_bandwidth"] + rd["n_above_in_bandwidth"]
         rdd += (
             f", and with {near:,} arrests near the threshold it is imprecise "

@@ -1,8 +1,9 @@
 """The discontinuity's sorting check on suspects against rddensity (Cattaneo, Jansson and Ma).
 
 rddensity is the reference implementation of the local-polynomial density test
-(test-only dependency). The toolkit's check is McCrary's (2008) test, a different
-estimator of the same thing, so the two are compared on their verdict at 5%, not their
+(test-only dependency). The toolkit's check is McCrary's (2008) binned test with a local
+quadratic fit (``analysis.methods.rdd._density_test``), a different estimator of the same
+thing, so the two are compared on their verdict at 5%, not their
 p-values: on public data with no sorting (US Senate elections, shipped with rdrobust),
 on the same data with sorting planted, and on the synthetic suspects the programme uses
 (one row per suspect, which is where the test belongs).
