@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError, EstimationError
-from ..results import Estimate
+from ..results import PanelRegressionResult
 from ._inference import SMALL_SAMPLE, cluster_small_sample, interval, wild_cluster_bootstrap
 from ._panel import (
     WARN_TREATED_CLUSTERS,
@@ -101,7 +101,7 @@ def did(
     conf_level: float = 0.95,
     n_boot: int = 999,
     seed: int = 0,
-) -> Estimate:
+) -> PanelRegressionResult:
     """Difference-in-differences by two-way fixed effects (unit and period effects absorbed).
 
     Parameters
@@ -138,7 +138,7 @@ def did(
 
     Returns
     -------
-    Estimate
+    PanelRegressionResult
         ``effect`` = coefficient of ``treatment`` on the ``"difference"`` scale (outcome
         units); ``table`` holds every coefficient (``coef, se, ci_low, ci_high,
         p_value``); ``n`` = number of units.
@@ -363,7 +363,7 @@ def did(
         method += " (wild cluster bootstrap)"
     label = "clustered by " + cluster_column if inference != "robust" else "robust"
     logger.info("did: %s on %s rows, effect %.4g (se %.3g, %s)", outcome, len(y), effect, se, label)
-    return Estimate(
+    return PanelRegressionResult(
         effect=effect,
         ci_low=float(ci_low),
         ci_high=float(ci_high),

@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import ConfigError, EstimationError
-from ..results import Estimate
+from ..results import EventStudyResult
 from ._inference import SMALL_SAMPLE, cluster_small_sample, interval, wald_test
 from ._panel import (
     WithinTransformer,
@@ -74,7 +74,7 @@ def event_study(
     cluster: str | None = None,
     small_sample: str = "nested",
     conf_level: float = 0.95,
-) -> Estimate:
+) -> EventStudyResult:
     """Dynamic difference-in-differences (event study) with a joint pre-trend test.
 
     Parameters
@@ -103,7 +103,7 @@ def event_study(
 
     Returns
     -------
-    Estimate
+    EventStudyResult
         ``effect`` = average of the post-period coefficients ``0..lags`` (difference
         scale); ``details["dynamic"]`` = DataFrame ``rel_time, coef, se, ci_low, ci_high``
         (reference ``-1`` included with coef 0 and NaN se/interval);
@@ -265,6 +265,7 @@ def event_study(
         "pretrend_f": f_stat,
         "pretrend_df": q,
         "pretrend_df_denominator": df,
+        "df": df,
         "n_obs": fit.n_obs,
         "n_units": n_units,
         "n_periods": n_periods,
@@ -283,7 +284,7 @@ def event_study(
     logger.info(
         "event_study: %s, average post effect %.4g, pre-trend p %.3g", outcome, effect, pretrend_p
     )
-    return Estimate(
+    return EventStudyResult(
         effect=effect,
         ci_low=ci_low,
         ci_high=ci_high,
