@@ -569,13 +569,27 @@ class Comparison:
         }
 
     def _repr_html_(self) -> str:
-        shown = self.table.drop(columns=["conf_level"]).rename(
-            columns={"ci_low": "CI low", "ci_high": "CI high", "p_value": "p"}
+        # Readers get the estimate, its interval and what it rests on; the standard error
+        # (on the log scale for ratios) and the warning count stay in ``table``.
+        table = self.table
+        shown = table.reset_index()[["design", "method", "scale", "effect", "ci_low", "ci_high"]]
+        shown["p-value"] = [format_p_value(p, missing="") for p in table["p_value"]]
+        shown["n"] = [f"{n:,}" for n in table["n"]]
+        levels = {f"{level:.0%}" for level in table["conf_level"]}
+        interval = f"{levels.pop()} CI" if len(levels) == 1 else "CI"
+        shown = shown.rename(
+            columns={
+                "design": "Design",
+                "method": "Method",
+                "scale": "Scale",
+                "effect": "Effect",
+                "ci_low": f"{interval} low",
+                "ci_high": f"{interval} high",
+            }
         )
-        shown["p"] = [format_p_value(p, missing="") for p in shown["p"]]
         caption = html.escape(self.estimand[:1].upper() + self.estimand[1:])
         body = shown.to_html(
-            float_format=lambda v: format_number(v), border=0, classes="comparison"
+            index=False, float_format=lambda v: format_number(v), border=0, classes="comparison"
         )
         return f"<div class='analysis-comparison'><p><strong>{caption}</strong></p>{body}</div>"
 

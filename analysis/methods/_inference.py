@@ -147,7 +147,7 @@ def cluster_small_sample(
         nested_levels = sum(len(np.unique(effects[name])) for name in nested)
         k = n_coef + n_absorbed - nested_levels + len(nested)
         shown = ", ".join(nested) if nested else "none"
-        text = f"absorbed effects counted unless nested within the clusters (nested: {shown})"
+        text = f"absorbed effects counted unless nested within the clusters; nested: {shown}"
     if n_obs - k <= 0:
         raise EstimationError(
             f"{estimator}: no residual degrees of freedom for the small-sample correction "

@@ -190,7 +190,7 @@ def test_matches_pyfixest_on_minimum_wage_panel_clustered_by_state():
     ref = pf.feols("lemp ~ treat_post | countyreal + year", data=mpdta, vcov={"CRV1": "state"})
     _assert_matches_pyfixest(est, ref)
     assert est.diagnostics["small_sample_k"] == 1 + 5
-    assert "nested: countyreal" in est.diagnostics["covariance"]
+    assert "nested: countyreal" in est.diagnostics["covariance"]  # the county effects
     assert (est.effect, est.se) == pytest.approx((float(ref.coef().iloc[0]), ref.se().iloc[0]))
 
 
