@@ -22,7 +22,7 @@ from ._version import __version__
 from .errors import AnalysisError, ConfigError, DataValidationError, EstimationError, Problem
 
 if TYPE_CHECKING:
-    from .results import Estimate
+    from .results import Estimate, compare
 
 __all__ = [
     "PROGRAMMES",
@@ -33,6 +33,7 @@ __all__ = [
     "EstimationError",
     "Problem",
     "__version__",
+    "compare",
 ]
 
 
@@ -44,8 +45,8 @@ def __getattr__(name: str) -> Any:
         from .programmes import REGISTRY
 
         return tuple(REGISTRY)
-    if name == "Estimate":
-        from .results import Estimate
+    if name in ("Estimate", "compare"):
+        from . import results
 
-        return Estimate
+        return getattr(results, name)
     raise AttributeError(f"module 'analysis' has no attribute {name!r}")

@@ -1,18 +1,39 @@
-"""The one results type every estimator returns.
+"""The results type every estimator returns, its typed families, and ``compare``.
 
 Modelled on statsmodels' results objects: an estimate carries its effect, its
 uncertainty, what it estimates, under which assumptions, and what went wrong,
 and renders itself as a sentence, as HTML in a notebook and as a dict for
 ``findings.json``.
+
+:class:`Estimate` is the serialisable core and the common interface
+(``estimate``, ``interval``/``conf_int``, ``estimand``, ``assumptions``,
+``diagnostics``). Each estimator family returns a subclass that names what sits in
+its ``diagnostics``/``details``/``table`` (an event study's dynamic effects and
+pre-trend test, a panel regression's clusters and small-sample convention) without
+adding fields, so ``findings.json`` and every older attribute are unchanged:
+
+- :class:`PanelRegressionResult`: :func:`analysis.methods.did`;
+- :class:`EventStudyResult`: :func:`analysis.methods.event_study`;
+- :class:`StaggeredResult`: :func:`analysis.methods.staggered_did`;
+- :class:`PoissonPanelResult`: :func:`analysis.methods.poisson_etwfe`.
+
+:func:`compare` puts several designs' estimates of one estimand side by side (as
+linearmodels' ``compare`` and pyfixest's ``etable`` do for models), as a table and,
+with :func:`analysis.plots.plot_comparison`, a forest plot.
 """
 
 from __future__ import annotations
 
 import html
 import math
+import numbers
 import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
+from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
+
+from .errors import ConfigError, EstimationError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -140,6 +161,77 @@ class Estimate:
         object.__setattr__(self, "assumptions", tuple(self.assumptions))
         object.__setattr__(self, "warnings", tuple(self.warnings))
 
+    # ------------------------------------------------------------------ common interface
+    @property
+    def estimate(self) -> float:
+        """The point estimate (``effect``), on ``scale``."""
+        return self.effect
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """The reported interval ``(ci_low, ci_high)`` at ``conf_level``."""
+        return (self.ci_low, self.ci_high)
+
+    @property
+    def degrees_of_freedom(self) -> float | None:
+        """Degrees of freedom of the t reference distribution, or None for the normal.
+
+        Read from ``diagnostics["df"]``, where estimators that use t intervals record it.
+        """
+        df = self.diagnostics.get("df")
+        if isinstance(df, numbers.Real) and not isinstance(df, bool) and df > 0:
+            return float(df)
+        return None
+
+    def conf_int(self, level: float | None = None) -> tuple[float, float]:
+        """Confidence interval at ``level`` (default: the reported ``conf_level``).
+
+        At the reported level this is the reported interval, whatever built it
+        (bootstrap, test inversion, an exact method). At another level it is the
+        Wald interval from ``se``: ``effect +/- c * se``, or on ratio scales
+        ``exp(log(effect) +/- c * se)``, with ``c`` from the t distribution when the
+        estimator used one (``degrees_of_freedom``) and the normal otherwise.
+
+        Raises
+        ------
+        ConfigError
+            ``level`` outside (0, 1).
+        EstimationError
+            Another level was asked for but the estimate has no standard error.
+
+        Examples
+        --------
+        >>> est = Estimate(2.0, 1.0, 3.0, 0.01, 50, "difference", "m", "e", se=0.5)
+        >>> est.conf_int()
+        (1.0, 3.0)
+        >>> [round(v, 3) for v in est.conf_int(0.90)]
+        [1.178, 2.822]
+        """
+        if level is None or math.isclose(level, self.conf_level, rel_tol=0, abs_tol=1e-12):
+            return self.interval
+        if not (isinstance(level, numbers.Real) and 0 < level < 1):
+            raise ConfigError(f"conf_int: level must be between 0 and 1, not {level!r}.")
+        if self.se is None or not math.isfinite(self.se) or self.se < 0:
+            raise EstimationError(
+                f"conf_int: '{self.method}' reports no standard error, so its interval cannot "
+                f"be rebuilt at level {level}. Fix: use the reported {self.conf_level:.0%} "
+                "interval, or re-run the estimator with conf_level set."
+            )
+        df = self.degrees_of_freedom
+        if df is None:
+            critical = NormalDist().inv_cdf(0.5 + level / 2)
+        else:
+            from scipy import stats  # only when a t interval is rebuilt
+
+            critical = float(stats.t.ppf(0.5 + level / 2, df))
+        if self.scale in RATIO_SCALES:
+            centre = math.log(self.effect)
+            return (
+                math.exp(centre - critical * self.se),
+                math.exp(centre + critical * self.se),
+            )
+        return (self.effect - critical * self.se, self.effect + critical * self.se)
+
     # ------------------------------------------------------------------ helpers
     @property
     def null_value(self) -> float:
@@ -252,3 +344,342 @@ class Estimate:
 
     def __str__(self) -> str:
         return self.summary()
+
+
+# ---------------------------------------------------------------------- typed families
+# Each family names what its estimator leaves in diagnostics, details and table. None
+# adds a field: the serialised form (to_dict, findings.json) is the Estimate's, and the
+# older dictionary access keeps working.
+
+
+@dataclass(frozen=True)
+class PanelRegressionResult(Estimate):
+    """A regression on a panel with absorbed unit and period effects (:func:`did`).
+
+    Examples
+    --------
+    >>> est = PanelRegressionResult(1.0, 0.5, 1.5, 0.01, 40, "difference", "m", "e",
+    ...     diagnostics={"small_sample": "nested", "n_clusters": 40, "df": 39})
+    >>> est.small_sample, est.n_clusters, est.degrees_of_freedom
+    ('nested', 40, 39.0)
+    """
+
+    @property
+    def coefficients(self) -> pd.DataFrame | None:
+        """Every coefficient: ``coef, se, ci_low, ci_high, p_value`` by term."""
+        return self.table
+
+    @property
+    def inference(self) -> str | None:
+        """``"cluster"``, ``"robust"`` or ``"wild"``."""
+        return self.diagnostics.get("inference")
+
+    @property
+    def cluster(self) -> str | None:
+        """The cluster column (None for robust standard errors)."""
+        return self.diagnostics.get("cluster")
+
+    @property
+    def n_clusters(self) -> int | None:
+        """Number of clusters (None for robust standard errors)."""
+        return self.diagnostics.get("n_clusters")
+
+    @property
+    def small_sample(self) -> str | None:
+        """How absorbed effects were counted in the clustered small-sample factor."""
+        return self.diagnostics.get("small_sample")
+
+    @property
+    def covariance(self) -> str | None:
+        """The covariance estimator and its small-sample factor, in words."""
+        return self.diagnostics.get("covariance")
+
+
+@dataclass(frozen=True)
+class EventStudyResult(PanelRegressionResult):
+    """Dynamic effects relative to the period before treatment (:func:`event_study`)."""
+
+    @property
+    def dynamic(self) -> pd.DataFrame | None:
+        """``rel_time, coef, se, ci_low, ci_high``, the reference period included."""
+        return self.details.get("dynamic")
+
+    @property
+    def pretrend_p_value(self) -> float | None:
+        """p-value of the joint test that every pre-period coefficient is zero."""
+        return self.diagnostics.get("pretrend_p_value")
+
+    @property
+    def pretrend_statistic(self) -> float | None:
+        """The pre-trend test statistic (F)."""
+        return self.diagnostics.get("pretrend_f")
+
+
+@dataclass(frozen=True)
+class StaggeredResult(Estimate):
+    """Group-time effects aggregated over adoption cohorts (:func:`staggered_did`)."""
+
+    @property
+    def group_time(self) -> pd.DataFrame | None:
+        """One row per cohort and period: ``att, se, ci_low, ci_high, n_treated, ...``."""
+        return self.table
+
+    @property
+    def dynamic(self) -> pd.DataFrame | None:
+        """Effects by time since adoption, with uniform bands."""
+        return self.details.get("dynamic")
+
+    @property
+    def dynamic_vcov(self) -> pd.DataFrame | None:
+        """Covariance of the effects by time since adoption."""
+        return self.details.get("dynamic_vcov")
+
+    @property
+    def by_group(self) -> pd.DataFrame | None:
+        """The effect for each adoption cohort."""
+        return self.details.get("by_group")
+
+    @property
+    def pretrend_p_value(self) -> float | None:
+        """p-value of the joint test of the pre-adoption event-time effects (None if none)."""
+        return self.diagnostics.get("pretrend_p_value")
+
+
+@dataclass(frozen=True)
+class PoissonPanelResult(Estimate):
+    """A rate ratio from a Poisson panel regression (:func:`poisson_etwfe`)."""
+
+    @property
+    def cells(self) -> pd.DataFrame | None:
+        """Cohort-by-period log effects with their standard errors and event counts."""
+        return self.table
+
+    @property
+    def log_ratio_se(self) -> float | None:
+        """Standard error of the log rate ratio."""
+        return self.se
+
+    @property
+    def pretrend_p_value(self) -> float | None:
+        """p-value of the joint test of the lead terms (None when none were fitted)."""
+        return self.diagnostics.get("pretrend_p_value")
+
+
+# ---------------------------------------------------------------------- compare
+_COMPARE_COLUMNS = [
+    "method",
+    "scale",
+    "effect",
+    "ci_low",
+    "ci_high",
+    "conf_level",
+    "se",
+    "p_value",
+    "n",
+    "warnings",
+]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Several designs' estimates of one estimand, side by side (see :func:`compare`).
+
+    Attributes
+    ----------
+    estimand : str
+        The common question, in words.
+    labels : tuple of str
+        One label per design, in the order given.
+    results : tuple of Estimate
+        The estimates, in the same order.
+    conf_level : float or None
+        The common level every interval was put on, or None for each as reported.
+    """
+
+    estimand: str
+    labels: tuple[str, ...]
+    results: tuple[Estimate, ...]
+    conf_level: float | None = None
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row per design: method, scale, effect, interval, level, se, p, n, warnings."""
+        import pandas as pd
+
+        rows = []
+        for result in self.results:
+            low, high = result.conf_int(self.conf_level)
+            rows.append(
+                {
+                    "method": result.method,
+                    "scale": result.scale,
+                    "effect": result.effect,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "conf_level": self.conf_level or result.conf_level,
+                    "se": result.se,
+                    "p_value": result.p_value,
+                    "n": result.n,
+                    "warnings": len(result.warnings),
+                }
+            )
+        frame = pd.DataFrame(rows, columns=_COMPARE_COLUMNS)
+        frame.index = pd.Index(self.labels, name="design")
+        return frame
+
+    def forest_rows(self) -> pd.DataFrame:
+        """The rows a forest plot needs: ``label, effect, ci_low, ci_high, scale``."""
+        frame = self.table.reset_index().rename(columns={"design": "label"})
+        return frame[["label", "effect", "ci_low", "ci_high", "scale"]]
+
+    def summary(self) -> str:
+        """One sentence: how many designs rule out no effect, and whether they agree.
+
+        Designs agree in direction when every estimate on a scale lies on the same
+        side of no effect; intervals overlap when some value lies in all of them.
+        """
+        parts = []
+        scales = list(dict.fromkeys(r.scale for r in self.results))
+        excluding = sum(r.significant for r in self.results)
+        for scale in scales:
+            members = [r for r in self.results if r.scale == scale]
+            bounds = [r.conf_int(self.conf_level) for r in members]
+            null = members[0].null_value
+            signs = {(r.effect > null) - (r.effect < null) for r in members}
+            overlap = max(b[0] for b in bounds) <= min(b[1] for b in bounds)
+            direction = "agree in direction" if len(signs) == 1 else "disagree in direction"
+            parts.append(
+                f"on the {scale} scale the {len(members)} estimate(s) "
+                f"({', '.join(format_number(r.effect) for r in members)}) {direction} and "
+                f"their intervals {'share a common value' if overlap else 'do not all overlap'}"
+            )
+        estimand = self.estimand[:1].upper() + self.estimand[1:]
+        return (
+            f"{estimand}: {len(self.results)} designs, {excluding} of which rule out no "
+            f"effect; " + "; ".join(parts) + "."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the estimand and one record per design."""
+        records = self.table.reset_index().to_dict(orient="records")
+        return {
+            "estimand": self.estimand,
+            "conf_level": self.conf_level,
+            "designs": [{k: _plain(v) for k, v in row.items()} for row in records],
+        }
+
+    def _repr_html_(self) -> str:
+        # Readers get the estimate, its interval and what it rests on; the standard error
+        # (on the log scale for ratios) and the warning count stay in ``table``.
+        table = self.table
+        shown = table.reset_index()[["design", "method", "scale", "effect", "ci_low", "ci_high"]]
+        shown["p-value"] = [format_p_value(p, missing="") for p in table["p_value"]]
+        shown["n"] = [f"{n:,}" for n in table["n"]]
+        levels = {f"{level:.0%}" for level in table["conf_level"]}
+        interval = f"{levels.pop()} CI" if len(levels) == 1 else "CI"
+        shown = shown.rename(
+            columns={
+                "design": "Design",
+                "method": "Method",
+                "scale": "Scale",
+                "effect": "Effect",
+                "ci_low": f"{interval} low",
+                "ci_high": f"{interval} high",
+            }
+        )
+        caption = html.escape(self.estimand[:1].upper() + self.estimand[1:])
+        body = shown.to_html(
+            index=False, float_format=lambda v: format_number(v), border=0, classes="comparison"
+        )
+        return f"<div class='analysis-comparison'><p><strong>{caption}</strong></p>{body}</div>"
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def compare(
+    results: Mapping[str, Estimate] | Sequence[Estimate | tuple[str, Estimate]],
+    *,
+    estimand: str | None = None,
+    conf_level: float | None = None,
+) -> Comparison:
+    """Put several designs' estimates of one estimand side by side.
+
+    Parameters
+    ----------
+    results : mapping of label to Estimate, or sequence of Estimate or (label, Estimate)
+        The designs, in the order to show them. Unlabelled estimates are labelled by
+        their ``method``.
+    estimand : str, optional
+        The question they all answer, in words (default: the first result's estimand).
+    conf_level : float, optional
+        Put every interval on this level (see :meth:`Estimate.conf_int`); by default
+        each keeps its reported interval, and the table's ``conf_level`` column says
+        which level that is.
+
+    Returns
+    -------
+    Comparison
+        ``table`` (one row per design), ``summary()``, ``to_dict()`` and HTML for a
+        notebook; :func:`analysis.plots.plot_comparison` draws it.
+
+    Raises
+    ------
+    ConfigError
+        Fewer than two results, a result that is not an Estimate, repeated labels, or a
+        bad ``conf_level``.
+
+    Examples
+    --------
+    >>> naive = Estimate(-0.9, -1.2, -0.6, 0.001, 120, "difference", "two-way FE", "effect")
+    >>> staggered = Estimate(-0.5, -0.8, -0.2, 0.002, 120, "difference", "CS", "effect")
+    >>> table = compare({"TWFE": naive, "Staggered": staggered}).table
+    >>> list(table.index), list(table["effect"])
+    (['TWFE', 'Staggered'], [-0.9, -0.5])
+    """
+    if isinstance(results, Mapping):
+        pairs = [(str(label), result) for label, result in results.items()]
+    elif isinstance(results, Estimate) or not isinstance(results, Sequence):
+        raise ConfigError(
+            "compare: pass several results, as a mapping of label to Estimate or a list of "
+            f"Estimate or (label, Estimate) pairs, not a {type(results).__name__}."
+        )
+    else:
+        pairs = []
+        for i, item in enumerate(results):
+            if isinstance(item, Estimate):
+                pairs.append((item.method, item))
+            elif isinstance(item, tuple) and len(item) == 2:
+                pairs.append((str(item[0]), item[1]))
+            else:
+                raise ConfigError(
+                    f"compare: item {i} is a {type(item).__name__}; pass an Estimate or a "
+                    "(label, Estimate) pair."
+                )
+    for label, result in pairs:
+        if not isinstance(result, Estimate):
+            raise ConfigError(
+                f"compare: '{label}' is a {type(result).__name__}, not an Estimate. Fix: pass "
+                "the estimators' results."
+            )
+    if len(pairs) < 2:
+        raise ConfigError(
+            f"compare: {len(pairs)} result(s) given; a comparison needs at least two designs."
+        )
+    labels = [label for label, _ in pairs]
+    repeated = sorted({label for label in labels if labels.count(label) > 1})
+    if repeated:
+        raise ConfigError(
+            f"compare: label(s) {', '.join(map(repr, repeated))} appear more than once. Fix: "
+            "pass a mapping of distinct labels to results."
+        )
+    if conf_level is not None and not (isinstance(conf_level, numbers.Real) and 0 < conf_level < 1):
+        raise ConfigError(f"compare: conf_level must be between 0 and 1, not {conf_level!r}.")
+    comparison = Comparison(
+        estimand=estimand if estimand is not None else pairs[0][1].estimand,
+        labels=tuple(labels),
+        results=tuple(result for _, result in pairs),
+        conf_level=conf_level,
+    )
+    comparison.table  # noqa: B018 - builds every interval now, so a bad level fails here
+    return comparison

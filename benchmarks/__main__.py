@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import batch, estimators
+from . import synthetic_control as synthetic_control_cases
 from ._measure import measure
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -48,6 +49,40 @@ def run_estimators(quick: bool) -> list[dict]:
             )
             print(
                 f"  {ours} vs {reference} at {size:,}: {a.seconds:.3f}s vs {b.seconds:.3f}s",
+                file=sys.stderr,
+            )
+    return rows
+
+
+def run_synthetic_control(quick: bool) -> list[dict]:
+    """``synthetic_control`` with every in-space placebo against pysyncon's PlaceboTest."""
+    cases = synthetic_control_cases
+    rows = []
+    for ours, reference, sizes in cases.QUICK_PAIRS if quick else cases.PAIRS:
+        for size in sizes:
+            a = measure("benchmarks.synthetic_control", ours, size)
+            b = measure("benchmarks.synthetic_control", reference, size)
+            rows.append(
+                {
+                    "group": "synthetic_control",
+                    "case": ours,
+                    "reference": reference,
+                    "size": size,
+                    "seconds": a.seconds,
+                    "reference_seconds": b.seconds,
+                    "speed_ratio": b.seconds / a.seconds if a.seconds else float("nan"),
+                    "peak_mb": a.peak_mb,
+                    "reference_peak_mb": b.peak_mb,
+                    "abs_difference": f"{abs(a.extra['effect'] - b.extra['effect']):.1e}",
+                    "weights_max_difference": cases.weights_difference(
+                        a.extra["weights"], b.extra["weights"]
+                    ),
+                    "p_value": a.extra["p_value"],
+                    "reference_p_value": b.extra["p_value"],
+                }
+            )
+            print(
+                f"  {ours} vs {reference} at {size} units: {a.seconds:.2f}s vs {b.seconds:.2f}s",
                 file=sys.stderr,
             )
     return rows
@@ -123,20 +158,28 @@ def markdown_table(table: pd.DataFrame) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
-    parser.add_argument("--only", choices=("batch", "estimators", "synthetic"), action="append")
+    parser.add_argument(
+        "--only",
+        choices=("batch", "estimators", "synthetic_control", "synthetic"),
+        action="append",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs of each batch case (median reported)"
     )
     args = parser.parse_args(argv)
     groups = args.only or (
-        ["estimators", "synthetic"] if args.quick else ["batch", "estimators", "synthetic"]
+        ["estimators", "synthetic_control", "synthetic"]
+        if args.quick
+        else ["batch", "estimators", "synthetic_control", "synthetic"]
     )
     rows: list[dict] = []
     if "batch" in groups:
         rows += run_batch(args.repeat)
     if "estimators" in groups:
         rows += run_estimators(args.quick)
+    if "synthetic_control" in groups:
+        rows += run_synthetic_control(args.quick)
     if "synthetic" in groups:
         rows += run_synthetic(args.quick)
     table = pd.DataFrame(rows)

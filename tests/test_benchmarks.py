@@ -43,3 +43,17 @@ def test_the_floor_and_the_baseline_are_real_commands():
     for label, command in batch.CASES.items():
         argv = command(Path("/tmp/out"))
         assert argv[0] == sys.executable, label
+
+
+@pytest.mark.xdist_group("benchmarks")
+def test_quick_synthetic_control_rows_agree_with_pysyncon(tmp_path):
+    """The pysyncon row at a tiny size: the same weights, gap and placebo p-value."""
+    assert main(["--quick", "--only", "synthetic_control", "--output", str(tmp_path)]) == 0
+    table = pd.read_csv(tmp_path / "benchmarks.csv")
+    assert list(table["group"]) == ["synthetic_control"]
+    row = table.iloc[0]
+    assert row["case"] == "synthetic_control:placebos" and row["size"] == 6
+    assert row["weights_max_difference"] < 1e-3
+    assert float(row["abs_difference"]) < 1e-3
+    assert row["p_value"] == row["reference_p_value"]
+    assert row["seconds"] > 0 and row["reference_seconds"] > 0

@@ -1,4 +1,8 @@
-"""Inference helpers shared by the panel estimators: t intervals and the wild cluster bootstrap."""
+"""Inference helpers shared by the panel estimators.
+
+t intervals, the small-sample correction of clustered standard errors, and the wild cluster
+bootstrap.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from ..errors import EstimationError
+from ..errors import ConfigError, EstimationError
 from ._panel import _group_sums
 
 #: Webb's six-point weights: more distinct bootstrap samples than Rademacher's two points
@@ -40,6 +44,124 @@ def wald_test(coef: np.ndarray, cov: np.ndarray) -> tuple[float, int]:
     keep = values > values.max() * 1e-10
     projected = vectors[:, keep].T @ coef
     return float(np.sum(projected**2 / values[keep])), int(keep.sum())
+
+
+#: How absorbed effects enter ``K`` in the clustered small-sample factor (fixest's ``fixef.K``).
+SMALL_SAMPLE = ("nested", "none", "full")
+
+
+@dataclass(frozen=True)
+class SmallSample:
+    """The clustered (CR1) small-sample factor ``G/(G-1) * (n-1)/(n-K)`` and how ``K`` was counted.
+
+    Attributes
+    ----------
+    convention : str
+        ``"nested"``, ``"none"`` or ``"full"`` (see :func:`cluster_small_sample`).
+    factor : float
+        The factor the raw cluster sandwich is multiplied by.
+    k : int
+        Parameters counted in ``K``: estimated coefficients plus the absorbed effects the
+        convention counts.
+    nested : tuple of str
+        Absorbed effects found nested within the clusters (not counted under ``"nested"``).
+    text : str
+        The formula in words, for ``diagnostics["covariance"]``.
+    """
+
+    convention: str
+    factor: float
+    k: int
+    nested: tuple[str, ...]
+    text: str
+
+
+def nested_within(effect_codes: np.ndarray, cluster_codes: np.ndarray) -> bool:
+    """Whether every level of an absorbed effect lies inside a single cluster.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> units = np.array([0, 0, 1, 1, 2, 2]); areas = np.array([0, 0, 0, 0, 1, 1])
+    >>> nested_within(units, areas), nested_within(areas, units)
+    (True, False)
+    """
+    n_clusters = int(cluster_codes.max()) + 1
+    pairs = np.unique(effect_codes.astype(np.int64) * n_clusters + cluster_codes)
+    return len(pairs) == len(np.unique(effect_codes))
+
+
+def cluster_small_sample(
+    convention: str,
+    *,
+    n_obs: int,
+    n_coef: int,
+    n_clusters: int,
+    n_absorbed: int,
+    effects: dict[str, np.ndarray],
+    cluster_codes: np.ndarray,
+    estimator: str,
+) -> SmallSample:
+    """Small-sample factor of clustered standard errors, counting absorbed effects as asked.
+
+    The factor is ``G/(G-1) * (n-1)/(n-K)``; conventions differ only in ``K``:
+
+    - ``"nested"`` (default of the estimators; fixest's default ``ssc(fixef.K = "nested")``,
+      and how reghdfe treats effects nested within the clusters): ``K`` counts the
+      coefficients and every absorbed effect except those nested within the clusters. A
+      cluster-level effect adds nothing to the cluster sandwich, so counting it would only
+      shrink ``n - K``; an effect that cuts across clusters (periods, when clustering by
+      unit) does use up degrees of freedom. As in fixest, a nested set of effects gives back
+      one parameter (the intercept it had absorbed): a unit-by-period panel clustered by unit
+      has ``K = k + T``.
+    - ``"none"``: ``K = k``, the absorbed effects not counted (Stata's ``xtreg, fe
+      vce(cluster)``; linearmodels' ``debiased=True, group_debias=True,
+      count_effects=False``). The estimators' convention before the fixest default.
+    - ``"full"``: ``K = k + a``, every absorbed effect counted (fixest's ``fixef.K = "full"``,
+      Stata's ``areg``).
+
+    ``n_absorbed`` is the exact number of absorbed parameters (levels less redundancies).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> unit = np.repeat(np.arange(50), 4); period = np.tile(np.arange(4), 50)
+    >>> ss = cluster_small_sample("nested", n_obs=200, n_coef=1, n_clusters=50, n_absorbed=53,
+    ...     effects={"unit": unit, "period": period}, cluster_codes=unit, estimator="did")
+    >>> ss.k, ss.nested, round(ss.factor, 6) == round(50 / 49 * 199 / 195, 6)
+    (5, ('unit',), True)
+    """
+    if convention not in SMALL_SAMPLE:
+        raise ConfigError(
+            f"{estimator}: small_sample must be one of {', '.join(SMALL_SAMPLE)}, not "
+            f"{convention!r}. 'nested' is fixest's and reghdfe's default."
+        )
+    nested = tuple(name for name, codes in effects.items() if nested_within(codes, cluster_codes))
+    if convention == "none":
+        k = n_coef
+        text = "absorbed effects not counted"
+    elif convention == "full":
+        k = n_coef + n_absorbed
+        text = "every absorbed effect counted"
+    else:
+        nested_levels = sum(len(np.unique(effects[name])) for name in nested)
+        k = n_coef + n_absorbed - nested_levels + len(nested)
+        shown = ", ".join(nested) if nested else "none"
+        text = f"absorbed effects counted unless nested within the clusters; nested: {shown}"
+    if n_obs - k <= 0:
+        raise EstimationError(
+            f"{estimator}: no residual degrees of freedom for the small-sample correction "
+            f"({n_obs} rows, K = {k}). Fix: use a longer panel, fewer covariates, or "
+            "small_sample='none'."
+        )
+    factor = n_clusters / (n_clusters - 1) * (n_obs - 1) / (n_obs - k)
+    return SmallSample(
+        convention=convention,
+        factor=factor,
+        k=int(k),
+        nested=nested,
+        text=f"CR1: G/(G-1) x (n-1)/(n-K), K = {k} ({convention}: {text})",
+    )
 
 
 @dataclass(frozen=True)

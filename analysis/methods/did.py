@@ -7,15 +7,18 @@ million-row panel takes about a second and well under a gigabyte.
 Small-sample corrections (stated in every result's ``diagnostics["covariance"]``):
 
 - ``inference="cluster"`` (default, clustered by ``unit`` unless ``cluster`` is given):
-  CR1, ``V = G/(G-1) * (n-1)/(n-k) * (X'X)^-1 (sum_g s_g s_g') (X'X)^-1`` on the
-  within-transformed data, ``k`` = number of estimated coefficients (treatment and
-  covariates; absorbed effects not counted, as Stata's ``xtreg, fe vce(cluster)``);
-  intervals and p-values from the t distribution with ``G - 1`` degrees of freedom.
-  This equals linearmodels' ``PanelOLS(...).fit(cov_type="clustered", debiased=True,
-  group_debias=True, auto_df=False, count_effects=False)``. (linearmodels' default,
-  ``group_debias=False`` with the effects counted, scales by ``n/(n-k-a)`` instead,
-  where ``a`` is the number of absorbed effects; on a short panel that inflates the
-  variance by up to ``T/(T-1)`` and drops the ``G/(G-1)`` factor.)
+  CR1, ``V = G/(G-1) * (n-1)/(n-K) * (X'X)^-1 (sum_g s_g s_g') (X'X)^-1`` on the
+  within-transformed data, with intervals and p-values from the t distribution with
+  ``G - 1`` degrees of freedom. ``K`` follows fixest's default small-sample correction
+  (``ssc(fixef.K = "nested")``, also how reghdfe counts): the estimated coefficients plus
+  every absorbed effect *not nested within the clusters*, so a unit-by-period panel
+  clustered by unit has ``K = k + T``. It matches pyfixest's ``feols(..., vcov={"CRV1":
+  cluster})`` to machine precision (``tests/methods/test_did.py``). The convention is
+  chosen by ``small_sample``: ``"none"`` (``K = k``, absorbed effects not counted: Stata's
+  ``xtreg, fe vce(cluster)`` and this estimator's convention before the fixest default;
+  equal to linearmodels' ``debiased=True, group_debias=True, count_effects=False``) or
+  ``"full"`` (every absorbed effect counted, as ``areg``). The result says which in
+  ``diagnostics["small_sample"]`` and ``diagnostics["covariance"]``.
 - ``inference="robust"``: HC1, ``n/(n-k-a)`` with the absorbed effects counted
   (linearmodels' default for ``cov_type="robust"``); t with ``n-k-a`` degrees of
   freedom. It ignores serial correlation and is rarely right for panels.
@@ -39,8 +42,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError, EstimationError
-from ..results import Estimate
-from ._inference import interval, wild_cluster_bootstrap
+from ..results import PanelRegressionResult
+from ._inference import SMALL_SAMPLE, cluster_small_sample, interval, wild_cluster_bootstrap
 from ._panel import (
     WARN_TREATED_CLUSTERS,
     WithinTransformer,
@@ -62,7 +65,6 @@ _INFERENCE = ("cluster", "robust", "wild")
 #: The wild bootstrap needs one within transformation per cluster; above this, use "cluster".
 MAX_WILD_CLUSTERS = 1000
 
-CR1_TEXT = "CR1: G/(G-1) x (n-1)/(n-k), k = estimated coefficients (absorbed effects not counted)"
 HC1_TEXT = "HC1: n/(n-k-a), a = absorbed unit and period effects"
 
 ASSUMPTIONS = (
@@ -95,10 +97,11 @@ def did(
     weights: str | None = None,
     covariates: str | Sequence[str] | None = None,
     inference: str = "cluster",
+    small_sample: str = "nested",
     conf_level: float = 0.95,
     n_boot: int = 999,
     seed: int = 0,
-) -> Estimate:
+) -> PanelRegressionResult:
     """Difference-in-differences by two-way fixed effects (unit and period effects absorbed).
 
     Parameters
@@ -121,6 +124,11 @@ def did(
     inference : {"cluster", "robust", "wild"}
         Clustered CR1 (default), heteroskedasticity-robust HC1, or the wild cluster
         bootstrap for few clusters. See the module notes for the corrections.
+    small_sample : {"nested", "none", "full"}
+        How absorbed effects count in the clustered small-sample factor
+        ``G/(G-1) * (n-1)/(n-K)``: ``"nested"`` (default, as fixest and reghdfe: counted
+        unless nested within the clusters), ``"none"`` (not counted) or ``"full"`` (all
+        counted). Ignored by ``inference="robust"``.
     conf_level : float
         Confidence level of the interval.
     n_boot : int
@@ -130,7 +138,7 @@ def did(
 
     Returns
     -------
-    Estimate
+    PanelRegressionResult
         ``effect`` = coefficient of ``treatment`` on the ``"difference"`` scale (outcome
         units); ``table`` holds every coefficient (``coef, se, ci_low, ci_high,
         p_value``); ``n`` = number of units.
@@ -162,6 +170,10 @@ def did(
     if inference not in _INFERENCE:
         raise ConfigError(
             f"did: inference must be one of {', '.join(_INFERENCE)}, not {inference!r}."
+        )
+    if small_sample not in SMALL_SAMPLE:
+        raise ConfigError(
+            f"did: small_sample must be one of {', '.join(SMALL_SAMPLE)}, not {small_sample!r}."
         )
     check_conf_level(conf_level, estimator=estimator)
     if inference == "wild" and (not isinstance(n_boot, int | np.integer) or n_boot < 99):
@@ -270,7 +282,22 @@ def did(
             "time; in panels they are usually too small. Prefer inference='cluster'."
         )
 
-    cov = fit.cov_robust if inference == "robust" else fit.cov_cluster
+    small = None
+    if inference == "robust":
+        cov = fit.cov_robust
+    else:
+        small = cluster_small_sample(
+            small_sample,
+            n_obs=fit.n_obs,
+            n_coef=len(names),
+            n_clusters=n_clusters,
+            n_absorbed=fit.n_absorbed,
+            effects={unit: unit_codes, time: time_codes},
+            cluster_codes=cluster_codes,
+            estimator=estimator,
+        )
+        # fit_absorbed scales by its own CR1 factor; swap it for the chosen convention's.
+        cov = fit.cov_cluster / fit.cluster_correction * small.factor
     df = fit.df_resid if inference == "robust" else n_clusters - 1
     se_all = np.sqrt(np.diag(cov))
     bounds = np.array(
@@ -299,7 +326,9 @@ def did(
         "n_treated_clusters": n_treated_clusters if inference != "robust" else None,
         "cluster": cluster_column if inference != "robust" else None,
         "inference": inference,
-        "covariance": HC1_TEXT if inference == "robust" else CR1_TEXT,
+        "covariance": HC1_TEXT if small is None else small.text,
+        "small_sample": None if small is None else small.convention,
+        "small_sample_k": None if small is None else small.k,
         "df": df,
         "absorbed_effects": fit.n_absorbed,
         "within_r2": fit.r2_within,
@@ -316,7 +345,7 @@ def did(
             cluster_codes,
             residualise,
             se=se,
-            correction=fit.cluster_correction,
+            correction=small.factor,
             conf_level=conf_level,
             n_boot=n_boot,
             seed=seed,
@@ -334,7 +363,7 @@ def did(
         method += " (wild cluster bootstrap)"
     label = "clustered by " + cluster_column if inference != "robust" else "robust"
     logger.info("did: %s on %s rows, effect %.4g (se %.3g, %s)", outcome, len(y), effect, se, label)
-    return Estimate(
+    return PanelRegressionResult(
         effect=effect,
         ci_low=float(ci_low),
         ci_high=float(ci_high),

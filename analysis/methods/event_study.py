@@ -6,8 +6,10 @@ effects absorbed (the same exact within transformation as :func:`analysis.method
 The period before treatment, ``r = -1``, is the reference; the endpoints are binned
 (``D_{-leads}`` marks every ``r <= -leads`` and ``D_{lags}`` every ``r >= lags``), so the
 model stays identified without never-treated units and distant periods do not leak into
-the reference. Standard errors are clustered (CR1, ``G - 1`` degrees of freedom, as in
-:func:`did`).
+the reference. Standard errors are clustered (CR1, ``G - 1`` degrees of freedom) with the
+small-sample correction of :func:`analysis.methods.did`: by default fixest's (absorbed
+effects counted unless nested within the clusters), ``small_sample="none"`` for the earlier
+convention that counted none.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import ConfigError, EstimationError
-from ..results import Estimate
-from ._inference import interval, wald_test
+from ..results import EventStudyResult
+from ._inference import SMALL_SAMPLE, cluster_small_sample, interval, wald_test
 from ._panel import (
     WithinTransformer,
     check_cluster_count,
@@ -70,8 +72,9 @@ def event_study(
     leads: int = 4,
     lags: int = 4,
     cluster: str | None = None,
+    small_sample: str = "nested",
     conf_level: float = 0.95,
-) -> Estimate:
+) -> EventStudyResult:
     """Dynamic difference-in-differences (event study) with a joint pre-trend test.
 
     Parameters
@@ -92,12 +95,15 @@ def event_study(
         Relative periods after treatment: ``0..lags`` (``lags`` binned with all later).
     cluster : str, optional
         Cluster column (defaults to ``unit``).
+    small_sample : {"nested", "none", "full"}
+        How absorbed effects count in the small-sample factor ``G/(G-1) * (n-1)/(n-K)``
+        (see :func:`analysis.methods.did`); ``"nested"`` is fixest's and reghdfe's default.
     conf_level : float
         Confidence level.
 
     Returns
     -------
-    Estimate
+    EventStudyResult
         ``effect`` = average of the post-period coefficients ``0..lags`` (difference
         scale); ``details["dynamic"]`` = DataFrame ``rel_time, coef, se, ci_low, ci_high``
         (reference ``-1`` included with coef 0 and NaN se/interval);
@@ -118,6 +124,11 @@ def event_study(
     """
     estimator = "event_study"
     _check_window(leads, lags)
+    if small_sample not in SMALL_SAMPLE:
+        raise ConfigError(
+            f"event_study: small_sample must be one of {', '.join(SMALL_SAMPLE)}, not "
+            f"{small_sample!r}."
+        )
     check_conf_level(conf_level, estimator=estimator)
     cluster_column = unit if cluster is None else cluster
     require_columns(
@@ -184,7 +195,18 @@ def event_study(
         y, np.column_stack(columns), names, transformer, cluster_codes, estimator=estimator
     )
     df = n_clusters - 1
-    cov = fit.cov_cluster
+    small = cluster_small_sample(
+        small_sample,
+        n_obs=fit.n_obs,
+        n_coef=len(names),
+        n_clusters=n_clusters,
+        n_absorbed=fit.n_absorbed,
+        effects={unit: unit_codes, time: time_codes},
+        cluster_codes=cluster_codes,
+        estimator=estimator,
+    )
+    # fit_absorbed scales by its own CR1 factor; swap it for the chosen convention's.
+    cov = fit.cov_cluster / fit.cluster_correction * small.factor
     se = np.sqrt(np.diag(cov))
     rows = []
     for j, r in enumerate(rel_times):
@@ -243,6 +265,7 @@ def event_study(
         "pretrend_f": f_stat,
         "pretrend_df": q,
         "pretrend_df_denominator": df,
+        "df": df,
         "n_obs": fit.n_obs,
         "n_units": n_units,
         "n_periods": n_periods,
@@ -253,13 +276,15 @@ def event_study(
         "leads": int(leads),
         "lags": int(lags),
         "period_unit": period_unit,
-        "covariance": "CR1: G/(G-1) x (n-1)/(n-k), k = estimated coefficients",
+        "covariance": small.text,
+        "small_sample": small.convention,
+        "small_sample_k": small.k,
         "within_method": transformer.method,
     }
     logger.info(
         "event_study: %s, average post effect %.4g, pre-trend p %.3g", outcome, effect, pretrend_p
     )
-    return Estimate(
+    return EventStudyResult(
         effect=effect,
         ci_low=ci_low,
         ci_high=ci_high,

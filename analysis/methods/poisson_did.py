@@ -24,7 +24,7 @@ import pandas as pd
 from scipy import sparse, stats
 
 from ..errors import ConfigError, EstimationError
-from ..results import Estimate
+from ..results import PoissonPanelResult
 from ._inference import wald_test
 from ._panel import (
     check_conf_level,
@@ -111,7 +111,7 @@ def poisson_etwfe(
     first_treated: str,
     leads: int = 0,
     conf_level: float = 0.95,
-) -> Estimate:
+) -> PoissonPanelResult:
     """Average effect on a count as a rate ratio (Poisson extended two-way fixed effects).
 
     Parameters
@@ -248,7 +248,7 @@ def poisson_etwfe(
         }
     )
     logger.info("poisson_etwfe: %s, rate ratio %.4g (log se %.3g)", outcome, np.exp(log_ratio), se)
-    return Estimate(
+    return PoissonPanelResult(
         effect=float(np.exp(log_ratio)),
         ci_low=float(np.exp(log_ratio - z * se)),
         ci_high=float(np.exp(log_ratio + z * se)),

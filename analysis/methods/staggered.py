@@ -29,7 +29,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import ConfigError, EstimationError
-from ..results import Estimate
+from ..results import Estimate, StaggeredResult
 from ._inference import interval, wald_test
 from ._panel import (
     check_conf_level,
@@ -77,7 +77,7 @@ def staggered_did(
     n_boot: int = 999,
     seed: int = 0,
     anticipation: int = 0,
-) -> Estimate:
+) -> StaggeredResult:
     """Group-time average treatment effects (Callaway and Sant'Anna 2021), aggregated.
 
     Parameters
@@ -111,7 +111,7 @@ def staggered_did(
 
     Returns
     -------
-    Estimate
+    StaggeredResult
         ``effect`` = overall ATT: post-treatment ATT(g,t) averaged with weights
         proportional to cohort size (R ``aggte(type="simple")``), difference scale;
         ``table`` = ATT(g,t) (``group, time, rel_time, att, se, ci_low, ci_high,
@@ -410,7 +410,7 @@ def staggered_did(
         )
 
     logger.info("staggered_did: %s, overall ATT %.4g (se %.3g)", outcome, effect, effect_se)
-    return Estimate(
+    return StaggeredResult(
         effect=effect,
         ci_low=ci_low,
         ci_high=ci_high,

@@ -11,6 +11,7 @@ is displayed the same way).
 - :func:`plot_event_study`: effects by period relative to treatment.
 - :func:`plot_control_chart`: a series against control limits, signals marked.
 - :func:`plot_forest`: several estimates, designs or programmes side by side.
+- :func:`plot_comparison`: a :func:`analysis.results.compare` table as a forest plot.
 - :func:`plot_kaplan_meier`: survival curves with a number-at-risk table.
 - :func:`plot_balance`: covariate balance before and after adjustment (love plot).
 - :func:`plot_funnel`: referral to start to completion.
@@ -22,7 +23,7 @@ is displayed the same way).
 from .balance import plot_balance
 from .control_chart import plot_control_chart
 from .display import alt_text, figure_html, figure_png, register_notebook_display, show
-from .forest import forest_rows, plot_forest
+from .forest import forest_rows, plot_comparison, plot_forest
 from .funnel_areas import plot_funnel_areas
 from .programme import plot_funnel, plot_uptake, wilson_interval
 from .rdd import plot_rdd
@@ -42,6 +43,7 @@ __all__ = [
     "house_style",
     "plot_balance",
     "plot_control_chart",
+    "plot_comparison",
     "plot_event_study",
     "plot_forest",
     "plot_funnel",

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from ..errors import ConfigError
 from ..evidence.findings import Finding
-from ..results import RATIO_SCALES, Estimate, format_number
+from ..results import RATIO_SCALES, Comparison, Estimate, format_number
 from ._inputs import require_columns, require_finite
 from .style import (
     PALETTE,
@@ -38,9 +38,10 @@ def forest_rows(rows: Any, group_by: str | None = None) -> pd.DataFrame:
 
     Parameters
     ----------
-    rows : list of Finding, list of (label, Estimate[, group]) or DataFrame
+    rows : list of Finding, list of (label, Estimate[, group]), Comparison or DataFrame
         A DataFrame needs ``label, effect, ci_low, ci_high`` and may have
-        ``group``, ``scale`` (default "difference") and ``sms_level``.
+        ``group``, ``scale`` (default "difference") and ``sms_level``. A
+        :class:`~analysis.results.Comparison` gives one row per design.
     group_by : str, optional
         For findings: "design", or a key of ``Finding.extra`` (e.g.
         "programme"). For a DataFrame: the column holding group headings
@@ -58,9 +59,11 @@ def forest_rows(rows: Any, group_by: str | None = None) -> pd.DataFrame:
     [{'label': 'Drive', 'effect': 0.8, 'scale': 'rate ratio'}]
     """
     fix = (
-        "Pass a list of Finding, a list of (label, Estimate) pairs, or a DataFrame with "
-        "label, effect, ci_low, ci_high[, group, scale, sms_level]."
+        "Pass a list of Finding, a list of (label, Estimate) pairs, a Comparison, or a "
+        "DataFrame with label, effect, ci_low, ci_high[, group, scale, sms_level]."
     )
+    if isinstance(rows, Comparison):
+        rows = rows.forest_rows()
     if isinstance(rows, pd.DataFrame):
         frame = require_columns(rows, ["label", "effect", "ci_low", "ci_high"], "rows", fix)
         frame = frame.copy()
@@ -367,3 +370,54 @@ def _draw_panel(
                 )
     if len({*frame["scale"]}) > 1:
         ax.set_title(sentence_case(scale), loc="left", fontsize=SMALL_SIZE)
+
+
+def plot_comparison(
+    comparison: Comparison,
+    *,
+    title: str | None = None,
+    source: str | None = None,
+    note: str | None = None,
+) -> Figure:
+    """Forest plot of a :func:`~analysis.results.compare` table: one row per design.
+
+    Designs on different scales (a rate ratio beside differences) get a panel each,
+    as in :func:`plot_forest`. The default title says how many designs rule out no
+    effect; the note names the estimand they share and any interval not at 95%.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        From :func:`analysis.results.compare`.
+    title : str, optional
+        The finding the figure shows.
+    source, note : str, optional
+        Footer text.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from analysis.results import compare
+    >>> twfe = Estimate(-0.9, -1.2, -0.6, 0.001, 120, "difference", "two-way FE", "effect")
+    >>> cs = Estimate(-0.5, -0.8, -0.2, 0.002, 120, "difference", "staggered", "effect")
+    >>> poisson = Estimate(0.8, 0.7, 0.92, 0.002, 120, "rate ratio", "Poisson", "effect")
+    >>> fig = plot_comparison(compare({"TWFE": twfe, "Staggered": cs, "Poisson": poisson}))
+    >>> len(fig.axes)  # a difference panel and a rate-ratio panel
+    2
+    """
+    if not isinstance(comparison, Comparison):
+        raise ConfigError(
+            f"plot_comparison needs the result of compare(...), not a {type(comparison).__name__}."
+        )
+    levels = comparison.table["conf_level"]
+    notes = [f"Every design estimates: {comparison.estimand}."]
+    off_level = levels[~np.isclose(levels, 0.95)]
+    if len(off_level):
+        shown = ", ".join(f"{label} ({level:.0%})" for label, level in off_level.items())
+        notes.append(f"Intervals not at 95%: {shown}.")
+    if note:
+        notes.append(note)
+    return plot_forest(comparison, title=title, source=source, note=" ".join(notes))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyfixest as pf
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,8 +20,10 @@ from analysis.methods._panel import WithinTransformer
 from analysis.methods.did import did
 from tests.methods.coverage_study import coverage, record, simulate_did_panel
 
-# linearmodels settings that give the CR1 correction did() uses (see did's module notes).
+# linearmodels settings that give did()'s CR1 correction with small_sample="none" (absorbed
+# effects not counted); the default, fixest's, is checked against pyfixest below.
 CR1 = {"debiased": True, "group_debias": True, "auto_df": False, "count_effects": False}
+DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +51,7 @@ def test_matches_linearmodels_on_wage_panel_clustered(wages):
         unit="nr",
         time="year",
         covariates=["married", "hours"],
+        small_sample="none",
     )
     ref = panel_ols(wages, ["union", "married", "hours"]).fit(
         cov_type="clustered", cluster_entity=True, **CR1
@@ -87,6 +92,7 @@ def test_matches_linearmodels_unbalanced_weighted_other_cluster(wages):
         time="year",
         covariates=["married"],
         weights="w",
+        small_sample="none",
     )
     ref = panel_ols(sample, ["union", "married"], weights="w").fit(
         cov_type="clustered", cluster_entity=True, **CR1
@@ -94,6 +100,98 @@ def test_matches_linearmodels_unbalanced_weighted_other_cluster(wages):
     assert est.diagnostics["within_method"] == "direct"
     np.testing.assert_allclose(est.table["coef"], ref.params, rtol=1e-7)
     np.testing.assert_allclose(est.table["se"], ref.std_errors, rtol=1e-7)
+
+
+def _assert_matches_pyfixest(est, ref, rtol: float = 1e-8) -> None:
+    """Coefficients, standard errors, intervals and p-values agree with a pyfixest fit."""
+    names = list(ref.coef().index)
+    table = est.table.loc[names]
+    np.testing.assert_allclose(table["coef"], ref.coef(), rtol=rtol, atol=1e-12)
+    np.testing.assert_allclose(table["se"], ref.se(), rtol=rtol, atol=1e-12)
+    np.testing.assert_allclose(table["p_value"], ref.pvalue(), rtol=max(rtol, 1e-6), atol=1e-12)
+    bounds = ref.confint(alpha=1 - est.conf_level)
+    np.testing.assert_allclose(table["ci_low"], bounds.iloc[:, 0], rtol=rtol, atol=1e-12)
+    np.testing.assert_allclose(table["ci_high"], bounds.iloc[:, 1], rtol=rtol, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("small_sample", "k_fixef"), [("nested", "nonnested"), ("full", "full"), ("none", "none")]
+)
+def test_matches_pyfixest_small_sample_conventions_on_wage_panel(wages, small_sample, k_fixef):
+    """The default ("nested") is fixest's ssc(); pyfixest reproduces fixest's conventions."""
+    est = did(
+        wages,
+        outcome="lwage",
+        treatment="union",
+        unit="nr",
+        time="year",
+        covariates=["married", "hours"],
+        small_sample=small_sample,
+    )
+    ref = pf.feols(
+        "lwage ~ union + married + hours | nr + year",
+        data=wages,
+        vcov={"CRV1": "nr"},
+        ssc=pf.ssc(k_fixef=k_fixef),
+    )
+    _assert_matches_pyfixest(est, ref)
+    assert est.diagnostics["small_sample"] == small_sample
+    # Clustering by person nests the person effects: K = 3 coefficients + 8 years.
+    expected_k = {"nested": 3 + 8, "full": 3 + 545 + 8 - 1, "none": 3}[small_sample]
+    assert est.diagnostics["small_sample_k"] == expected_k
+    assert f"K = {expected_k}" in est.diagnostics["covariance"]
+
+
+def test_default_is_pyfixest_default_unbalanced_weighted_cross_cutting_cluster(wages):
+    """Clusters that cut across people and years: both sets of effects are counted."""
+    rng = np.random.default_rng(7)
+    sample = wages.sample(frac=0.8, random_state=3).assign(
+        w=rng.uniform(0.5, 2.0, size=int(len(wages) * 0.8)),
+        occupation_by_marriage=lambda f: f["occupation"] * 2 + f["married"],
+    )
+    est = did(
+        sample,
+        outcome="lwage",
+        treatment="union",
+        unit="nr",
+        time="year",
+        covariates=["married"],
+        weights="w",
+        cluster="occupation_by_marriage",
+    )
+    ref = pf.feols(
+        "lwage ~ union + married | nr + year",
+        data=sample,
+        weights="w",
+        vcov={"CRV1": "occupation_by_marriage"},
+    )
+    assert est.diagnostics["within_method"] == "direct"
+    assert est.diagnostics["small_sample_k"] == 2 + est.diagnostics["absorbed_effects"]
+    # On an unbalanced weighted panel pyfixest demeans iteratively, to its own tolerance
+    # (relative error about 1e-8); ours is the exact projection.
+    _assert_matches_pyfixest(est, ref, rtol=1e-6)
+
+
+def test_matches_pyfixest_on_minimum_wage_panel_clustered_by_state():
+    """Counties nested in states: the county effects drop out of K, the years stay."""
+    mpdta = pd.read_csv(DATA / "mpdta.csv").rename(columns={"first.treat": "first_treat"})
+    mpdta["treat_post"] = (
+        (mpdta["first_treat"] > 0) & (mpdta["year"] >= mpdta["first_treat"])
+    ).astype(int)
+    mpdta["state"] = mpdta["countyreal"] // 1000
+    est = did(
+        mpdta,
+        outcome="lemp",
+        treatment="treat_post",
+        unit="countyreal",
+        time="year",
+        cluster="state",
+    )
+    ref = pf.feols("lemp ~ treat_post | countyreal + year", data=mpdta, vcov={"CRV1": "state"})
+    _assert_matches_pyfixest(est, ref)
+    assert est.diagnostics["small_sample_k"] == 1 + 5
+    assert "nested: countyreal" in est.diagnostics["covariance"]  # the county effects
+    assert (est.effect, est.se) == pytest.approx((float(ref.coef().iloc[0]), ref.se().iloc[0]))
 
 
 def test_within_transform_equals_dummy_regression_on_every_path():
@@ -339,6 +437,18 @@ def test_collinear_covariate_is_named(small_panel):
             unit="unit",
             time="period",
             covariates=["z", "z2"],
+        )
+
+
+def test_unknown_small_sample_convention_is_a_config_error(small_panel):
+    with pytest.raises(ConfigError, match="small_sample must be one of nested, none, full"):
+        did(
+            small_panel,
+            outcome="y",
+            treatment="treated",
+            unit="unit",
+            time="period",
+            small_sample="stata",
         )
 
 

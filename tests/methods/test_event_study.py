@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pyfixest as pf
 import pytest
 from linearmodels import PanelOLS
 from linearmodels.datasets import wage_panel
@@ -19,11 +20,12 @@ from tests.methods.coverage_study import (
     simulate_event_panel,
 )
 
+# linearmodels settings equal to small_sample="none"; the default is checked against pyfixest.
 CR1 = {"debiased": True, "group_debias": True, "auto_df": False, "count_effects": False}
 
 
-def _reference_event_study(frame, *, unit, time, first, outcome, leads, lags):
-    """Event-time dummies built with pandas, estimated by linearmodels PanelOLS."""
+def _event_dummies(frame, *, time, first, leads, lags) -> pd.DataFrame:
+    """Binned event-time indicators built with pandas, independently of the estimator."""
     rel = frame[time] - frame[first]
     dummies = {}
     for r in [*range(-leads, -1), *range(0, lags + 1)]:
@@ -34,7 +36,13 @@ def _reference_event_study(frame, *, unit, time, first, outcome, leads, lags):
         else:
             column = rel == r
         dummies[f"rel_time {r}"] = column.fillna(False).astype(float)
-    regressors = pd.DataFrame(dummies, index=frame.index)
+    return pd.DataFrame(dummies, index=frame.index)
+
+
+def _reference_event_study(frame, *, unit, time, first, outcome, leads, lags):
+    """Event-time dummies built with pandas, estimated by linearmodels PanelOLS."""
+    regressors = _event_dummies(frame, time=time, first=first, leads=leads, lags=lags)
+    dummies = list(regressors.columns)
     indexed = pd.concat([frame[[unit, time, outcome]], regressors], axis=1).set_index([unit, time])
     return PanelOLS(
         indexed[outcome], indexed[list(dummies)], entity_effects=True, time_effects=True
@@ -46,7 +54,14 @@ def test_matches_dummy_regression_on_wage_panel():
     first_union = wages[wages["union"] == 1].groupby("nr")["year"].min()
     wages["first_union"] = wages["nr"].map(first_union)
     est = event_study(
-        wages, outcome="lwage", unit="nr", time="year", first_treated="first_union", leads=3, lags=3
+        wages,
+        outcome="lwage",
+        unit="nr",
+        time="year",
+        first_treated="first_union",
+        leads=3,
+        lags=3,
+        small_sample="none",
     )
     ref = _reference_event_study(
         wages, unit="nr", time="year", first="first_union", outcome="lwage", leads=3, lags=3
@@ -59,6 +74,38 @@ def test_matches_dummy_regression_on_wage_panel():
     b = ref.params[pre].to_numpy()
     wald = b @ np.linalg.solve(ref.cov.loc[pre, pre].to_numpy(), b)
     assert est.diagnostics["pretrend_f"] == pytest.approx(wald / 2, rel=1e-7)
+
+
+def test_default_small_sample_matches_pyfixest_on_wage_panel():
+    """fixest's default: the person effects are nested in the person clusters, years counted."""
+    wages = wage_panel.load()
+    first_union = wages[wages["union"] == 1].groupby("nr")["year"].min()
+    wages["first_union"] = wages["nr"].map(first_union)
+    est = event_study(
+        wages, outcome="lwage", unit="nr", time="year", first_treated="first_union", leads=3, lags=3
+    )
+    dummies = _event_dummies(wages, time="year", first="first_union", leads=3, lags=3)
+    names = [f"d{j}" for j in range(dummies.shape[1])]  # formula-safe names
+    frame = pd.concat([wages[["nr", "year", "lwage"]], dummies.set_axis(names, axis=1)], axis=1)
+    ref = pf.feols(f"lwage ~ {' + '.join(names)} | nr + year", data=frame, vcov={"CRV1": "nr"})
+    estimated = est.table.drop(index=-1)
+    np.testing.assert_allclose(estimated["coef"], ref.coef(), rtol=1e-7, atol=1e-10)
+    np.testing.assert_allclose(estimated["se"], ref.se(), rtol=1e-7, atol=1e-10)
+    np.testing.assert_allclose(estimated["p_value"], ref.pvalue(), rtol=1e-6, atol=1e-10)
+    assert est.diagnostics["small_sample"] == "nested"
+    assert est.diagnostics["small_sample_k"] == len(names) + 8
+    # The post-period average's interval uses the same covariance.
+    post = [name for name, column in zip(names, dummies.columns, strict=True) if "-" not in column]
+    weights = np.full(len(post), 1 / len(post))
+    vcov = pd.DataFrame(ref._vcov, index=names, columns=names).loc[post, post].to_numpy()
+    assert est.se == pytest.approx(float(np.sqrt(weights @ vcov @ weights)), rel=1e-7)
+
+
+def test_unknown_small_sample_convention_is_a_config_error(panel):
+    with pytest.raises(ConfigError, match="small_sample must be one of"):
+        event_study(
+            panel, outcome="y", unit="unit", time="period", first_treated="first", small_sample="x"
+        )
 
 
 def test_recovers_planted_dynamic_effects():

@@ -174,3 +174,33 @@ def test_findings_json_rows_without_a_scale_are_differences():
     )
     fig = plot_forest(rows)
     assert [ax.get_xscale() for ax in fig.axes] == ["linear", "log"]
+
+
+def test_plot_comparison_draws_one_row_per_design_and_a_panel_per_scale():
+    from analysis.plots import plot_comparison
+    from analysis.results import compare
+
+    comparison = compare(
+        {
+            "Two-way fixed effects": Estimate(-0.9, -1.2, -0.6, 0.001, 120, "difference", "a", "e"),
+            "Staggered": Estimate(-0.5, -0.8, -0.2, 0.002, 120, "difference", "b", "e"),
+            "Poisson": Estimate(0.8, 0.7, 0.92, 0.002, 120, "rate ratio", "c", "e", conf_level=0.9),
+        },
+        estimand="effect of signing up on incidents a month",
+    )
+    fig = plot_comparison(comparison, title="Every design finds fewer incidents")
+    assert [ax.get_xscale() for ax in fig.axes] == ["linear", "log"]
+    assert len(artists(fig, "value_label")) == 3
+    labels = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+    assert labels == ["Two-way fixed effects", "Staggered", "Poisson"]
+    notes = " ".join(figure_info(fig).notes)
+    assert "Every design estimates: effect of signing up on incidents a month." in notes
+    assert "Intervals not at 95%: Poisson (90%)." in notes
+    assert forest_rows(comparison)["label"].tolist() == labels
+
+
+def test_plot_comparison_needs_a_comparison():
+    from analysis.plots import plot_comparison
+
+    with pytest.raises(ConfigError, match="needs the result of compare"):
+        plot_comparison([("a", Estimate(1.0, 0.5, 1.5, 0.1, 10, "difference", "m", "e"))])

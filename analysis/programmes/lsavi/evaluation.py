@@ -18,7 +18,7 @@ from ...data.panels import last_complete_month
 from ...errors import ConfigError, EstimationError
 from ...evidence import vfm
 from ...methods import mde
-from ...results import Estimate
+from ...results import Comparison, Estimate, compare
 from . import designs, tables
 
 #: Comparison groups of the staggered design: premises that never signed up, or also
@@ -156,6 +156,29 @@ class Evaluation:
     incident_mix: pd.DataFrame
     incident_mix_display: pd.DataFrame
     value_for_money: vfm.ValueForMoney
+
+    @property
+    def designs_compared(self) -> Comparison:
+        """The premises question by every design, weakest first (:func:`analysis.results.compare`).
+
+        The naive rate ratio, two-way fixed effects, the staggered headline and, when it
+        could be fitted, the Poisson rate ratio: the differences between them are what
+        selection and staggered sign-up do to a simpler design.
+        """
+        designs_by_strength = {
+            "Naive: participants against non-participants": self.naive,
+            "Two-way fixed effects": self.twfe,
+            "Staggered (headline)": self.headline,
+        }
+        if self.ratio_scale is not None:
+            designs_by_strength["Staggered, as a rate ratio (Poisson)"] = self.ratio_scale
+        return compare(
+            designs_by_strength,
+            estimand=(
+                "the change in violence and vulnerability incidents at a premises after it "
+                "signed up"
+            ),
+        )
 
     @property
     def naive_mde(self) -> float:
