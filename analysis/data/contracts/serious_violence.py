@@ -134,7 +134,8 @@ HOSPITAL_ADMISSIONS = TableSpec(
             "indicator_id",
             "int",
             f"Indicator number: {SHARP_OBJECT_INDICATOR} assault by a sharp object (all ages), "
-            f"{SHARP_OBJECT_UNDER_25_INDICATOR} the same under 25, {ASSAULT_INDICATOR} any assault.",
+            f"{SHARP_OBJECT_UNDER_25_INDICATOR} the same under 25, "
+            f"{ASSAULT_INDICATOR} any assault.",
             example=str(SHARP_OBJECT_INDICATOR),
         ),
         Column(
