@@ -255,7 +255,7 @@ def _recorded_crime(
 ) -> tuple[pd.DataFrame, dict[str, float]]:
     starts = quarter_starts()
     years = (np.arange(len(starts)) - len(starts) / 2) / 4
-    national = np.cumsum(rng.normal(0.0, 0.015, size=len(starts)))
+    national = np.cumsum(rng.normal(0.0, 0.006, size=len(starts)))
     season = np.array([0.06, 0.04, -0.02, -0.08])[(starts.month.to_numpy() - 4) % 12 // 3]
     after = starts >= DUTY_START
     recorded_more = starts >= RECORDING_CHANGE_START
@@ -321,7 +321,7 @@ def _admissions(
 ) -> tuple[pd.DataFrame, dict[str, float]]:
     years = np.array(ADMISSION_YEARS)
     centred = years - years.mean()
-    national = np.cumsum(rng.normal(0.0, 0.03, size=len(years)))
+    national = np.cumsum(rng.normal(0.0, 0.015, size=len(years)))
     after = years >= FIRST_ADMISSION_YEAR_AFTER
     ratios = {
         SHARP_OBJECT_INDICATOR: params["knife_rate_ratio"],
