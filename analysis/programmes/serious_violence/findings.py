@@ -264,6 +264,7 @@ def its_checks(change: DutyChange, recording: Estimate) -> tuple[Check, ...]:
     """The time series' checks: placebo date, the comparison forces' own step, recording."""
     checks = [
         placebo_check(change.its_placebo, what="the same series at a fictitious earlier Duty"),
+        events_check(change),
         negative_control_check(
             change.comparison_its,
             what="the comparison forces' own series at the Duty (a change there is not Dorset's)",

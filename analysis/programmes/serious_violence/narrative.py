@@ -10,6 +10,7 @@ from ...evidence import Finding
 from ...evidence.sms import describe_level
 from ...evidence.vfm import COST_NOT_CONFIRMED, format_gbp
 from ...results import Estimate
+from .findings import MIN_EVENTS_PER_PERIOD
 
 
 def _interval(estimate: Estimate, digits: int = 2, signed: bool = True) -> str:
@@ -73,6 +74,13 @@ def duty_change(change: Any) -> str:
             f"{_interval(sc)})"
         )
     text = f"**{change.label.capitalize()}**: Dorset {its_words}, and was {sc_words}."
+    count = "offences" if "offences" in change.panel else "admissions"
+    per_period = float(change.panel.loc[change.panel["force"] == "Dorset", count].mean())
+    if per_period < MIN_EVENTS_PER_PERIOD:
+        return text + (
+            f" With about {per_period:.1f} a period in Dorset, **neither design can tell a "
+            "change from chance**: read both as unreliable, whatever their intervals say."
+        )
     if comparison.significant:
         text += (
             f" The comparison forces changed at the same date too (rate ratio "
@@ -214,17 +222,23 @@ def funnel(table: pd.DataFrame, shrunken: pd.DataFrame, year: int) -> str:
     raw_top = shrunken["raw_rate"].nlargest(10).index
     shrunk_top = shrunken["shrunken_rate"].nlargest(10).index
     kept = len(set(raw_top) & set(shrunk_top))
-    return (
+    text = (
         f"In {year}, **{above} of {len(table)} small areas** lie above the 99.8% limits once "
-        "the limits allow for areas differing more than chance (overdispersion). Ranked on "
-        f"shrunken rates, {kept} of the 10 areas with the highest raw rates stay in the top "
-        "10: the others were small areas whose high rates were partly chance."
+        "the limits allow for areas differing more than chance (overdispersion). "
+    )
+    if kept == len(raw_top):
+        return text + (
+            "Ranked on shrunken rates, the 10 areas with the highest raw rates stay the top 10: "
+            "their rates are high well beyond chance."
+        )
+    return text + (
+        f"Ranked on shrunken rates, {kept} of the 10 areas with the highest raw rates stay in "
+        "the top 10: the others were small areas whose high rates were partly chance."
     )
 
 
 def vru_synthesis(pooled: Estimate | None, rows: pd.DataFrame) -> str:
     """What the national VRU evaluations say, and how partial the synthesis is."""
-    pooled_rows = int(rows["se"].notna().sum()) if len(rows) else 0
     if pooled is None:
         return (
             "**No published VRU estimate with a measure of its precision was found for "
@@ -236,8 +250,8 @@ def vru_synthesis(pooled: Estimate | None, rows: pd.DataFrame) -> str:
     )
     if pooled.n == 1:
         text += (
-            f" **The synthesis is partial**: only {pooled_rows} published estimate of this "
-            "outcome could be sourced with a p-value or interval (the 2023/24 evaluation); "
+            " **The synthesis is partial**: only one published estimate of this outcome could "
+            "be sourced with a p-value or interval (the most recent evaluation); "
             "earlier years' estimates were reported without them, and the successive "
             "evaluations re-use the same areas, so they could not be pooled as independent "
             "studies in any case."
