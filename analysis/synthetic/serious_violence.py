@@ -142,6 +142,18 @@ TRUTH_DEFINITIONS: dict[str, str] = {
         "its expectation without a hot-spot change, beyond the county's change"
     ),
     "its_ed_rate_ratio": "as its_<offence>_rate_ratio, for emergency department attendances",
+    "placebo_knife_gap_per_100k": (
+        "the synthetic control's gap at a fictitious Duty before the real one: zero"
+    ),
+    "comparison_knife_rate_ratio": (
+        "the comparison forces' expected knife crime after the Duty over their expected rate "
+        "without a change at it: 1, or the national change where one is planted"
+    ),
+    "recording_ratio": (
+        "Dorset's police-recorded violence with injury per hospital admission for assault, "
+        "after the Duty over before, against the comparison forces: 1, or 1 plus the "
+        "recording uplift where recording changes"
+    ),
 }
 
 #: Named worlds: what fails in each and which design it threatens.
@@ -556,7 +568,15 @@ def generate(
             "comparison_areas": comparison,
             "lsoas": lsoas,
         },
-        truth={**truth, **admission_truth, **street_truth, **ed_truth},
+        truth={
+            **truth,
+            **admission_truth,
+            **street_truth,
+            **ed_truth,
+            "placebo_knife_gap_per_100k": 0.0,
+            "comparison_knife_rate_ratio": NATIONAL_CHANGE if world == "national_trend" else 1.0,
+            "recording_ratio": 1 + RECORDING_UPLIFT if world == "recording_change" else 1.0,
+        },
         extract_date=EXTRACT_DATE,
         parameters={"seed": seed, "scale": scale, **params}
         | ({} if world == FRIENDLY else {"world": world}),

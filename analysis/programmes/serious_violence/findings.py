@@ -87,6 +87,9 @@ TRUTH_KEYS = {
     "ed": "its_ed_rate_ratio",
     "hotspot": "hotspot_rate_ratio",
     "hotspot_naive": "hotspot_rate_ratio",
+    "placebo": "placebo_knife_gap_per_100k",
+    "comparison": "comparison_knife_rate_ratio",
+    "recording": "recording_ratio",
 }
 #: Each finding's outcome name in the analysis plan.
 PLAN_OUTCOMES = {
@@ -345,7 +348,7 @@ def _duty_findings(
     return findings
 
 
-def _check_findings(evaluation: Evaluation) -> list[Finding]:
+def _check_findings(evaluation: Evaluation, truth: dict) -> list[Finding]:
     knife = evaluation.changes["knife"]
     return [
         Finding(
@@ -353,6 +356,7 @@ def _check_findings(evaluation: Evaluation) -> list[Finding]:
             "fictitious Duty two years early?",
             estimate=knife.synthetic_control_placebo,
             design="synthetic_control",
+            truth=truth["placebo"],
             label="Placebo: knife crime, fictitious Duty (should be zero)",
             role="check",
         ),
@@ -360,6 +364,7 @@ def _check_findings(evaluation: Evaluation) -> list[Finding]:
             question="Check: did knife crime change at the Duty in the comparison forces too?",
             estimate=knife.comparison_its,
             design="interrupted_time_series",
+            truth=truth["comparison"],
             label="Comparison forces' own step at the Duty (should be none)",
             role="check",
         ),
@@ -367,6 +372,7 @@ def _check_findings(evaluation: Evaluation) -> list[Finding]:
             question=RECORDING_QUESTION,
             estimate=evaluation.recording,
             design="before_after_with_comparison",
+            truth=truth["recording"],
             label="Police-recorded violence per hospital admission, after over before",
             role="check",
         ),
@@ -424,7 +430,7 @@ def build_findings(evaluation: Evaluation, plan: AnalysisPlan | None = None) -> 
             caveats=HOTSPOT_NAIVE_CAVEATS,
             family=family["hotspot_naive"],
         ),
-        *_check_findings(evaluation),
+        *_check_findings(evaluation, truth),
     ]
     return adjust_families(demote_underpowered(findings))
 
