@@ -41,6 +41,9 @@ def headline(finding: Finding, population: float) -> str:
         f"{'fewer' if per_year < 0 else 'more'} a year. Evidence: "
         f"{describe_level(finding.sms_level)}."
     )
+    failed = [check.name for check in finding.checks if check.passed is False]
+    if failed:
+        text += f" Rated down because a check failed: {'; '.join(failed)}."
     if finding.headline_note:
         text += f" {finding.headline_note}"
     return text

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.evidence import Finding
+from analysis.evidence.sms import Check
 from analysis.programmes.serious_violence import designs, narrative
 from analysis.results import Estimate
 
@@ -48,6 +49,12 @@ def change(its=NULL_RATIO, sc=NULL_GAP, comparison=NULL_RATIO, per_period=80):
 def test_headline(estimate, note, words):
     finding = Finding("q", estimate, "synthetic_control", headline_note=note)
     assert words in narrative.headline(finding, 780_000)
+
+
+def test_headline_names_a_failed_check():
+    failed = Check("police recording steady", False, "ratio 1.25")
+    finding = Finding("q", RISE_GAP, "synthetic_control", checks=[failed])
+    assert "a check failed: police recording steady" in narrative.headline(finding, 780_000)
 
 
 @pytest.mark.parametrize(
