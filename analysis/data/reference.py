@@ -131,6 +131,28 @@ REFERENCE_CONTRACT = Contract(
             ),
         ),
         TableSpec(
+            "vru_evaluations",
+            "One row per published estimate of the effect of Violence Reduction Units.",
+            key=("evaluation", "outcome"),
+            columns=(
+                Column("evaluation", "str", "The evaluation (its year of operation)."),
+                Column("outcome", "str", "The outcome, as the evaluation names it."),
+                Column("effect", "float", "Estimated change (negative: a fall)."),
+                Column("unit", "str", "What the effect is in (per 100,000 people, ...)."),
+                Column("p_value", "float", "Published p-value.", nullable=True, min=0, max=1),
+                Column(
+                    "se",
+                    "float",
+                    "Standard error; blank when the source gives no way to recover it.",
+                    nullable=True,
+                    min=0,
+                ),
+                Column("se_basis", "str", "How the standard error was obtained."),
+                Column("source", "str", "Where the figure comes from (address and section)."),
+                Column("check_status", "category", "How far to trust it.", allowed=_CHECK_STATUSES),
+            ),
+        ),
+        TableSpec(
             "gdp_deflator",
             "One row per financial year: GDP deflator at market prices (index).",
             key=("financial_year",),
@@ -168,7 +190,7 @@ def load_reference(name: str) -> pd.DataFrame:
     Parameters
     ----------
     name : {"outcome_codes", "harm_weights", "unit_costs", "gdp_deflator", "soteria_adoption", \
-            "drug_treatment_returns"}
+            "drug_treatment_returns", "vru_evaluations"}
         The table.
 
     Returns

@@ -52,6 +52,8 @@ DESIGN_LEVELS: dict[str, int] = {
     "difference_in_differences": 3,
     "staggered_difference_in_differences": 3,
     "event_study": 3,
+    # A weighted comparison of areas matched on the outcome's whole pre-period path.
+    "synthetic_control": 3,
     "regression_discontinuity": 4,
     "instrumental_variables": 4,
     "randomised_controlled_trial": 5,

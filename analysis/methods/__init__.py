@@ -22,6 +22,7 @@
 - ``rdd``: local polynomial regression discontinuity, sharp and fuzzy (``fuzzy_rdd``).
 - ``rates``: proportions, differences and ratios of proportions and rates.
 - ``paired``: mean change of one group measured twice (before/after).
+- ``meta_analysis``: DerSimonian-Laird random-effects pooling of published effects.
 - ``power``: minimum detectable effects, by formula or from an achieved standard error.
 - ``bounds``: worst/best case and Lee (2009) bounds when outcomes go missing.
 - ``sensitivity``: sensitivity to unmeasured confounding (E-values; Rosenbaum bounds for
@@ -41,6 +42,7 @@ from .did import did
 from .event_study import event_study
 from .funnel import funnel_limit_curve, funnel_limits, shrink_rates
 from .its import its
+from .meta_analysis import random_effects_meta, se_from_interval, se_from_p_value
 from .paired import paired_difference
 from .power import mde, mde_from_standard_error, minimum_detectable_effect
 from .propensity import balance, ipw, match, propensity_score
@@ -81,6 +83,9 @@ __all__ = [
     "mde",
     "mde_from_standard_error",
     "minimum_detectable_effect",
+    "random_effects_meta",
+    "se_from_interval",
+    "se_from_p_value",
     "paired_difference",
     "propensity_score",
     "proportion",
