@@ -9,6 +9,8 @@
   step, treated-by-post rate ratio).
 - ``synthetic_control``: one treated area against a weighted donor pool (Abadie et al.),
   optionally ridge-augmented, with conformal and placebo inference.
+- ``stacked_event_study``: repeated events (surge weeks), one sub-experiment per event
+  date with its own clean controls, stacked (Cengiz et al. 2019).
 - ``synthetic_did``: synthetic difference-in-differences (Arkhangelsky et al. 2021) for
   block or staggered adoption, with placebo or jackknife standard errors.
 - ``funnel``: comparing areas fairly: funnel plot control limits (exact, or as public
@@ -51,6 +53,7 @@ from .sensitivity import (
     rosenbaum_binary_counts,
     rosenbaum_wilcoxon,
 )
+from .stacked_event_study import stacked_event_study
 from .staggered import staggered_did
 from .survival import cox, kaplan_meier
 from .synthetic_control import synthetic_control
@@ -87,6 +90,7 @@ __all__ = [
     "rosenbaum_binary_counts",
     "rosenbaum_wilcoxon",
     "shrink_rates",
+    "stacked_event_study",
     "staggered_did",
     "synthetic_control",
     "synthetic_did",
