@@ -13,6 +13,8 @@
   date with its own clean controls, stacked (Cengiz et al. 2019).
 - ``synthetic_did``: synthetic difference-in-differences (Arkhangelsky et al. 2021) for
   block or staggered adoption, with placebo or jackknife standard errors.
+- ``displacement``: displacement or diffusion of benefits around a target area (the
+  weighted displacement quotient of Bowers and Johnson 2003, total net effect).
 - ``funnel``: comparing areas fairly: funnel plot control limits (exact, or as public
   health indicator tools draw them, with overdispersion adjustment) and empirical-Bayes
   shrinkage of small-area rates.
@@ -38,6 +40,7 @@ from .bounds import lee_bounds, worst_best_bounds
 from .comparative_its import comparative_its
 from .competing_risks import cause_specific_cox, cumulative_incidence
 from .did import did
+from .displacement import total_net_effect, weighted_displacement_quotient
 from .event_study import event_study
 from .funnel import funnel_limit_curve, funnel_limits, shrink_rates
 from .its import its
@@ -94,5 +97,7 @@ __all__ = [
     "staggered_did",
     "synthetic_control",
     "synthetic_did",
+    "total_net_effect",
+    "weighted_displacement_quotient",
     "worst_best_bounds",
 ]
