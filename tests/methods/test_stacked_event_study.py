@@ -101,16 +101,19 @@ def test_clean_controls_leave_out_units_with_an_event_in_the_window_and_the_expo
     assert second["event_time"].between(-14, 3).all()
 
 
-def test_the_interval_covers_the_planted_effect_about_95_times_in_100():
+def test_the_interval_covers_the_planted_effect_and_the_pretrend_test_keeps_its_size():
     seeds = range(200)
-    covered = 0
+    covered = rejected = 0
     for seed in seeds:
         frame, events = _panel(seed)
         est = stacked_event_study(
             frame, unit="area", time="week", outcome="y", events=events, leads=10, lags=3
         )
         covered += est.ci_low <= -2.0 <= est.ci_high
+        rejected += est.diagnostics["pretrend_p_value"] < 0.05
     assert 0.90 <= covered / len(seeds) <= 0.99
+    # Parallel trends hold: the pre-trend test should fail about 5% of the time, not more.
+    assert rejected / len(seeds) <= 0.10
 
 
 def test_pretrend_test_catches_a_spike_before_the_events_and_the_selection_window_removes_it():
