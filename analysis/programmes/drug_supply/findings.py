@@ -364,3 +364,13 @@ def build_findings(evaluation: Evaluation, plan: AnalysisPlan | None = None) -> 
         ),
     ]
     return adjust_families(demote_underpowered(findings))
+
+
+def viper_outcome_findings(findings: list[Finding]) -> list[Finding]:
+    """Viper's violence and acquisitive findings (both designs), in the report's order."""
+    return [f for f in findings if f.label.startswith(("Viper, violence", "Viper, acquisitive"))]
+
+
+def viper_activity_findings(findings: list[Finding]) -> list[Finding]:
+    """Viper's findings about enforcement activity (drug and weapons-possession offences)."""
+    return [f for f in findings if ACTIVITY_CAVEAT in f.caveats and f.label.startswith("Viper")]

@@ -189,6 +189,28 @@ def activity_paragraph(drugs: Estimate, weapons: Estimate) -> str:
     )
 
 
+def scorpion_drugs_sentence(drugs: Estimate) -> str:
+    """Drug offences recorded where Scorpion ran: activity, with its interval.
+
+    Examples
+    --------
+    >>> up = Estimate(0.3, 0.1, 0.5, 0.01, 48, "difference", "m", "e")
+    >>> scorpion_drugs_sentence(up)[:38]
+    'Where Scorpion ran, police recorded 0.'
+    """
+    interval = f"95% CI {format_number(drugs.ci_low)} to {format_number(drugs.ci_high)}"
+    if drugs.significant and drugs.effect > 0:
+        found = f"{format_number(drugs.effect)} more drug offences per neighbourhood-week"
+    elif drugs.significant:
+        found = f"{format_number(-drugs.effect)} fewer drug offences per neighbourhood-week"
+    else:
+        found = f"no clear change in drug offences ({format_number(drugs.effect)} a week)"
+    return (
+        f"Where Scorpion ran, police recorded {found} over the surge week and the weeks after "
+        f"({interval}): the surge finding offences, not more drug crime."
+    )
+
+
 def negative_control_sentence(control: Estimate) -> str:
     """What criminal damage (not targeted by Viper) did at Viper's start.
 

@@ -51,6 +51,11 @@ def test_build_findings_headline_first_with_truths_families_and_checks(evaluatio
     }
     viper = [f for f in built if f.question.startswith("Did violence")]
     assert all(len(f.checks) == 2 for f in viper)
+    assert len(findings.viper_outcome_findings(built)) == 4
+    assert [f.label.split(":")[0] for f in findings.viper_activity_findings(built)] == [
+        "Viper, weapons",
+        "Viper, drugs",
+    ]
 
 
 def test_truths_are_withheld_when_the_windows_differ_from_the_generators(data):
