@@ -169,11 +169,14 @@ class Evaluation:
         from ...evidence.disclosure import suppress
 
         counts = [f"{r}_{p}" for r in tables.RINGS for p in tables.PERIODS]
-        return suppress(
+        shown = suppress(
             self.displacement_counts.drop(columns="surge_week"),
             columns=counts,
             threshold=self.params.suppression_threshold,
         )
+        return shown.rename(
+            columns={c: c.replace("_", ", ").capitalize() for c in counts}
+        ).rename_axis("Round")
 
 
 def _police_uk_tables(data: Any, params: Parameters) -> tuple[pd.DataFrame, pd.DataFrame, str]:

@@ -84,7 +84,28 @@ def phase_outputs(operations: pd.DataFrame, threshold: int) -> pd.DataFrame:
         ["cocaine_kg", "heroin_kg", "cannabis_kg"]
     ].round(2)
     table["cash_gbp"] = table["cash_gbp"].round(-2)
-    return suppress(table, columns=counts, threshold=threshold)
+    shown = suppress(table, columns=counts, threshold=threshold)
+    return shown.rename(columns=PHASE_LABELS).rename_axis(["Operation", "Phase"])
+
+
+#: Column headings of the phase table.
+PHASE_LABELS = {
+    "activities": "Activities",
+    "warrants": "Warrants",
+    "arrests": "Arrests",
+    "charges": "Charges",
+    "cannabis_plants": "Cannabis plants",
+    "weapons": "Weapons",
+    "firearms": "Firearms",
+    "lines_closed_holder_charged": "Lines closed: holder charged",
+    "lines_closed_phone_deactivated": "Lines closed: phone deactivated",
+    "safeguarding_referrals": "Safeguarding referrals",
+    "nrm_referrals": "NRM referrals",
+    "cocaine_kg": "Cocaine (kg)",
+    "heroin_kg": "Heroin (kg)",
+    "cannabis_kg": "Cannabis (kg)",
+    "cash_gbp": "Cash (£)",
+}
 
 
 def run_chart(values: pd.Series) -> pd.DataFrame:
