@@ -327,35 +327,3 @@ def harms_averted(evaluation: Evaluation) -> float | None:
         return None
     weeks = est.diagnostics["n_treated_units"] * evaluation.params.surge_post_weeks
     return float(-est.effect * weeks)
-
-
-def value_for_money_record(evaluation: Evaluation) -> dict[str, Any]:
-    """The ``value_for_money`` block of findings.json, for the scorecard.
-
-    No cost of the operations is confirmed, so no benefit-cost ratio is published: the
-    block says so (the scorecard shows "Cost not confirmed") with the report's sentence.
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace
-    >>> est = Estimate(-3.0, -4.0, -2.0, 0.001, 48, "difference", "m", "e",
-    ...                diagnostics={"n_treated_units": 24})
-    >>> params = Parameters()
-    >>> record = value_for_money_record(SimpleNamespace(params=params, scorpion=est))
-    >>> record["overall"]["cost_confirmed"], record["overall"]["benefit_cost_ratio"]
-    (False, 'cost not confirmed')
-    """
-    from .narrative import value_for_money_paragraph
-
-    params = evaluation.params
-    sentence = value_for_money_paragraph(evaluation, harms_averted(evaluation)).replace("**", "")
-    confirmed = bool(params.cost_confirmed and params.programme_cost_gbp and params.cost_source)
-    overall = {
-        "label": "Operation Scorpion surge weeks",
-        "cost_confirmed": confirmed,
-        "cost_gbp": float(params.programme_cost_gbp) or None,
-        "cost_source": params.cost_source,
-        "benefit_cost_ratio": "cost not confirmed" if not confirmed else "not estimated",
-        "verdict": sentence,
-    }
-    return {"components": [], "overall": overall, "headline": sentence}

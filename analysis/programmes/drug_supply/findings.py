@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...errors import ConfigError
 from ...evidence import Finding, adjust_families, demote_underpowered
@@ -25,6 +25,8 @@ from ...evidence.plan import AnalysisPlan, read_analysis_plan
 from ...evidence.sms import Check
 from ...methods import mde
 from ...paths import CONFIG_DIR, PROJ_ROOT
+from .evaluation import harms_averted
+from .narrative import value_for_money_paragraph
 
 if TYPE_CHECKING:
     from .evaluation import Evaluation
@@ -374,3 +376,34 @@ def viper_outcome_findings(findings: list[Finding]) -> list[Finding]:
 def viper_activity_findings(findings: list[Finding]) -> list[Finding]:
     """Viper's findings about enforcement activity (drug and weapons-possession offences)."""
     return [f for f in findings if ACTIVITY_CAVEAT in f.caveats and f.label.startswith("Viper")]
+
+
+def value_for_money_record(evaluation: Evaluation) -> dict[str, Any]:
+    """The ``value_for_money`` block of findings.json, for the scorecard.
+
+    No cost of the operations is confirmed, so no benefit-cost ratio is published: the
+    block says so (the scorecard shows "Cost not confirmed") with the report's sentence.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from analysis.results import Estimate
+    >>> est = Estimate(-3.0, -4.0, -2.0, 0.001, 48, "difference", "m", "e",
+    ...                diagnostics={"n_treated_units": 24})
+    >>> from analysis.programmes.drug_supply.evaluation import Parameters
+    >>> record = value_for_money_record(SimpleNamespace(params=Parameters(), scorpion=est))
+    >>> record["overall"]["cost_confirmed"], record["overall"]["benefit_cost_ratio"]
+    (False, 'cost not confirmed')
+    """
+    params = evaluation.params
+    sentence = value_for_money_paragraph(evaluation, harms_averted(evaluation)).replace("**", "")
+    confirmed = bool(params.cost_confirmed and params.programme_cost_gbp and params.cost_source)
+    overall = {
+        "label": "Operation Scorpion surge weeks",
+        "cost_confirmed": confirmed,
+        "cost_gbp": float(params.programme_cost_gbp) or None,
+        "cost_source": params.cost_source,
+        "benefit_cost_ratio": "cost not confirmed" if not confirmed else "not estimated",
+        "verdict": sentence,
+    }
+    return {"components": [], "overall": overall, "headline": sentence}

@@ -7,12 +7,7 @@ import pytest
 from analysis.data import load
 from analysis.paths import PROJ_ROOT
 from analysis.programmes.drug_supply import findings
-from analysis.programmes.drug_supply.evaluation import (
-    Parameters,
-    evaluate,
-    harms_averted,
-    value_for_money_record,
-)
+from analysis.programmes.drug_supply.evaluation import Parameters, evaluate, harms_averted
 from analysis.synthetic import generate
 
 ARCHIVE = PROJ_ROOT / "tests" / "data" / "public" / "drug_supply_police_uk" / "archive.zip"
@@ -80,14 +75,14 @@ def test_police_uk_source_replaces_the_loaded_monthly_tables(data):
 
 
 def test_value_for_money_is_never_published_without_a_confirmed_cost(evaluation):
-    record = value_for_money_record(evaluation)
+    record = findings.value_for_money_record(evaluation)
     assert record["overall"]["cost_confirmed"] is False
     assert record["overall"]["benefit_cost_ratio"] == "cost not confirmed"
     costed = dataclasses.replace(
         evaluation,
         params=Parameters(programme_cost_gbp=120000.0, cost_source="force finance, 2025"),
     )
-    assert "per harm averted" in value_for_money_record(costed)["headline"]
+    assert "per harm averted" in findings.value_for_money_record(costed)["headline"]
     assert harms_averted(evaluation) == pytest.approx(
         -evaluation.scorpion.effect * evaluation.scorpion.diagnostics["n_treated_units"] * 6
     )
