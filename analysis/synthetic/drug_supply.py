@@ -507,6 +507,9 @@ def _comparison_forces(
 
     moy = np.array([p.month for p in months])
     years = np.arange(len(months)) / 12
+    # Months differ in length: Dorset's monthly counts (summed from days) carry it, so
+    # the comparison forces' must too.
+    days = np.asarray(months.days_in_month, dtype=float) / (365.25 / 12)
     rows = []
     for force, size in COMPARISON_FORCES.items():
         loading = rng.uniform(0.7, 1.3)
@@ -519,6 +522,7 @@ def _comparison_forces(
                 * level
                 * np.exp(loading * np.log(national[crime_type]) + drift * years)
                 * _season(moy, crime_type)
+                * days
             )
             rows.append(
                 pd.DataFrame(
