@@ -108,12 +108,14 @@ def summarise(results: pd.DataFrame) -> pd.DataFrame:
 
 def test_friendly_world_covers_and_every_world_runs():
     friendly = pd.DataFrame(
-        [row for seed in range(2) for row in findings_in_world(world.FRIENDLY, seed, scale=0.5)]
+        [row for seed in range(3) for row in findings_in_world(world.FRIENDLY, seed, scale=0.5)]
     )
     assert set(friendly["estimate"]) == set(FOLLOWED.values())
     headline = friendly[friendly["estimate"].str.endswith("(headline)")]
-    assert headline["covered"].sum() >= 1, headline
-    assert not friendly["confidently_wrong"].any(), friendly
+    # 3 intervals at 95%: two or more cover 99.3% of the time.
+    assert headline["covered"].sum() >= 2, headline
+    # 27 intervals at 95%: at most three miss 95% of the time, rated SMS 3 or not.
+    assert friendly["confidently_wrong"].sum() <= 3, friendly
     for name in world.WORLDS:
         if name == world.FRIENDLY:
             continue
