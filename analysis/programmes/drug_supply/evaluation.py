@@ -152,6 +152,18 @@ class Evaluation:
         """Operation Viper's first day."""
         return pd.Timestamp(self.params.viper_start)
 
+    @property
+    def scorpion_for_figure(self) -> Estimate:
+        """The headline for the event-study figure, its pre-trend p-value left to the note.
+
+        The figure's default note calls a recorded p-value a joint test of every
+        pre-period effect; the headline's is a test of their level and slope
+        (:func:`.narrative.pretrend_note` says so), so it is not passed to the figure.
+        """
+        diagnostics = dict(self.scorpion.diagnostics)
+        diagnostics.pop("pretrend_p_value", None)
+        return self.scorpion.with_updates(diagnostics=diagnostics)
+
     def phase_display(self) -> pd.DataFrame:
         """Outputs and seizures by phase, small counts suppressed."""
         return tables.phase_outputs(self.data["operations"], self.params.suppression_threshold)

@@ -42,7 +42,9 @@ def outputs_paragraph(charts: Mapping[str, pd.DataFrame]) -> str:
     for label, chart in charts.items():
         kinds = [k for k in ("shift", "trend") if chart[k].any()]
         if kinds:
-            signals.append(f"{label.lower()} ({' and '.join(kinds)})")
+            # Lower-case the label for the sentence, but keep acronyms ("NRM referrals").
+            name = label if label.split()[0].isupper() else label.lower()
+            signals.append(f"{name} ({' and '.join(kinds)})")
     if not signals:
         return (
             "No output shows a signal of non-random change in its run chart: month to month "
@@ -53,6 +55,26 @@ def outputs_paragraph(charts: Mapping[str, pd.DataFrame]) -> str:
         + ", ".join(signals)
         + ". A shift is the operations doing more (or less) for months together, such as "
         "Viper's start; it says what was done, not what changed for residents."
+    )
+
+
+def pretrend_note(estimate: Estimate) -> str:
+    """The event-study figure's note on the weeks before the surges.
+
+    Examples
+    --------
+    >>> est = Estimate(-3.0, -4.0, -2.0, 0.001, 48, "difference", "m", "e",
+    ...                diagnostics={"pretrend_p_value": 0.27})
+    >>> pretrend_note(est)[:40]
+    'Weeks before the surges: their mean and '
+    """
+    p = estimate.diagnostics.get("pretrend_p_value")
+    if p is None:
+        return "No weeks before the surges to test."
+    verdict = "no sign of diverging trends" if p >= 0.05 else "the weeks before differ"
+    return (
+        "Weeks before the surges: their mean and their trend against the reference week, "
+        f"each tested, p = {format_number(p, 2)} (Bonferroni, fails below 0.05): {verdict}."
     )
 
 

@@ -138,3 +138,22 @@ def test_data_sources_say_which_data_each_design_used(evaluation):
 )
 def test_scorpion_drugs_sentence_follows_the_interval(est, words):
     assert words in narrative.scorpion_drugs_sentence(est)
+
+
+@pytest.mark.parametrize(
+    "p, words", [(0.27, "no sign of diverging trends"), (0.01, "the weeks before differ")]
+)
+def test_pretrend_note_reads_the_level_and_slope_test(p, words):
+    est = _est(-3.0, -4.0, -2.0, diagnostics={"pretrend_p_value": p})
+    assert words in narrative.pretrend_note(est)
+    assert narrative.pretrend_note(_est(-3.0, -4.0, -2.0)).startswith("No weeks")
+
+
+def test_outputs_paragraph_keeps_acronyms():
+    shift = pd.DataFrame({"shift": [True], "trend": [False]})
+    assert "NRM referrals (shift)" in narrative.outputs_paragraph({"NRM referrals": shift})
+
+
+def test_the_figure_leaves_the_pretrend_p_value_to_the_note(evaluation):
+    assert "pretrend_p_value" not in evaluation.scorpion_for_figure.diagnostics
+    assert evaluation.scorpion_for_figure.effect == evaluation.scorpion.effect
