@@ -27,7 +27,7 @@ def test_run_chart_marks_a_shift_of_six_and_a_trend_of_five_but_not_shorter_runs
 
 def test_surges_take_each_phase_from_its_first_day_to_that_week_monday(data):
     surge_table = tables.surges(data["operations"])
-    assert surge_table["surge_week"].dt.weekday.eq(0).all()
+    assert surge_table["surge_week"].dt.day_of_week.eq(0).all()
     assert surge_table.groupby("phase")["neighbourhood"].nunique().eq(3).all()
     with pytest.raises(DataValidationError, match="no Scorpion activity"):
         tables.surges(data["operations"].query("operation == 'Viper'"))
