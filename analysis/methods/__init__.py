@@ -9,9 +9,13 @@
   step, treated-by-post rate ratio).
 - ``synthetic_control``: one treated area against a weighted donor pool (Abadie et al.),
   optionally ridge-augmented, with conformal and placebo inference.
+- ``stacked_event_study``: repeated events (surge weeks), one sub-experiment per event
+  date with its own clean controls, stacked (Cengiz et al. 2019).
 - ``synthetic_did``: synthetic difference-in-differences (Arkhangelsky et al. 2021) for
   block or staggered adoption, with placebo or jackknife standard errors.
 - ``control_limits``: statistical process control (c-, u- and p-chart limits, signals).
+- ``displacement``: displacement or diffusion of benefits around a target area (the
+  weighted displacement quotient of Bowers and Johnson 2003, total net effect).
 - ``funnel``: comparing areas fairly: funnel plot control limits (exact, or as public
   health indicator tools draw them, with overdispersion adjustment) and empirical-Bayes
   shrinkage of small-area rates.
@@ -39,6 +43,7 @@ from .comparative_its import comparative_its
 from .competing_risks import cause_specific_cox, cumulative_incidence
 from .control_limits import control_limits
 from .did import did
+from .displacement import total_net_effect, weighted_displacement_quotient
 from .event_study import event_study
 from .funnel import funnel_limit_curve, funnel_limits, shrink_rates
 from .its import its
@@ -55,6 +60,7 @@ from .sensitivity import (
     rosenbaum_binary_counts,
     rosenbaum_wilcoxon,
 )
+from .stacked_event_study import stacked_event_study
 from .staggered import staggered_did
 from .survival import cox, kaplan_meier
 from .synthetic_control import synthetic_control
@@ -95,8 +101,11 @@ __all__ = [
     "rosenbaum_binary_counts",
     "rosenbaum_wilcoxon",
     "shrink_rates",
+    "stacked_event_study",
     "staggered_did",
     "synthetic_control",
     "synthetic_did",
+    "total_net_effect",
+    "weighted_displacement_quotient",
     "worst_best_bounds",
 ]

@@ -27,6 +27,7 @@ from .forest import forest_rows, plot_comparison, plot_forest
 from .funnel_areas import plot_funnel_areas
 from .programme import plot_funnel, plot_uptake, wilson_interval
 from .rdd import plot_rdd
+from .run_chart import plot_run_chart
 from .style import CATEGORICAL, PALETTE, FigureInfo, figure_info, house_style
 from .survival import plot_kaplan_meier
 from .timeseries import plot_event_study, plot_its
@@ -51,6 +52,7 @@ __all__ = [
     "plot_its",
     "plot_kaplan_meier",
     "plot_rdd",
+    "plot_run_chart",
     "plot_uptake",
     "show",
     "wilson_interval",
