@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import platform
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-from . import batch, estimators
+from . import batch, estimators, police_archive
 from ._measure import measure
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -105,6 +106,22 @@ def run_batch(repeat: int) -> list[dict]:
     return rows
 
 
+def _log(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def _load_note(before: float, after: float) -> str:
+    """How busy the machine was: timings on a shared machine are comparable only as ratios."""
+    cores = os.cpu_count() or 1
+    busy = max(before, after) > 0.75 * cores
+    return f"Load average {before:.1f} at the start and {after:.1f} at the end on {cores} cores" + (
+        ": timings taken under load (other work shared the cores), so read the ratios, "
+        "each measured in the same run with the cases interleaved, rather than the seconds."
+        if busy
+        else "."
+    )
+
+
 def markdown_table(table: pd.DataFrame) -> str:
     """Render a DataFrame as a GitHub markdown table (3 significant figures)."""
 
@@ -123,15 +140,20 @@ def markdown_table(table: pd.DataFrame) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
-    parser.add_argument("--only", choices=("batch", "estimators", "synthetic"), action="append")
+    parser.add_argument(
+        "--only", choices=("batch", "estimators", "synthetic", "archive"), action="append"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs of each batch case (median reported)"
     )
     args = parser.parse_args(argv)
     groups = args.only or (
-        ["estimators", "synthetic"] if args.quick else ["batch", "estimators", "synthetic"]
+        ["estimators", "synthetic"]
+        if args.quick
+        else ["batch", "estimators", "synthetic", "archive"]
     )
+    load_before = os.getloadavg()[0]
     rows: list[dict] = []
     if "batch" in groups:
         rows += run_batch(args.repeat)
@@ -139,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
         rows += run_estimators(args.quick)
     if "synthetic" in groups:
         rows += run_synthetic(args.quick)
+    if "archive" in groups:
+        rows += police_archive.run(args.quick, args.repeat, _log)
     table = pd.DataFrame(rows)
     args.output.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.output / "benchmarks.csv", index=False)
@@ -153,7 +177,9 @@ def main(argv: list[str] | None = None) -> int:
             if "batch" in groups
             else ""
         )
-        + ".\n\n"
+        + ". "
+        + _load_note(load_before, os.getloadavg()[0])
+        + "\n\n"
     )
     (args.output / "benchmarks.md").write_text(header + markdown_table(table) + "\n")
     print(table.to_string(index=False))
