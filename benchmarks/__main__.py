@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import batch, estimators, police_archive
+from . import batch, estimators, police_archive, synthetic_control_speed
 from ._measure import measure
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -141,7 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
     parser.add_argument(
-        "--only", choices=("batch", "estimators", "synthetic", "archive"), action="append"
+        "--only",
+        choices=("batch", "estimators", "synthetic", "archive", "synth_control"),
+        action="append",
     )
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument(
@@ -151,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     groups = args.only or (
         ["estimators", "synthetic"]
         if args.quick
-        else ["batch", "estimators", "synthetic", "archive"]
+        else ["batch", "estimators", "synthetic", "archive", "synth_control"]
     )
     load_before = os.getloadavg()[0]
     rows: list[dict] = []
@@ -163,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         rows += run_synthetic(args.quick)
     if "archive" in groups:
         rows += police_archive.run(args.quick, args.repeat, _log)
+    if "synth_control" in groups:
+        rows += synthetic_control_speed.run(args.quick, args.repeat, _log)
     table = pd.DataFrame(rows)
     args.output.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.output / "benchmarks.csv", index=False)
