@@ -230,7 +230,7 @@ def _agreement(ours: dict, reference: dict) -> str:
     return "identical panel" if same else f"DIFFERENT: {ours} vs {reference}"
 
 
-def run(quick: bool, repeat: int, log) -> list[dict]:
+def run(quick: bool, repeat: int, log, sizes: tuple[int, ...] | None = None) -> list[dict]:
     """Bench rows: ours against DuckDB's bare query and pandas at three sizes.
 
     ``read_street`` (every row typed into pandas: minutes and gigabytes at archive scale)
@@ -240,7 +240,7 @@ def run(quick: bool, repeat: int, log) -> list[dict]:
 
     ensure_archive()
     out = []
-    for size in (3_000_000,) if quick else tuple(SIZES):
+    for size in sizes or ((3_000_000,) if quick else tuple(SIZES)):
         references = ["duckdb_bare", "pandas_read_csv"]
         if size == min(SIZES) and not quick:
             references.append("read_street_groupby")
