@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import platform
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-from . import batch, estimators
+from . import batch, estimators, police_archive, synthetic_control_speed
 from . import synthetic_control as synthetic_control_cases
 from ._measure import measure
 
@@ -140,6 +141,22 @@ def run_batch(repeat: int) -> list[dict]:
     return rows
 
 
+def _log(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def _load_note(before: float, after: float) -> str:
+    """How busy the machine was: timings on a shared machine are comparable only as ratios."""
+    cores = os.cpu_count() or 1
+    busy = max(before, after) > 0.75 * cores
+    return f"Load average {before:.1f} at the start and {after:.1f} at the end on {cores} cores" + (
+        ": timings taken under load (other work shared the cores), so read the ratios, "
+        "each measured in the same run with the cases interleaved, rather than the seconds."
+        if busy
+        else "."
+    )
+
+
 def markdown_table(table: pd.DataFrame) -> str:
     """Render a DataFrame as a GitHub markdown table (3 significant figures)."""
 
@@ -160,8 +177,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
     parser.add_argument(
         "--only",
-        choices=("batch", "estimators", "synthetic_control", "synthetic"),
+        choices=(
+            "batch",
+            "estimators",
+            "synthetic_control",
+            "synthetic",
+            "archive",
+            "synthetic_control_speed",
+        ),
         action="append",
+        help=(
+            "run one group (repeatable): synthetic_control is the outcome-only fit with every "
+            "placebo checked against pysyncon; synthetic_control_speed times the fit with "
+            "predictors and the search over their weights; archive counts a generated "
+            "police.uk archive of up to 30 million rows"
+        ),
     )
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument(
@@ -171,8 +201,16 @@ def main(argv: list[str] | None = None) -> int:
     groups = args.only or (
         ["estimators", "synthetic_control", "synthetic"]
         if args.quick
-        else ["batch", "estimators", "synthetic_control", "synthetic"]
+        else [
+            "batch",
+            "estimators",
+            "synthetic_control",
+            "synthetic",
+            "archive",
+            "synthetic_control_speed",
+        ]
     )
+    load_before = os.getloadavg()[0]
     rows: list[dict] = []
     if "batch" in groups:
         rows += run_batch(args.repeat)
@@ -182,6 +220,10 @@ def main(argv: list[str] | None = None) -> int:
         rows += run_synthetic_control(args.quick)
     if "synthetic" in groups:
         rows += run_synthetic(args.quick)
+    if "archive" in groups:
+        rows += police_archive.run(args.quick, args.repeat, _log)
+    if "synthetic_control_speed" in groups:
+        rows += synthetic_control_speed.run(args.quick, args.repeat, _log)
     table = pd.DataFrame(rows)
     args.output.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.output / "benchmarks.csv", index=False)
@@ -196,7 +238,9 @@ def main(argv: list[str] | None = None) -> int:
             if "batch" in groups
             else ""
         )
-        + ".\n\n"
+        + ". "
+        + _load_note(load_before, os.getloadavg()[0])
+        + "\n\n"
     )
     (args.output / "benchmarks.md").write_text(header + markdown_table(table) + "\n")
     print(table.to_string(index=False))

@@ -29,7 +29,7 @@ from ..errors import DataValidationError, Problem
 from .loaders import ReadResult, read_source
 from .pseudonymise import pseudonym_key, pseudonymise
 from .schema import Contract
-from .sources import FolderSource, Source, SqlSource
+from .sources import DuckDBSource, FolderSource, Source, SqlSource
 from .store import read_manifest, synthetic_input
 from .validation import as_extract_date, resolve_contract, validate_tables
 
@@ -151,8 +151,8 @@ def _synthetic_folder_manifest(source: Source) -> dict[str, Any] | None:
 
 
 def _queries_for(contract: Contract, source: Source, queries: Mapping[str, str] | None):
-    """Queries for a database named by URL: those given, else the programme config's."""
-    if queries is not None or not isinstance(source, SqlSource):
+    """Queries for a database named by URL or a DuckDB file: those given, else the config's."""
+    if queries is not None or not isinstance(source, SqlSource | DuckDBSource):
         return queries
     from ..config import load_config
 
@@ -175,14 +175,17 @@ def _read_input(
         return _Input(ReadResult(tables=data.tables), True, data.truth, data.extract_date)
     manifest = _synthetic_folder_manifest(source)
     read = read_source(contract, source, queries=_queries_for(contract, source, queries))
+    for warning in read.warnings:
+        logger.warning(warning)
     if manifest is not None and manifest.get("programme") == contract.programme:
         return _Input(
             read,
             True,
             manifest.get("truth") or {},
             pd.Timestamp(manifest["extract_date"]),
+            list(read.warnings),
         )
-    return _Input(read, False)
+    return _Input(read, False, warnings=list(read.warnings))
 
 
 def _check(
@@ -342,7 +345,9 @@ def load(
     source : str or Path
         ``"synthetic"`` (the default: ``data/synthetic/<programme>/`` when it was
         written with this seed and scale, else generated in memory); a folder of
-        ``<table>.csv|.parquet|.xlsx`` files; a SQLite file; or a SQLAlchemy URL.
+        ``<table>.csv|.parquet|.xlsx`` files (or ``<table>/`` folders of Parquet or
+        CSV parts, read with DuckDB); a SQLite file; a DuckDB file
+        (``duckdb:///path.duckdb``, read with DuckDB); or a SQLAlchemy URL.
     seed, scale : int, float
         Seed and volume of the synthetic data (ignored for other sources).
     extract_date : str, date or Timestamp, optional
@@ -350,7 +355,7 @@ def load(
         the synthetic data's own; for a real extract, the latest date in it
         (with a warning: pass the real date so that later dates are caught).
     queries : mapping of str to str, optional
-        SQL query per table for a database source; default the ``queries:`` of
+        SQL query per table for a database or DuckDB source; default the ``queries:`` of
         ``config/<programme>.yaml``, else the tables named after the contract's.
     world : str
         For synthetic data: the named world to generate

@@ -9,6 +9,11 @@ A source is either
   ``postgresql://user@host/db``, ...): one database table or view per
   contract table with the same name, or one SQL query per table given in the
   programme's config (``queries:`` in ``config/<programme>.yaml``).
+- a **DuckDB file** (``duckdb:///national.duckdb``), tables or queries as for a
+  SQL database; in a folder, a table may also be a **folder of Parquet or CSV
+  parts** (``crimes/part-0001.parquet``, ...). Both are read with DuckDB, which
+  hands pandas only the columns the contract's checks look at: at national scale
+  the columns nobody asked for (free text, addresses) never reach memory.
 
 Reading never stops at the first problem: a missing file, a file in the wrong
 encoding or with the wrong delimiter, data on the wrong Excel sheet or a
@@ -46,7 +51,7 @@ from ..errors import Problem
 from ..paths import PROJ_ROOT
 from .coercion import normalise_name
 from .schema import Contract, TableSpec
-from .sources import URL_PATTERN, FileSource, Source, SqlSource
+from .sources import URL_PATTERN, DuckDBSource, FileSource, Source, SqlSource
 from .sources import resolve_path as resolve_path  # re-exported: callers import it from here
 
 logger = logging.getLogger(__name__)
@@ -90,10 +95,15 @@ class RawTable:
 
 @dataclass
 class ReadResult:
-    """Tables read from a source and the problems met reading it."""
+    """Tables read from a source, the problems met reading it, and what a reader should know.
+
+    ``warnings`` holds what the reader did that the checks would otherwise have said
+    (columns outside the contract left unread by DuckDB).
+    """
 
     tables: dict[str, RawTable] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def reported(self, contract: Contract) -> list[str]:
         """Tables whose problems are already reported (so not reported again as missing).
@@ -155,6 +165,8 @@ def read_source(
         The tables that could be read and the problems met.
     """
     parsed = Source.parse(source)
+    if isinstance(parsed, DuckDBSource):
+        return read_duckdb(contract, parsed.path, queries=queries)
     if isinstance(parsed, SqlSource | FileSource) and parsed.is_database:
         return read_sql(contract, parsed.url, queries=queries)
     if parsed.is_synthetic:
@@ -215,8 +227,17 @@ def read_folder(contract: Contract, folder: str | Path) -> ReadResult:
             )
         )
         return result
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    entries = [p for p in folder.iterdir() if not p.name.startswith(".")]
+    files = sorted(p for p in entries if p.is_file())
     for spec in contract.tables:
+        parts = [p for p in entries if p.is_dir() and normalise_name(p.name) == spec.name]
+        if parts:
+            table, problems, warnings = _read_parts(spec, folder, files, parts)
+            result.problems.extend(problems)
+            result.warnings.extend(warnings)
+            if table is not None:
+                result.tables[spec.name] = table
+            continue
         path, problem = _find_table_file(spec, folder, files)
         if problem is not None:
             result.problems.append(problem)
@@ -663,3 +684,298 @@ def read_sql(
     finally:
         engine.dispose()
     return result
+
+
+# --------------------------------------------------------------------------- DuckDB
+
+#: Suffixes of the parts of a table kept as a folder, and DuckDB's reader for each.
+PART_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
+
+
+def _quote(name: str) -> str:
+    """A SQL identifier in double quotes (a quote inside doubled)."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _fetch_contract_columns(
+    connection: Any, relation: str, parameters: list, spec: TableSpec, source: str
+) -> tuple[pd.DataFrame, list[str]]:
+    """Fetch from a DuckDB relation only the columns the contract's checks look at.
+
+    The header is read first (``DESCRIBE``, no rows); the columns matched to the
+    contract, and those close enough to be suggested for a missing one, are fetched;
+    the others stay in DuckDB. Returns the frame (rows numbered from 2, as a
+    spreadsheet's) and the warning the checks would have given about the columns
+    left out, so that a user reads the same notes as for the whole table.
+    """
+    from .validation import match_columns
+
+    described = connection.execute(f"DESCRIBE SELECT * FROM {relation}", parameters).fetchall()
+    header = [str(row[0]) for row in described]
+    whole = match_columns(header, spec, source)
+    fetched = [header[i] for i in whole.consulted]
+    left_out = match_columns(fetched, spec, source).warnings
+    warnings = [w for w in whole.warnings if w not in left_out]
+    if not fetched:  # nothing the contract knows: the header alone lets the checks say so
+        count = connection.execute(f"SELECT count(*) FROM {relation}", parameters).fetchone()
+        frame = pd.DataFrame(index=pd.RangeIndex(int(count[0])))
+    else:
+        selected = ", ".join(_quote(name) for name in fetched)
+        frame = connection.execute(f"SELECT {selected} FROM {relation}", parameters).df()
+    frame.index = pd.RangeIndex(2, 2 + len(frame))
+    return frame, warnings
+
+
+def _digest_rows(text: str, frame: pd.DataFrame) -> str:
+    """SHA-256 of a query's text and the rows it returned (vectorised: fast at any size)."""
+    digest = hashlib.sha256(text.encode("utf-8") + b"\n")
+    digest.update("\x1f".join(map(str, frame.columns)).encode("utf-8") + b"\n")
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def _duckdb_problem(spec: TableSpec, source: str, exc: Exception, fix: str) -> Problem:
+    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return Problem(spec.name, source, None, f"DuckDB could not read it: {first_line}", fix=fix)
+
+
+def read_duckdb(
+    contract: Contract, database: str | Path, *, queries: Mapping[str, str] | None = None
+) -> ReadResult:
+    """Read a contract's tables from a DuckDB database file, with DuckDB.
+
+    Each table is read from the table or view of the same name (matched ignoring
+    case), or with the query given for it in ``queries``, as :func:`read_sql` does;
+    the file is opened read-only. Only the columns the contract's checks look at are
+    fetched into pandas (see the module docstring); the fingerprint is of the query
+    and the rows fetched.
+
+    Examples
+    --------
+    >>> from analysis.data.validation import resolve_contract
+    >>> result = read_duckdb(resolve_contract("lsavi"), "/no/such/national.duckdb")
+    >>> print(result.problems[0])
+    /no/such/national.duckdb: the DuckDB database file does not exist. Fix: check the path;
+    a DuckDB URL is duckdb:///relative/path.duckdb or duckdb:////absolute/path.duckdb
+    """
+    import duckdb
+
+    database = Path(database)
+    label = display_path(database)
+    queries = dict(queries or {})
+    result = ReadResult()
+
+    def fail(message: str, fix: str) -> ReadResult:
+        result.problems.append(Problem("", label, None, message, fix=fix))
+        return result
+
+    unknown = sorted(set(queries) - set(contract.table_names))
+    if unknown:
+        fail(
+            f"queries given for table(s) the contract does not have: {', '.join(unknown)}",
+            f"name the queries after the tables: {', '.join(contract.table_names)}",
+        )
+    if not database.is_file():
+        return fail(
+            "the DuckDB database file does not exist",
+            "check the path; a DuckDB URL is duckdb:///relative/path.duckdb or "
+            "duckdb:////absolute/path.duckdb",
+        )
+    try:
+        # Read-only: validating or evaluating an extract must never change it.
+        connection = duckdb.connect(str(database), read_only=True)
+    except duckdb.Error as exc:
+        return fail(
+            f"the file cannot be opened as a DuckDB database ({str(exc).splitlines()[0]})",
+            "check that it is a DuckDB file written by DuckDB 1.1 or later and that no "
+            "other program holds it open for writing",
+        )
+    with connection:
+        names = [
+            str(row[0])
+            for row in connection.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = current_schema() ORDER BY table_name"
+            ).fetchall()
+        ]
+        by_name = {normalise_name(n): n for n in names}
+        for spec in contract.tables:
+            query = queries.get(spec.name)
+            if query is None:
+                actual = by_name.get(spec.name)
+                if actual is None:
+                    result.problems.append(
+                        Problem(
+                            spec.name,
+                            f"{label}, table {spec.name}",
+                            None,
+                            f"the database has no table or view '{spec.name}'",
+                            fix="create it, or give a query for it under 'queries:' in "
+                            f"config/{contract.programme}.yaml; tables found: "
+                            + (", ".join(names[:15]) or "none"),
+                        )
+                    )
+                    continue
+                relation, where, text = _quote(actual), f"{label}, table {actual}", actual
+            else:
+                relation, where, text = f"({query})", f"{label}, query for {spec.name}", query
+            try:
+                frame, warnings = _fetch_contract_columns(connection, relation, [], spec, where)
+            except duckdb.Error as exc:
+                result.problems.append(
+                    _duckdb_problem(
+                        spec,
+                        where,
+                        exc,
+                        f"check the query for {spec.name} in config/{contract.programme}.yaml "
+                        "(or the table) in the database",
+                    )
+                )
+                continue
+            result.warnings.extend(warnings)
+            result.tables[spec.name] = RawTable(spec.name, frame, where, _digest_rows(text, frame))
+    return result
+
+
+def _read_parts(
+    spec: TableSpec, folder: Path, files: list[Path], part_folders: list[Path]
+) -> tuple[RawTable | None, list[Problem], list[str]]:
+    """A table kept as a folder of Parquet or CSV parts, read with DuckDB.
+
+    Parts are read in name order (at any depth) and their rows numbered in that
+    order from 2, across parts. CSV parts must share one header (compared without
+    case or byte-order mark) and be UTF-8, as a single CSV file must. The fingerprint
+    is of every part's name and bytes.
+    """
+    import duckdb
+
+    def refuse(where: Path, message: str, fix: str, column: str | None = None):
+        return None, [Problem(spec.name, display_path(where), column, message, fix=fix)], []
+
+    twins = [p for p in files if normalise_name(p.stem) == spec.name]
+    if len(part_folders) > 1 or twins:
+        listed = ", ".join(sorted(p.name for p in part_folders + twins))
+        return refuse(
+            folder,
+            f"several files or folders for table '{spec.name}': {listed}",
+            "keep one file, or one folder of parts, per table, so it is clear which is the extract",
+        )
+    parts_folder = part_folders[0]
+    parts = sorted(
+        (p for p in parts_folder.rglob("*") if p.is_file() and not p.name.startswith(".")),
+        key=lambda p: p.relative_to(parts_folder).as_posix(),
+    )
+    formats = {PART_FORMATS.get(p.suffix.lower()) for p in parts}
+    if not parts or None in formats or len(formats) > 1:
+        others = [p.name for p in parts if p.suffix.lower() not in PART_FORMATS][:5]
+        found = (
+            f"it holds {', '.join(others)}"
+            if others
+            else ("it is empty" if not parts else "it mixes Parquet and CSV parts")
+        )
+        return refuse(
+            parts_folder,
+            f"the folder for table '{spec.name}' is not a set of Parquet or CSV parts: {found}",
+            f"keep only the {spec.name} table's parts in it, all .parquet or all .csv",
+        )
+    source = display_path(parts_folder)
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.relative_to(parts_folder).as_posix().encode("utf-8") + b"\n")
+        with open(part, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    (fmt,) = formats
+    paths = [str(p) for p in parts]
+    if fmt == "csv":
+        problems = _check_csv_parts(spec, parts)
+        if problems:
+            return None, problems, []
+        # Every cell as text, as the pandas reader gives it; the checks convert and report.
+        relation = (
+            "read_csv($1, header = true, all_varchar = true, delim = ',', quote = '\"', "
+            "escape = '\"', skip = 0)"
+        )
+    else:
+        relation = "read_parquet($1, union_by_name = true)"
+    try:
+        with duckdb.connect(":memory:") as connection:
+            frame, warnings = _fetch_contract_columns(connection, relation, [paths], spec, source)
+    except duckdb.Error as exc:
+        fix = (
+            "save every part as CSV UTF-8 (comma-separated) with the same header"
+            if fmt == "csv"
+            else "write the part again (it may be damaged or not Parquet at all)"
+        )
+        return None, [_duckdb_problem(spec, source, exc, fix)], []
+    if fmt == "csv":
+        frame = _drop_blank_rows(frame)
+    return RawTable(spec.name, frame, source, digest.hexdigest()), [], warnings
+
+
+def _drop_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows with every fetched cell blank are not records (as for a single CSV file)."""
+    filled = np.zeros(len(frame), dtype=bool)
+    for position in range(frame.shape[1]):
+        cells = frame.iloc[:, position]
+        filled |= (cells.notna() & (cells.astype("str").str.strip() != "")).to_numpy(dtype=bool)
+    return frame[filled] if frame.shape[1] else frame
+
+
+def _check_csv_parts(spec: TableSpec, parts: list[Path]) -> list[Problem]:
+    """Each CSV part's first line: UTF-8 (not UTF-16), commas, the first part's header."""
+    import csv
+
+    problems: list[Problem] = []
+    first: tuple[str, ...] | None = None
+    for part in parts:
+        with open(part, "rb") as handle:
+            line = handle.readline()
+        source = display_path(part)
+        if line.startswith((b"\xff\xfe", b"\xfe\xff")):
+            problems.append(
+                Problem(
+                    spec.name,
+                    source,
+                    None,
+                    "the part is UTF-16 text (Excel's 'Unicode Text'), not UTF-8 CSV",
+                    fix="save it as 'CSV UTF-8 (Comma delimited) (*.csv)'",
+                )
+            )
+            continue
+        text = line.decode("utf-8-sig", errors="replace").rstrip("\r\n")
+        header = tuple(h.strip().lower() for h in next(csv.reader([text]), []))
+        if len(header) == 1:
+            described = [d for c, d in _DELIMITERS.items() if c in header[0]]
+            if described:
+                problems.append(
+                    Problem(
+                        spec.name,
+                        source,
+                        None,
+                        f"the values are separated by {described[0]}, not commas (the header "
+                        f"reads '{text[:80]}')",
+                        fix="save it as comma-separated CSV (in Excel: 'CSV UTF-8 (Comma "
+                        "delimited)')",
+                    )
+                )
+                continue
+        if first is None:
+            first = header
+        elif header != first:
+            differ = [h for h in header if h not in first] + [h for h in first if h not in header]
+            what = (
+                f"columns {', '.join(repr(h) for h in differ[:5])} are in one but not the other"
+                if differ
+                else "the same columns are in another order"
+            )
+            problems.append(
+                Problem(
+                    spec.name,
+                    source,
+                    None,
+                    f"the header differs from the first part's ({display_path(parts[0])}): {what}",
+                    fix="write every part with the same header, in the same order",
+                )
+            )
+    return problems

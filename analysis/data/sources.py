@@ -1,7 +1,8 @@
 """Where a programme's data comes from, decided once: the ``source`` text parsed into a type.
 
 ``load(programme, source=...)`` and ``python -m analysis run --source ...`` take a
-string: ``"synthetic"``, a folder of extracts, a SQLite file or a SQLAlchemy URL.
+string: ``"synthetic"``, a folder of extracts, a SQLite file, a SQLAlchemy URL or a
+DuckDB database (``duckdb:///path.duckdb``, or the ``.duckdb`` file itself).
 :meth:`Source.parse` turns it into one of the types below at the boundary, and
 everything after (reading, the synthetic-manifest check, the database queries,
 the batch prefetch's cache key) asks the object what it is rather than looking at
@@ -15,6 +16,8 @@ SyntheticSource()
 SqlSource(url='postgresql://reader@db/extract')
 >>> Source.parse("data").kind
 'folder'
+>>> Source.parse("duckdb:///national/extract.duckdb")
+DuckDBSource(path=PosixPath('national/extract.duckdb'))
 """
 
 from __future__ import annotations
@@ -33,13 +36,21 @@ URL_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 #: File suffixes of a SQLite database, read through SQLAlchemy.
 SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 
+#: File suffixes of a DuckDB database, read with DuckDB itself (no SQLAlchemy dialect needed).
+DUCKDB_SUFFIXES = (".duckdb", ".ddb")
+
+#: ``duckdb:///relative/path.duckdb`` or ``duckdb:////absolute/path.duckdb``, as SQLAlchemy
+#: writes SQLite URLs (three slashes before a relative path, four before an absolute one).
+DUCKDB_URL = re.compile(r"^duckdb:///(?P<path>.+)$", re.IGNORECASE)
+
 #: Single-file formats, by suffix (a programme with several tables needs a folder of them).
 TABLE_FILE_SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
 
 #: What a user may give, for messages.
 ACCEPTED = (
-    '"synthetic", a folder of extracts (one file per table), a SQLite file (.db, .sqlite) '
-    "or a SQLAlchemy URL (e.g. postgresql://user@host/db)"
+    '"synthetic", a folder of extracts (one file or folder of files per table), a SQLite '
+    "file (.db, .sqlite), a DuckDB file (duckdb:///path.duckdb) or a SQLAlchemy URL "
+    "(e.g. postgresql://user@host/db)"
 )
 
 
@@ -104,6 +115,15 @@ class Source:
         raw = str(text).strip()
         if raw == "synthetic":
             return SyntheticSource()
+        duckdb_url = DUCKDB_URL.match(raw)
+        if duckdb_url:
+            return DuckDBSource(resolve_path(duckdb_url["path"]))
+        if raw.lower().startswith("duckdb:"):
+            raise ConfigError(
+                f"source '{raw}' is not a DuckDB URL. Fix: write duckdb:///relative/path.duckdb "
+                "or duckdb:////absolute/path.duckdb (three slashes before the path), or give "
+                "the .duckdb file's path"
+            )
         if URL_PATTERN.match(raw):
             return SqlSource(raw)
         path = resolve_path(raw)
@@ -111,6 +131,8 @@ class Source:
             suffix = path.suffix.lower()
             if suffix in SQLITE_SUFFIXES:
                 return FileSource(path, "sqlite")
+            if suffix in DUCKDB_SUFFIXES:
+                return DuckDBSource(path)
             return FileSource(path, TABLE_FILE_SUFFIXES.get(suffix, "other"))
         return FolderSource(path)
 
@@ -121,7 +143,7 @@ class Source:
 
     @property
     def is_database(self) -> bool:
-        """Whether tables are read with SQL queries (a URL or a SQLite file)."""
+        """Whether tables are read with SQL queries (a URL, a SQLite or a DuckDB file)."""
         return False
 
 
@@ -141,7 +163,12 @@ class SyntheticSource(Source):
 
 @dataclass(frozen=True)
 class FolderSource(Source):
-    """A folder with one file per table (CSV, Parquet or Excel)."""
+    """A folder with one entry per table: a CSV, Parquet or Excel file, or a folder of parts.
+
+    A table kept as a folder (``crimes/part-0001.parquet``, ``crimes/2024-01.csv``, ...;
+    national extracts are often written so) is read with DuckDB, which hands pandas
+    only the columns the contract names.
+    """
 
     path: Path
     kind: ClassVar[str] = "folder"
@@ -193,3 +220,28 @@ class SqlSource(Source):
 
     def __str__(self) -> str:
         return self.url
+
+
+@dataclass(frozen=True)
+class DuckDBSource(Source):
+    """A DuckDB database file, read with DuckDB: only the contract's columns reach pandas.
+
+    Each contract table is read from the table or view of the same name, or with the
+    query given for it (``queries:`` in the programme's config), as for a SQL source.
+
+    Examples
+    --------
+    >>> source = DuckDBSource(Path("/x/national.duckdb"))
+    >>> source.kind, source.is_database, str(source)
+    ('duckdb', True, 'duckdb:////x/national.duckdb')
+    """
+
+    path: Path
+    kind: ClassVar[str] = "duckdb"
+
+    @property
+    def is_database(self) -> bool:  # noqa: D102
+        return True
+
+    def __str__(self) -> str:
+        return f"duckdb:///{self.path}"

@@ -153,6 +153,8 @@ class _ColumnMatch:
     missing: list[Column] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Header positions the checks look at (matched or suggested): all a reader need fetch.
+    consulted: list[int] = field(default_factory=list)
 
 
 def match_columns(headers: Sequence[Any], spec: TableSpec, source: str) -> _ColumnMatch:
@@ -247,6 +249,7 @@ def match_columns(headers: Sequence[Any], spec: TableSpec, source: str) -> _Colu
                 f"{source}: optional column '{column.name}' is missing; every row gets the "
                 f"default ({default})"
             )
+    match.consulted = sorted(used | suggested)
     ignored = [labels[i] for i in unmatched if i not in suggested and labels[i]]
     if ignored:
         match.warnings.append(

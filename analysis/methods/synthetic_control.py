@@ -181,11 +181,14 @@ def _equality_solution(gram: np.ndarray, cross: np.ndarray, passive: np.ndarray)
     """Minimiser of the quadratic over the passive set with the weights summing to one."""
     index = np.flatnonzero(passive)
     k = len(index)
-    system = np.zeros((k + 1, k + 1))
-    system[:k, :k] = gram[np.ix_(index, index)]
+    system = np.empty((k + 1, k + 1))
+    system[:k, :k] = gram[index][:, index]
     system[:k, k] = 1.0
     system[k, :k] = 1.0
-    rhs = np.append(cross[index], 1.0)
+    system[k, k] = 0.0
+    rhs = np.empty(k + 1)
+    rhs[:k] = cross[index]
+    rhs[k] = 1.0
     try:
         solution = np.linalg.solve(system, rhs)
     except np.linalg.LinAlgError:
@@ -227,6 +230,9 @@ def _weights_given_v(
     x_donors: np.ndarray,
     y_treated: np.ndarray,
     y_donors: np.ndarray,
+    *,
+    start: np.ndarray | None = None,
+    outcome_terms: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Simplex weights minimising the V-weighted predictor gap.
 
@@ -234,15 +240,20 @@ def _weights_given_v(
     well; a tie-break term, the pre-period outcome error scaled to a millionth of the
     predictor term, picks among them the one that tracks the outcome best (and makes the
     choice, and so the outer loss of V, a deterministic function of V).
+
+    ``start`` warm-starts the active set (the optimum does not depend on it: the problem
+    is strictly convex); ``outcome_terms`` are ``(Y0'Y0, Y0'y1)``, the same for every V,
+    so the search over V computes them once.
     """
-    root = np.sqrt(v)
-    design = root[:, None] * x_donors
-    target = root * x_treated
-    gram = design.T @ design
-    cross = design.T @ target
-    outcome_gram = y_donors.T @ y_donors
+    if outcome_terms is None:
+        outcome_terms = (y_donors.T @ y_donors, y_donors.T @ y_treated)
+    outcome_gram, outcome_cross = outcome_terms
+    # X0' V X0 and X0' V x1 without forming the scaled design.
+    weighted = x_donors * v[:, None]
+    gram = x_donors.T @ weighted
+    cross = weighted.T @ x_treated
     tie = _TIE_BREAK * max(np.trace(gram), 1e-300) / max(np.trace(outcome_gram), 1e-300)
-    return _simplex_qp(gram + tie * outcome_gram, cross + tie * (y_donors.T @ y_treated))
+    return _simplex_qp(gram + tie * outcome_gram, cross + tie * outcome_cross, start=start)
 
 
 def _predictor_fit(
@@ -263,14 +274,20 @@ def _predictor_fit(
     k = len(xt)
     if k == 1:
         return _weights_given_v(np.ones(1), xt, xd, yt, yd), np.ones(1)
-    state: dict[str, Any] = {"scale": 1.0}
+    state: dict[str, Any] = {"scale": 1.0, "weights": None}
+    outcome_terms = (yd.T @ yd, yd.T @ yt)
 
     def loss(params: np.ndarray) -> float:
         v = np.abs(params)
         total = v.sum()
         if total <= 0:
             return float("inf")
-        w = _weights_given_v(v / total, xt, xd, yt, yd)
+        # Nelder-Mead moves V a little at a time, so the last optimum's active set is
+        # nearly right: warm-started, most solves take one step instead of a dozen.
+        w = _weights_given_v(
+            v / total, xt, xd, yt, yd, start=state["weights"], outcome_terms=outcome_terms
+        )
+        state["weights"] = w
         residual = yt - yd @ w
         # Relative to the loss at equal importance, so the stopping tolerance is relative.
         return float(residual @ residual) / len(yt) / state["scale"]
