@@ -62,6 +62,10 @@ class Parameters:
         Full-time-equivalent IDVAs in post (for caseload against the benchmark).
     adult_women : int
         Women aged 18 and over in Dorset (for MARAC volume per 10,000).
+    expected_hazard_ratio : float
+        The hazard ratio of the next DA incident support was expected to achieve; 0
+        takes the analysis plan's. The headline is demoted, with the reason, when its
+        minimum detectable effect is more than twice as far from no effect.
     """
 
     synthetic_seed: int = 2026
@@ -73,6 +77,7 @@ class Parameters:
     cost_confirmed: bool = False
     adviser_fte: float = 8.0
     adult_women: int = 330000
+    expected_hazard_ratio: float = 0.0
 
 
 @dataclass(frozen=True)

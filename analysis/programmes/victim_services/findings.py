@@ -6,28 +6,42 @@ headline; then naive), victim withdrawal (matched, naive) and charge, the servic
 (time to first contact, engagement, withdrawal) and abuse ceased at exit. Each carries
 its planted truth when the data are synthetic.
 
+The analysis plan (``analysis_plan:`` in ``config/victim_services.yaml``,
+:func:`analysis_plan`) names the primary outcome (repeat victimisation, matched), its
+expected effect and the families of secondary findings, whose p-values are adjusted
+within family (Holm); its fingerprint goes into findings.json. The headline is demoted,
+with the reason, when its minimum detectable effect is more than twice the expected
+effect (:func:`~analysis.evidence.demote_underpowered`). The step in the share of MARAC
+referrals, a negative control of the service-change series, is listed as a check
+(``role="check"``), with no evidence level of its own.
+
 The matched findings earn their rating: balance and overlap after matching, whether the
 recorded risk they match on means the same month to month (:func:`risk_recording_check`)
 and whether the comparison group was supported after all (:func:`comparison_check`). Each matched or
 Cox finding records its E-value and the Rosenbaum bound of its matched pairs
 (:func:`sensitivity_extra`): no check of the data can show confounding by what was not
-recorded, so these say how strong it would have to be.
+recorded, so these say how strong it would have to be, and each matched finding's caveats
+say so in plain words (:func:`.narrative.unmeasured_confounding`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ...errors import ConfigError
-from ...evidence import Check, Finding
+from ...evidence import Check, Finding, adjust_families, demote_underpowered
 from ...evidence.checks import negative_control_check, standard_checks
+from ...evidence.plan import AnalysisPlan, read_analysis_plan
 from ...methods import mde
 from ...methods.sensitivity import EValue, e_value, rosenbaum_binary
+from ...paths import CONFIG_DIR
 from ...results import Estimate, format_p_value
-from . import designs
+from . import designs, narrative
 
 if TYPE_CHECKING:
     from .evaluation import Evaluation
@@ -44,6 +58,21 @@ WITHDRAWAL_TREND_QUESTION = (
     "Did victim withdrawal change after the move to the pan-Dorset IDVA service?"
 )
 EXIT_QUESTION = "How many victims' abuse had stopped when their case closed?"
+REFERRAL_MIX_QUESTION = (
+    "Did the share of MARAC referrals step at the service change? (check: should not)"
+)
+
+#: The analysis plan's outcome names, by finding label (``config/victim_services.yaml``).
+PLAN_OUTCOMES = {
+    "repeat": "repeat_victimisation",
+    "repeat_naive": "repeat_victimisation_naive",
+    "withdrawal": "victim_withdrawal",
+    "withdrawal_naive": "victim_withdrawal_naive",
+    "charge": "charge",
+    "first_contact": "days_to_first_contact",
+    "engagement": "engagement",
+    "withdrawal_trend": "withdrawal_after_change",
+}
 
 #: Planted-truth keys in the synthetic data, by finding label.
 TRUTH_KEYS = {
@@ -79,11 +108,6 @@ CENSORED_CAVEAT = (
 ITS_MIX_NOTE = (
     "The monthly series are standardised to the period's mix of MARAC and other "
     "referrals, so a change in that mix at the service change is not read as its effect."
-)
-#: The sensitivity caveat of a matched difference ({:.2f}: its E-value).
-E_VALUE_NOTE = (
-    "E-value {:.2f}: an unmeasured confounder associated with both support and the outcome "
-    "by a risk ratio this large, beyond risk and history, could explain the estimate away."
 )
 EXIT_CAVEAT = (
     "Exit measures are missing for victims who disengage, and those are the victims whose "
@@ -238,6 +262,64 @@ def sensitivity_extra(
     return extra
 
 
+def analysis_plan(path: str | Path | None = None) -> AnalysisPlan:
+    """The analysis plan of victim services (``analysis_plan:`` in its config).
+
+    Raises
+    ------
+    ConfigError
+        When the config has no ``analysis_plan`` block (or an invalid one).
+
+    Examples
+    --------
+    >>> plan = analysis_plan()
+    >>> plan.outcome, plan.design, plan.expected_effect
+    ('repeat_victimisation', 'matched_comparison', 0.8)
+    >>> plan.family_of("charge")
+    'criminal justice'
+    """
+    source = Path(path or CONFIG_DIR / "victim_services.yaml")
+    plan = read_analysis_plan(source)
+    if plan is None:
+        raise ConfigError(
+            f"{source}: no analysis_plan block; the victim services findings need its "
+            "primary outcome, expected effect and secondary families (see the block in "
+            "config/victim_services.yaml)"
+        )
+    return plan
+
+
+def expected_effect(evaluation: Evaluation, plan: AnalysisPlan) -> float | None:
+    """The headline's expected hazard ratio: the parameter when set (not 0), else the plan's.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from analysis.programmes.victim_services.evaluation import Parameters
+    >>> plan = analysis_plan()
+    >>> expected_effect(SimpleNamespace(params=Parameters()), plan)
+    0.8
+    >>> expected_effect(SimpleNamespace(params=Parameters(expected_hazard_ratio=0.9)), plan)
+    0.9
+    """
+    given = evaluation.params.expected_hazard_ratio
+    return float(given) if given else plan.expected_effect
+
+
+def with_confounding_caveat(finding: Finding, outcome: str) -> Finding:
+    """``finding`` with the plain-words caveat on unmeasured confounding added last.
+
+    ``outcome`` is a key of :data:`.narrative.OUTCOME_WORDS` ("repeat", "withdrawal",
+    "charge").
+
+    The caveat is written from the finding's own E-value and Rosenbaum bound
+    (:func:`.narrative.unmeasured_confounding`), so the report says for every matched
+    finding what it rests on, whatever its rating.
+    """
+    words = narrative.unmeasured_confounding(finding, outcome)
+    return dataclasses.replace(finding, caveats=(*finding.caveats, words))
+
+
 def _truth(evaluation: Evaluation, name: str) -> float | None:
     data = evaluation.data
     if not (data.synthetic and data.truth):
@@ -248,17 +330,36 @@ def _truth(evaluation: Evaluation, name: str) -> float | None:
     return float(value)
 
 
-def build_findings(evaluation: Evaluation) -> list[Finding]:
-    """The findings of an evaluation, the headline first.
+def build_findings(evaluation: Evaluation, plan: AnalysisPlan | None = None) -> list[Finding]:
+    """The findings of an evaluation, the headline first, ratings earned and p-values adjusted.
+
+    Parameters
+    ----------
+    evaluation : Evaluation
+    plan : AnalysisPlan, optional
+        Default: :func:`analysis_plan` (``config/victim_services.yaml``). Its expected
+        effect (unless ``expected_hazard_ratio`` is set) decides whether the headline
+        keeps its place; its families group the secondary findings for Holm's adjustment.
+
+    Returns
+    -------
+    list of Finding
+        Repeat victimisation (matched: the headline; naive), withdrawal (matched, naive),
+        charge, the three service-change steps, abuse ceased at exit, then the referral
+        mix check (``role="check"``).
 
     Examples
     --------
     >>> from analysis.data import load
     >>> from analysis.programmes.victim_services.evaluation import evaluate
     >>> built = build_findings(evaluate(load("victim_services", seed=4, scale=0.5)))
-    >>> built[0].headline, built[0].estimate.scale, len(built)
-    (True, 'hazard ratio', 9)
+    >>> built[0].headline, built[0].estimate.scale, len(built), built[-1].role
+    (True, 'hazard ratio', 10, 'check')
+    >>> built[2].family, built[2].p_adjustment
+    ('criminal justice', 'Holm')
     """
+    plan = plan or analysis_plan()
+    family = {name: plan.family_of(outcome) for name, outcome in PLAN_OUTCOMES.items()}
     repeat, withdrawal, charge = evaluation.repeat, evaluation.withdrawal, evaluation.charge
     exit_result = evaluation.exits["abuse_ceased"]
     repeat_sensitivity = sensitivity_extra(repeat.matched, pairs=repeat.pairs)
@@ -279,7 +380,7 @@ def build_findings(evaluation: Evaluation) -> list[Finding]:
     def matched_checks(result: Any) -> list[Check]:
         return [*standard_checks(result.matched), recording, comparison]
 
-    return [
+    findings = [
         Finding(
             question=REPEAT_QUESTION,
             estimate=repeat.matched,
@@ -287,6 +388,7 @@ def build_findings(evaluation: Evaluation) -> list[Finding]:
             headline=True,
             truth=_truth(evaluation, "repeat"),
             mde=mde(repeat.matched),
+            expected_effect=expected_effect(evaluation, plan),
             label="Next DA incident, supported against matched (hazard ratio)",
             caveats=(SELECTION_CAVEAT, MATCHED_CAVEAT, CENSORED_CAVEAT),
             # Balance and overlap are the 1:1 matching's; comparison victims referred later
@@ -305,6 +407,7 @@ def build_findings(evaluation: Evaluation) -> list[Finding]:
             mde=mde(repeat.naive),
             label="Next DA incident, naive (hazard ratio)",
             caveats=(NAIVE_CAVEAT,),
+            family=family["repeat_naive"],
         ),
         Finding(
             question=WITHDRAWAL_QUESTION,
@@ -313,13 +416,10 @@ def build_findings(evaluation: Evaluation) -> list[Finding]:
             truth=_truth(evaluation, "withdrawal"),
             mde=mde(withdrawal.matched),
             label="Victim withdrawal, supported minus matched (points)",
-            caveats=(
-                SELECTION_CAVEAT,
-                MATCHED_CAVEAT,
-                E_VALUE_NOTE.format(withdrawal.e_value.point),
-            ),
+            caveats=(SELECTION_CAVEAT, MATCHED_CAVEAT),
             checks=matched_checks(withdrawal),
             extra=difference_sensitivity["withdrawal"],
+            family=family["withdrawal"],
         ),
         Finding(
             question=WITHDRAWAL_QUESTION + " (naive comparison)",
@@ -329,6 +429,7 @@ def build_findings(evaluation: Evaluation) -> list[Finding]:
             mde=mde(withdrawal.naive),
             label="Victim withdrawal, naive (points)",
             caveats=(NAIVE_CAVEAT,),
+            family=family["withdrawal_naive"],
         ),
         Finding(
             question=CHARGE_QUESTION,
@@ -337,9 +438,10 @@ def build_findings(evaluation: Evaluation) -> list[Finding]:
             truth=_truth(evaluation, "charge"),
             mde=mde(charge.matched),
             label="Charge, supported minus matched (points)",
-            caveats=(SELECTION_CAVEAT, MATCHED_CAVEAT, E_VALUE_NOTE.format(charge.e_value.point)),
+            caveats=(SELECTION_CAVEAT, MATCHED_CAVEAT),
             checks=matched_checks(charge),
             extra=difference_sensitivity["charge"],
+            family=family["charge"],
         ),
         Finding(
             question=FIRST_CONTACT_QUESTION,
@@ -350,6 +452,7 @@ def build_findings(evaluation: Evaluation) -> list[Finding]:
             label="Days from referral to first contact, step change",
             caveats=(ITS_CAVEAT, ITS_MIX_NOTE),
             checks=[mix],
+            family=family["first_contact"],
         ),
         Finding(
             question=ENGAGEMENT_QUESTION,
@@ -360,6 +463,7 @@ def build_findings(evaluation: Evaluation) -> list[Finding]:
             label="Share engaged, step change (points)",
             caveats=(ITS_CAVEAT, ITS_MIX_NOTE),
             checks=[mix],
+            family=family["engagement"],
         ),
         Finding(
             question=WITHDRAWAL_TREND_QUESTION,
@@ -369,6 +473,7 @@ def build_findings(evaluation: Evaluation) -> list[Finding]:
             mde=mde(evaluation.withdrawal_trend),
             label="Withdrawal among supported victims, step change (points)",
             caveats=(ITS_CAVEAT,),
+            family=family["withdrawal_trend"],
         ),
         Finding(
             question=EXIT_QUESTION,
@@ -384,4 +489,20 @@ def build_findings(evaluation: Evaluation) -> list[Finding]:
                 "bounds_ci_high": exit_result.bounds.ci_high,
             },
         ),
+        Finding(
+            question=REFERRAL_MIX_QUESTION,
+            estimate=evaluation.referral_mix,
+            design="interrupted_time_series",
+            mde=mde(evaluation.referral_mix),
+            label="Share of MARAC referrals, step change (points; check: should be none)",
+            role="check",
+            # The generator plants the share's step in no world's truth: its friendly
+            # world holds the mix steady, and marac_volume_change moves it by design.
+            extra={"truth_not_planted": True},
+        ),
     ]
+    # The plain-words caveat is written last, from each matched finding's own E-value and
+    # Rosenbaum bound, so it cannot disagree with the numbers recorded beside it.
+    for position, name in ((0, "repeat"), (2, "withdrawal"), (4, "charge")):
+        findings[position] = with_confounding_caveat(findings[position], name)
+    return adjust_families(demote_underpowered(findings))

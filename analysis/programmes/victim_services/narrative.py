@@ -11,11 +11,19 @@ from typing import Any
 
 import pandas as pd
 
+from ...errors import ConfigError
 from ...evidence import Finding
 from ...evidence.sms import describe_level
 from ...evidence.vfm import COST_NOT_CONFIRMED, format_gbp
 from ...methods.bounds import Bounds
 from ...results import Estimate
+
+#: How each matched finding's outcome ends the phrase "the chance of ...", by name.
+OUTCOME_WORDS = {
+    "repeat": "being victimised again",
+    "withdrawal": "withdrawing from the prosecution",
+    "charge": "the offence being charged",
+}
 
 
 def _pct(value: float) -> str:
@@ -41,65 +49,128 @@ def headline(finding: Finding) -> str:
         verdict = "Supported victims were victimised again less often than matched victims"
     else:
         verdict = "Supported victims were victimised again more often than matched victims"
-    return (
+    text = (
         f"**{verdict}** (hazard ratio of the next DA incident {est.effect:.2f}, 95% CI "
         f"{est.ci_low:.2f} to {est.ci_high:.2f}). Evidence: {describe_level(finding.sms_level)}."
     )
+    # Demoted for want of power: the reason goes with the sentence, so it is not read as
+    # a headline (:func:`analysis.evidence.demote_underpowered`).
+    return f"{text} *{finding.headline_note}*" if finding.headline_note else text
 
 
-def rosenbaum(finding: Finding) -> str:
-    """The Rosenbaum bound of a matched finding's pairs, in words ('' without pairs).
+def _raised(ratio: float) -> tuple[str, str]:
+    """A factor raising a chance, as a verb and what follows its object.
 
-    Examples
-    --------
-    >>> est = Estimate(-8.0, -12.0, -4.0, 0.001, 2000, "percentage points", "m", "e")
-    >>> rosenbaum(Finding("q", est, "matched_comparison",
-    ...     extra={"rosenbaum_gamma": 1.31, "rosenbaum_pairs": 950}))[:60]
-    'In 950 matched pairs the difference stays significant until '
+    'doubled', 'tripled' or 'raised ... 1.6-fold'.
     """
-    pairs = finding.extra.get("rosenbaum_pairs")
-    if not pairs:
-        return ""
-    gamma = finding.extra.get("rosenbaum_gamma")
-    if gamma is None:
-        return (
-            f"In {pairs:,} matched pairs the difference is not significant even with no "
-            "hidden bias (Rosenbaum bounds)."
-        )
+    rounded = round(ratio, 1)
+    if rounded == 2.0:
+        return "doubled", ""
+    if rounded == 3.0:
+        return "tripled", ""
+    return "raised", f" {rounded:.1f}-fold"
+
+
+def _cut(ratio: float) -> tuple[str, str]:
+    """The same factor lowering a chance: 'halved', 'cut ... to a third' or 'cut ... 1.6-fold'."""
+    rounded = round(ratio, 1)
+    if rounded == 2.0:
+        return "halved", ""
+    if rounded == 3.0:
+        return "cut", " to a third"
+    return "cut", f" {rounded:.1f}-fold"
+
+
+def _hidden_difference(ratio: float, outcome: str, falls: bool) -> str:
+    """What a hidden difference of strength ``ratio`` (an E-value) would have to do."""
+    support_verb, support_tail = _raised(ratio)
+    outcome_verb, outcome_tail = (_cut if falls else _raised)(ratio)
     return (
-        f"In {pairs:,} matched pairs the difference stays significant until hidden bias "
-        f"makes one victim of a pair {gamma:.2f} times as likely as the other to be "
-        "supported (Rosenbaum's Gamma); the nearer 1, the less hidden bias it takes."
+        f"{support_verb} their chance of being supported{support_tail} and {outcome_verb} "
+        f"their chance of {outcome}{outcome_tail}"
     )
 
 
-def sensitivity(finding: Finding) -> str:
-    """E-value and Rosenbaum bound of a matched or Cox finding, in words ('' without them).
+def unmeasured_confounding(finding: Finding, outcome: str) -> str:
+    """What a matched finding rests on, and how big a hidden difference would undo it.
+
+    Said plainly for a reader without statistics: the comparison holds only if
+    supported and unsupported victims with the same recorded risk and history would
+    otherwise have fared alike (no unmeasured confounding), which no check of the data
+    can show. The E-value becomes a hidden difference that multiplies both the chance
+    of being supported and the chance of ``outcome`` by the same factor; Rosenbaum's
+    Gamma becomes the odds of support between two victims who look alike on the record.
+
+    Parameters
+    ----------
+    finding : Finding
+        A matched or Cox finding; its ``extra`` may hold ``e_value``, ``e_value_ci``,
+        ``rosenbaum_gamma`` and ``rosenbaum_pairs`` (:func:`.findings.sensitivity_extra`).
+    outcome : {"repeat", "withdrawal", "charge"}
+        The finding's outcome (:data:`OUTCOME_WORDS` gives its words).
+
+    Raises
+    ------
+    ConfigError
+        For an outcome not in :data:`OUTCOME_WORDS`.
 
     Examples
     --------
-    >>> est = Estimate(0.75, 0.64, 0.88, 0.001, 2000, "hazard ratio", "Cox", "next incident")
-    >>> sensitivity(Finding("q", est, "matched_comparison",
-    ...     extra={"e_value": 1.6, "e_value_ci": 1.3}))[:40]
-    'Sensitivity: an unmeasured confounder wo'
-    >>> sensitivity(Finding("q", est, "matched_comparison"))
-    ''
+    >>> est = Estimate(0.6, 0.5, 0.72, 0.001, 600, "hazard ratio", "cox", "next incident")
+    >>> text = unmeasured_confounding(Finding("q", est, "matched_comparison",
+    ...     extra={"e_value": 2.0, "e_value_ci": 1.6}), "repeat")
+    >>> "doubled their chance of being supported and halved their chance of being" in text
+    True
+    >>> "raised their chance of being supported 1.6-fold and cut their chance" in text
+    True
     """
+    if outcome not in OUTCOME_WORDS:
+        raise ConfigError(
+            f"unknown outcome {outcome!r} for the unmeasured-confounding sentence; use one "
+            f"of {sorted(OUTCOME_WORDS)}"
+        )
+    assumption = (
+        "**This comparison rests on an assumption no data can check:** that supported and "
+        "unsupported victims with the same recorded risk and history would otherwise have "
+        "fared alike (no unmeasured confounding). If something the records do not hold, "
+        "such as a safe support network or readiness to engage, makes victims both likelier "
+        "to be supported and likelier to do well, the comparison credits support with it."
+    )
     point, limit = finding.extra.get("e_value"), finding.extra.get("e_value_ci")
-    if point is None:
-        return rosenbaum(finding)
-    if limit is None or limit <= 1:
-        text = (
-            "Sensitivity: the interval already includes no difference, so no unmeasured "
-            f"confounding is needed to explain it away (E-value of the estimate {point:.2f})."
+    parts = [assumption]
+    if point is not None:
+        # A confounder explains a fall away by lowering the outcome among the supported,
+        # a rise by raising it: say the direction the estimate points.
+        falls = finding.estimate.effect < finding.estimate.null_value
+        words = OUTCOME_WORDS[outcome]
+        whole = (
+            "A hidden difference between supported and unsupported victims that "
+            f"{_hidden_difference(point, words, falls)} would explain the whole estimate away"
         )
-    else:
-        text = (
-            "Sensitivity: an unmeasured confounder would need to be associated with both "
-            f"support and the outcome by a risk ratio of {point:.2f} (for the interval: "
-            f"{limit:.2f}), beyond recorded risk and history, to explain it away."
+        if limit is None or limit <= 1:
+            parts.append(
+                f"{whole}; and the interval already includes no difference, so no hidden "
+                "difference at all is needed to make it unclear."
+            )
+        else:
+            parts.append(
+                f"{whole}; one that {_hidden_difference(limit, words, falls)} would be "
+                "enough to make it unclear. The larger these factors, the stronger the result."
+            )
+    pairs, gamma = finding.extra.get("rosenbaum_pairs"), finding.extra.get("rosenbaum_gamma")
+    if pairs and gamma is not None:
+        parts.append(
+            f"In the {pairs:,} matched pairs, two victims who look alike on the record would "
+            f"need to differ by a hidden factor making one {gamma:.1f} times as likely as "
+            "the other to be supported before the difference stopped being clear (Rosenbaum "
+            f"bound, Gamma {gamma:.2f})."
         )
-    return " ".join(part for part in (text, rosenbaum(finding)) if part)
+    elif pairs:
+        parts.append(
+            f"In the {pairs:,} matched pairs the difference is not clear even with no hidden "
+            "difference at all (Rosenbaum bound)."
+        )
+    return " ".join(parts)
 
 
 def rating_reasons(finding: Finding) -> str:
@@ -212,31 +283,29 @@ def naive_against_matched(naive: Estimate, matched: Estimate, what: str) -> str:
 
 
 def criminal_justice(result: Any) -> str:
-    """The matched effect on a criminal justice outcome, with its E-value.
+    """The matched effect on a criminal justice outcome.
 
-    ``result`` is an :class:`~.evaluation.CriminalJustice`.
+    What it rests on and how strong a hidden difference would have to be to undo it
+    follow in :func:`unmeasured_confounding`. ``result`` is an
+    :class:`~.evaluation.CriminalJustice`.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> est = Estimate(-8.0, -12.0, -4.0, 0.001, 2000, "percentage points", "m", "e")
+    >>> criminal_justice(SimpleNamespace(outcome="Victim withdrawal", matched=est))[:50]
+    '**Victim withdrawal was less common for supported '
     """
-    est, e_value = result.matched, result.e_value
+    est = result.matched
     if not est.significant:
         verdict = f"No clear difference in {result.outcome.lower()}"
     elif est.effect < 0:
         verdict = f"{result.outcome} was less common for supported victims"
     else:
         verdict = f"{result.outcome} was more common for supported victims"
-    if e_value.limit is None or e_value.limit <= 1:
-        robustness = (
-            "the interval already includes no difference, so no confounding is needed to "
-            "explain it away"
-        )
-    else:
-        robustness = (
-            f"an unmeasured confounder would need to be associated with both support and the "
-            f"outcome by a risk ratio of {e_value.point:.2f} (for the interval: "
-            f"{e_value.limit:.2f}) to explain it away"
-        )
     return (
         f"**{verdict}** ({est.effect:+.1f} points, 95% CI {est.ci_low:+.1f} to "
-        f"{est.ci_high:+.1f}, matched). Sensitivity: {robustness}."
+        f"{est.ci_high:+.1f}, supported victims against matched victims not supported)."
     )
 
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from types import SimpleNamespace
 
 import pandas as pd
+import pytest
 
 from analysis.data import load
+from analysis.errors import ConfigError
+from analysis.evidence import save_findings
+from analysis.evidence.multiplicity import holm
 from analysis.programmes.victim_services import findings
-from analysis.programmes.victim_services.evaluation import evaluate
+from analysis.programmes.victim_services.evaluation import Parameters, evaluate
 from analysis.results import Estimate
 
 
@@ -42,7 +47,8 @@ def test_each_finding_carries_its_planted_truth(evaluation):
 
 
 def test_exit_finding_records_its_bounds_and_missing_data_caveat(evaluation):
-    exit_finding = findings.build_findings(evaluation)[-1]
+    built = {f.label: f for f in findings.build_findings(evaluation)}
+    exit_finding = built["Abuse ceased at exit (complete case, share)"]
     record = exit_finding.to_dict()
     assert record["bounds_low"] <= record["effect"] <= record["bounds_high"]
     assert findings.EXIT_CAVEAT in record["caveats"]
@@ -141,3 +147,110 @@ def test_a_changed_referral_mix_lowers_the_service_change_findings():
 
 def test_a_steady_referral_mix_passes(evaluation):
     assert findings.referral_mix_check(evaluation).passed is True
+
+
+def test_the_plan_names_the_primary_outcome_and_a_family_for_every_secondary_one():
+    plan = findings.analysis_plan()
+    assert (plan.outcome, plan.design) == ("repeat_victimisation", "matched_comparison")
+    assert plan.expected_effect == 0.8
+    assert plan.outcome == findings.PLAN_OUTCOMES["repeat"]
+    secondary = {name: o for name, o in findings.PLAN_OUTCOMES.items() if name != "repeat"}
+    assert all(plan.family_of(outcome) for outcome in secondary.values()), secondary
+    assert set(plan.diagnostics) == {"balance", "overlap", "negative_control"}
+
+
+def test_a_config_without_a_plan_is_refused_with_the_fix(tmp_path):
+    config = tmp_path / "victim_services.yaml"
+    config.write_text("programme: victim_services\nparameters: {}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="no analysis_plan block.*config/victim_services.yaml"):
+        findings.analysis_plan(config)
+
+
+def test_the_plan_fingerprint_is_recorded_in_findings_json(evaluation, tmp_path):
+    plan = findings.analysis_plan()
+    path = tmp_path / "findings.json"
+    save_findings(
+        path,
+        programme="victim_services",
+        findings=findings.build_findings(evaluation, plan),
+        synthetic=True,
+        analysis_plan=plan,
+    )
+    record = json.loads(path.read_text(encoding="utf-8"))
+    assert record["analysis_plan"]["sha256"] == plan.sha256
+    assert record["analysis_plan"]["source"] == "config/victim_services.yaml"
+
+
+def test_secondary_findings_are_holm_adjusted_within_their_families(evaluation):
+    built = findings.build_findings(evaluation)
+    families: dict[str, list] = {}
+    for finding in built:
+        if finding.family:
+            families.setdefault(finding.family, []).append(finding)
+    assert sorted(families) == ["criminal justice", "naive comparisons", "service change"]
+    assert [len(members) for members in families.values()] == [2, 2, 3]
+    for members in families.values():
+        expected = holm([f.estimate.p_value for f in members])
+        assert [f.adjusted_p_value for f in members] == pytest.approx(expected)
+        assert {f.p_adjustment for f in members} == {"Holm"}
+    # The headline is judged on its own p-value; descriptive shares and checks are not tested.
+    headline = built[0]
+    assert headline.family == "" and headline.adjusted_p_value is None
+    exit_share = {f.label: f for f in built}["Abuse ceased at exit (complete case, share)"]
+    assert exit_share.family == "" and exit_share.adjusted_p_value is None
+
+
+def test_the_referral_mix_is_a_check_with_no_evidence_level(evaluation):
+    built = findings.build_findings(evaluation)
+    checks = [f for f in built if f.role == "check"]
+    assert [f.question for f in checks] == [findings.REFERRAL_MIX_QUESTION]
+    mix = checks[0]
+    assert mix.estimate is evaluation.referral_mix
+    assert mix.sms_level is None and mix.adjusted_p_value is None and not mix.headline
+    assert mix.to_dict()["role"] == "check"
+
+
+def test_the_headline_carries_the_plans_expected_effect_and_keeps_its_place(evaluation):
+    headline = findings.build_findings(evaluation)[0]
+    assert headline.expected_effect == 0.8
+    assert headline.headline and headline.headline_note == ""
+    # At Dorset volumes the matched design can detect a fifth fewer repeats: its MDE
+    # (a hazard ratio above 1, as far from no effect) is within twice the expected one.
+    assert 1 < headline.mde < 1 / 0.8**2
+
+
+def test_an_expected_effect_the_design_cannot_detect_demotes_the_headline(evaluation):
+    hopeful = dataclasses.replace(evaluation, params=Parameters(expected_hazard_ratio=0.97))
+    built = findings.build_findings(hopeful)
+    repeat = built[0]
+    assert repeat.question == findings.REPEAT_QUESTION
+    assert not repeat.headline and repeat.expected_effect == 0.97
+    assert repeat.headline_note.startswith("Not a headline: the minimum detectable effect")
+    assert not any(f.headline for f in built)
+    assert repeat.to_dict()["mde"] == pytest.approx(repeat.mde)
+
+
+def test_every_matched_finding_says_in_plain_words_what_it_rests_on(evaluation):
+    built = {f.label: f for f in findings.build_findings(evaluation)}
+    for label, outcome in (
+        ("Next DA incident, supported against matched (hazard ratio)", "being victimised again"),
+        ("Victim withdrawal, supported minus matched (points)", "withdrawing from the prosecution"),
+        ("Charge, supported minus matched (points)", "the offence being charged"),
+    ):
+        caveat = built[label].caveats[-1]
+        assert "no unmeasured confounding" in caveat, label
+        assert f"their chance of {outcome}" in caveat, label
+        assert "Rosenbaum bound" in caveat, label
+    for finding in built.values():
+        if finding.design != "matched_comparison":
+            assert not any("no unmeasured confounding" in c for c in finding.caveats)
+
+
+def test_unobserved_confounding_is_flagged_in_words_though_no_check_fails():
+    hidden = evaluate(load("victim_services", seed=3, scale=0.5, world="unobserved_confounding"))
+    headline = findings.build_findings(hidden)[0]
+    # The caveat is there whatever the rating: no check can see this failure.
+    assert headline.sms_level <= 2
+    caveat = headline.caveats[-1]
+    assert "rests on an assumption no data can check" in caveat
+    assert "would explain the whole estimate away" in caveat

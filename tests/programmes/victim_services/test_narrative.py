@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+from analysis.errors import ConfigError
 from analysis.evidence import Check, Finding
 from analysis.evidence.vfm import format_gbp
 from analysis.methods.bounds import Bounds
@@ -50,6 +51,18 @@ def bounds(lower, upper, ci_low, ci_high, missing=0.2, trim=0.1):
 def test_headline_says_what_the_interval_shows(estimate, words):
     text = narrative.headline(Finding("q", estimate, "matched_comparison"))
     assert words in text and "SMS 2" in text
+    assert "Not a headline" not in text
+
+
+def test_headline_of_a_demoted_finding_says_why():
+    demoted = Finding(
+        "q",
+        hazard(0.95, 0.8, 1.1),
+        "matched_comparison",
+        headline_note="Not a headline: the minimum detectable effect (0.70) is 4.6 times ...",
+    )
+    text = narrative.headline(demoted)
+    assert text.endswith("*Not a headline: the minimum detectable effect (0.70) is 4.6 times ...*")
 
 
 @pytest.mark.parametrize("truth, words", [(0.8, "covers"), (1.4, "misses"), (None, "")])
@@ -78,24 +91,17 @@ def test_naive_against_matched(naive, words):
 
 
 @pytest.mark.parametrize(
-    "estimate, limit, words",
+    "estimate, words",
     [
-        (points(-8, -12, -4), 1.7, "was less common"),
-        (points(5, 2, 8), 1.5, "was more common"),
-        (points(-1, -4, 2), 1.0, "No clear difference"),
-        (points(-1, -4, 2), None, "no confounding is needed"),
+        (points(-8, -12, -4), "was less common"),
+        (points(5, 2, 8), "was more common"),
+        (points(-1, -4, 2), "No clear difference"),
     ],
 )
-def test_criminal_justice_verdict_and_sensitivity(estimate, limit, words):
-    result = SimpleNamespace(
-        outcome="Victim withdrawal (outcome 16)",
-        matched=estimate,
-        e_value=SimpleNamespace(point=2.0, limit=limit),
-    )
+def test_criminal_justice_verdict(estimate, words):
+    result = SimpleNamespace(outcome="Victim withdrawal (outcome 16)", matched=estimate)
     text = narrative.criminal_justice(result)
-    assert words in text
-    if limit and limit > 1:
-        assert "risk ratio of 2.00" in text
+    assert words in text and "against matched victims not supported" in text
 
 
 @pytest.mark.parametrize(
@@ -191,37 +197,89 @@ def test_repeat_figure_title(estimate, words):
 _DIFFERENCE = Estimate(-8.0, -12.0, -4.0, 0.001, 2000, "percentage points", "m", "e")
 
 
-@pytest.mark.parametrize(
-    ("extra", "words"),
-    [
-        ({}, ""),
-        ({"rosenbaum_pairs": 950, "rosenbaum_gamma": None}, "not significant even with no"),
-        ({"rosenbaum_pairs": 950, "rosenbaum_gamma": 1.31}, "1.31 times as likely"),
-    ],
-)
-def test_rosenbaum_bound_in_words(extra, words):
-    text = narrative.rosenbaum(Finding("q", _DIFFERENCE, "matched_comparison", extra=extra))
-    assert words in text if words else text == ""
+_ASSUMPTION = "rests on an assumption no data can check"
 
 
 @pytest.mark.parametrize(
-    ("extra", "words"),
+    ("estimate", "extra", "outcome", "words"),
     [
-        ({}, ""),
-        ({"rosenbaum_pairs": 950, "rosenbaum_gamma": 1.31}, "Rosenbaum's Gamma"),
-        ({"e_value": 1.4, "e_value_ci": 1.0}, "already includes no difference"),
-        ({"e_value": 1.9, "e_value_ci": None}, "already includes no difference"),
+        # No E-value or pairs: the assumption alone.
+        (_DIFFERENCE, {}, "withdrawal", []),
+        # A fall is undone by a confounder that lowers the outcome among the supported.
         (
-            {"e_value": 1.9, "e_value_ci": 1.4, "rosenbaum_pairs": 950, "rosenbaum_gamma": 1.2},
-            "risk ratio of 1.90 (for the interval: 1.40)",
+            hazard(0.6, 0.5, 0.72),
+            {"e_value": 2.0, "e_value_ci": 1.6},
+            "repeat",
+            [
+                "doubled their chance of being supported and halved their chance of being "
+                "victimised again would explain the whole estimate away",
+                "one that raised their chance of being supported 1.6-fold and cut their chance of "
+                "being victimised again 1.6-fold would be enough to make it unclear",
+            ],
+        ),
+        # A rise is undone by one that raises it.
+        (
+            points(5, 2, 8),
+            {"e_value": 3.0, "e_value_ci": 1.4},
+            "charge",
+            ["tripled their chance of being supported and tripled their chance of the offence"],
+        ),
+        (
+            _DIFFERENCE,
+            {"e_value": 3.04, "e_value_ci": 2.0},
+            "withdrawal",
+            [
+                "and cut their chance of withdrawing from the prosecution to a third",
+                "one that doubled their chance of being supported and halved",
+            ],
+        ),
+        (
+            _DIFFERENCE,
+            {"e_value": 1.64, "e_value_ci": 1.0},
+            "withdrawal",
+            [
+                "raised their chance of being supported 1.6-fold and cut their chance of "
+                "withdrawing from the prosecution 1.6-fold",
+                "the interval already includes no difference",
+            ],
+        ),
+        (
+            hazard(0.9, 0.75, 1.08),
+            {"e_value": 1.46, "e_value_ci": None},
+            "repeat",
+            ["the interval already includes no difference"],
+        ),
+        # Rosenbaum's bound, significant or not.
+        (
+            _DIFFERENCE,
+            {"rosenbaum_pairs": 950, "rosenbaum_gamma": 1.31},
+            "withdrawal",
+            ["In the 950 matched pairs", "1.3 times as likely as the other", "Gamma 1.31"],
+        ),
+        (
+            _DIFFERENCE,
+            {"rosenbaum_pairs": 950, "rosenbaum_gamma": None},
+            "withdrawal",
+            ["not clear even with no hidden difference at all"],
         ),
     ],
 )
-def test_sensitivity_states_the_e_value_and_the_rosenbaum_bound(extra, words):
-    text = narrative.sensitivity(Finding("q", _DIFFERENCE, "matched_comparison", extra=extra))
-    assert words in text if words else text == ""
-    if extra.get("rosenbaum_pairs") and "e_value" in extra:
-        assert "Rosenbaum" in text
+def test_unmeasured_confounding_in_plain_words(estimate, extra, outcome, words):
+    finding = Finding("q", estimate, "matched_comparison", extra=extra)
+    text = narrative.unmeasured_confounding(finding, outcome)
+    assert text.startswith("**This comparison " + _ASSUMPTION)
+    assert "no unmeasured confounding" in text
+    for phrase in words:
+        assert phrase in text, phrase
+    if "e_value" not in extra:
+        assert "explain the whole estimate away" not in text
+    if "rosenbaum_pairs" not in extra:
+        assert "matched pairs" not in text
+
+
+def test_unmeasured_confounding_names_the_outcomes_it_knows():
+    with pytest.raises(ConfigError, match="unknown outcome 'exit'.*'charge', 'repeat'"):
+        narrative.unmeasured_confounding(Finding("q", _DIFFERENCE, "matched_comparison"), "exit")
 
 
 def test_rating_reasons_only_when_the_rating_was_lowered():
