@@ -10,6 +10,7 @@ import pandas as pd
 from ...data.contracts.serious_violence import (
     HOMICIDE_SUBGROUP,
     KNIFE_SUBGROUP,
+    OFFENCE_SUBGROUPS,
     VIOLENCE_CRIME_TYPE,
     VIOLENCE_WITH_INJURY_SUBGROUP,
 )
@@ -54,6 +55,11 @@ class Parameters:
         (blank: the loaded table).
     fingertips_source : str
         A public health indicator export to read in place of ``hospital_admissions``.
+    home_office_source : str
+        Home Office police recorded crime open data table(s), a CSV file or a folder of them,
+        read in place of ``recorded_crime``. Knife or sharp instrument offences are published
+        as a table of their own: give it in the same layout with the offence subgroup
+        'Knife or sharp instrument offences'.
     sharp_object_indicator, sharp_object_under_25_indicator, assault_indicator : int
         Indicator numbers of the three admissions measures in the export.
     hotspot_share : float
@@ -79,6 +85,7 @@ class Parameters:
     duty_start: str = "2023-01-01"
     police_uk_source: str = ""
     fingertips_source: str = ""
+    home_office_source: str = ""
     sharp_object_indicator: int = 90001
     sharp_object_under_25_indicator: int = 90002
     assault_indicator: int = 90003
@@ -230,6 +237,16 @@ def _street(data: Any, params: Parameters) -> pd.DataFrame:
     return tables.street_from_public(street)
 
 
+def _recorded(data: Any, params: Parameters) -> pd.DataFrame:
+    if not params.home_office_source:
+        return data["recorded_crime"]
+    from ...data.public import read_recorded_crime
+
+    recorded = read_recorded_crime(params.home_office_source)
+    keep = recorded["offence_subgroup"].astype(str).isin(OFFENCE_SUBGROUPS)
+    return recorded.loc[keep].reset_index(drop=True)
+
+
 def _admissions(data: Any, params: Parameters) -> pd.DataFrame:
     if not params.fingertips_source:
         return data["hospital_admissions"]
@@ -378,7 +395,7 @@ def evaluate(data: Any, params: Parameters | None = None) -> Evaluation:
     params = params or Parameters()
     duty = pd.Timestamp(params.duty_start)
     areas = data["comparison_areas"]
-    recorded = data["recorded_crime"]
+    recorded = _recorded(data, params)
     admissions = _admissions(data, params)
     notes = []
 

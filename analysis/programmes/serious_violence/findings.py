@@ -149,6 +149,7 @@ def truths(evaluation: Evaluation) -> dict[str, float | None]:
         and params.hotspot_share == world.HOTSPOT_SHARE
         and not params.police_uk_source
         and not params.fingertips_source
+        and not params.home_office_source
     )
     if not (data.synthetic and data.truth and matches):
         return dict.fromkeys(TRUTH_KEYS)

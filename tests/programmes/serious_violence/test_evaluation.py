@@ -216,3 +216,39 @@ def test_underpowered_headline_is_demoted_with_its_reason(sv_evaluation):
     tiny = type(head)(**{**head.__dict__, "expected_effect": 0.01})
     (demoted,) = demote_underpowered([tiny])
     assert not demoted.headline and demoted.headline_note
+
+
+HOME_OFFICE_HEADERS = {
+    "financial_year": "Financial Year",
+    "financial_quarter": "Financial Quarter",
+    "force_name": "Force Name",
+    "offence_description": "Offence Description",
+    "offence_group": "Offence Group",
+    "offence_subgroup": "Offence Subgroup",
+    "offence_code": "Offence Code",
+    "number_of_offences": "Number of Offences",
+}
+
+
+def test_the_home_office_table_stands_in_for_recorded_crime(tmp_path, sv_data, sv_evaluation):
+    published = sv_data["recorded_crime"].rename(columns=HOME_OFFICE_HEADERS)
+    # The published table holds every offence; the programme keeps the three it reads.
+    other = published.head(4).assign(**{"Offence Subgroup": "Robbery", "Offence Code": "34B"})
+    pd.concat([published, other]).to_csv(tmp_path / "prc.csv", index=False)
+    public = evaluate(
+        sv_data, Parameters(bootstrap_draws=100, home_office_source=str(tmp_path / "prc.csv"))
+    )
+    for name in ("knife", "violence_with_injury", "homicide"):
+        assert public.changes[name].synthetic_control.effect == pytest.approx(
+            sv_evaluation.changes[name].synthetic_control.effect
+        ), name
+    assert set(findings.truths(public).values()) == {None}, "a real file plants no truth"
+
+
+def test_a_near_miss_of_the_home_office_layout_is_refused(tmp_path, sv_data):
+    near = {**HOME_OFFICE_HEADERS, "offence_subgroup": "Offence Sub-group"}
+    sv_data["recorded_crime"].rename(columns=near).to_csv(tmp_path / "prc.csv", index=False)
+    with pytest.raises(DataValidationError, match="Offence Sub-group"):
+        evaluate(
+            sv_data, Parameters(bootstrap_draws=20, home_office_source=str(tmp_path / "prc.csv"))
+        )
