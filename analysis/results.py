@@ -26,6 +26,11 @@ The survival families (``KaplanMeier``, ``CoxModel``, ``CumulativeIncidence``) l
 beside their estimators in :mod:`analysis.methods.survival` and
 :mod:`analysis.methods.competing_risks`, as they did before.
 
+Checks that are not effects have their own types, derived from :class:`Diagnostic`
+rather than :class:`Estimate`, so they carry no null value, no "significant" verdict and
+no pretend interval: :class:`CovariateBalance` (:func:`analysis.methods.balance`) and
+:class:`PropensityFit` (:func:`analysis.methods.propensity_score`).
+
 Where an estimator's reported interval is not the Wald interval from ``se`` (a
 discontinuity's robust bias-corrected interval, a fuzzy discontinuity's test inversion,
 a survival share's log(-log) interval), the family's ``conf_int(level)`` rebuilds that
@@ -858,6 +863,262 @@ class SyntheticDiDResult(Estimate):
     def effective_comparison_units(self) -> float | None:
         """Smallest inverse Herfindahl index of the unit weights across cohorts."""
         return self.diagnostics.get("effective_comparison_units")
+
+
+# ---------------------------------------------------------------------- diagnostics
+# Checks on a design that are not effects: they have no null value, no verdict of
+# "significant", and no place in compare(). Each used to be an Estimate; the balance
+# summary had to pretend its largest difference was an effect with a zero-width interval.
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A check on a design or its data that is not an effect (balance, a model's fit).
+
+    Parameters
+    ----------
+    description : str
+        What the check measures, in words.
+    method : str
+        How it was computed.
+    n : int
+        Units the check used.
+    diagnostics : dict
+        Its statistics (JSON-serialisable values), under the keys the evidence checks
+        (:mod:`analysis.evidence.checks`) read.
+    warnings : tuple of str
+        What a reader must know.
+    table : pandas.DataFrame or None
+        The check's table (not serialised with the statistics' records dropped).
+    details : dict
+        Objects for plots and further work; not serialised.
+    conf_level : float
+        Level of any interval the check reports.
+    assumptions : tuple of str
+        What the check's reading rests on.
+    """
+
+    description: str
+    method: str
+    n: int
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    table: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    details: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    conf_level: float = 0.95
+    assumptions: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "assumptions", tuple(self.assumptions))
+        object.__setattr__(self, "warnings", tuple(self.warnings))
+
+    def with_warning(self, message: str) -> Diagnostic:
+        """Return a copy with one more warning."""
+        return replace(self, warnings=(*self.warnings, message))
+
+    def with_updates(self, **changes: Any) -> Diagnostic:
+        """Return a copy with some fields replaced."""
+        return replace(self, **changes)
+
+    def summary(self) -> str:
+        """One sentence on what the check found."""
+        return f"{self.description[:1].upper()}{self.description[1:]} (n = {self.n:,})."
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: the fields (no details), the summary and the table as records."""
+        out: dict[str, Any] = {"kind": type(self).__name__}
+        for f in fields(self):
+            if f.name in ("details", "table"):
+                continue
+            value = getattr(self, f.name)
+            if isinstance(value, tuple):
+                value = list(value)
+            if isinstance(value, dict):
+                value = {k: _plain(v) for k, v in value.items()}
+            out[f.name] = _plain(value)
+        out["summary"] = self.summary()
+        if self.table is not None:
+            records = self.table.reset_index().to_dict(orient="records")
+            out["table"] = [{k: _plain(v) for k, v in row.items()} for row in records]
+        return out
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        parts = [f"<p>{esc(self.summary())}</p>"]
+        if self.warnings:
+            items = "".join(f"<li>{esc(w)}</li>" for w in self.warnings)
+            parts.append(f"<p><strong>Warnings</strong></p><ul class='warnings'>{items}</ul>")
+        if self.table is not None:
+            parts.append(self.table.to_html(float_format=lambda v: format_number(v), border=0))
+        return "<div class='analysis-diagnostic'>" + "".join(parts) + "</div>"
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+@dataclass(frozen=True)
+class CovariateBalance(Diagnostic):
+    """Standardised mean differences before and after adjustment (:func:`balance`).
+
+    ``table`` is indexed by covariate with ``smd_before, smd_after`` (and variance
+    ratios and group means); ``diagnostics`` keeps ``max_abs_smd_before``,
+    ``max_abs_smd_after``, ``n_imbalanced``, ``threshold`` and ``sd_denominator``, the
+    keys :func:`analysis.evidence.checks.balance_check` reads.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"smd_before": [0.45, -0.3], "smd_after": [0.04, -0.12]},
+    ...                      index=pd.Index(["age", "prior"], name="covariate"))
+    >>> result = CovariateBalance("balance", "standardised mean differences", 200,
+    ...     diagnostics={"max_abs_smd_before": 0.45, "max_abs_smd_after": 0.12,
+    ...                  "n_imbalanced": 1, "threshold": 0.1}, table=table)
+    >>> result.max_abs_after, result.imbalanced, result.worst_covariate, result.balanced
+    (0.12, ['prior'], 'prior', False)
+    """
+
+    @property
+    def standardised_differences(self) -> pd.DataFrame | None:
+        """``smd_before`` and ``smd_after`` by covariate."""
+        if self.table is None:
+            return None
+        return self.table[["smd_before", "smd_after"]]
+
+    @property
+    def max_abs_before(self) -> float | None:
+        """Largest absolute standardised mean difference before adjustment."""
+        return self.diagnostics.get("max_abs_smd_before")
+
+    @property
+    def max_abs_after(self) -> float | None:
+        """Largest absolute standardised mean difference after adjustment."""
+        return self.diagnostics.get("max_abs_smd_after")
+
+    @property
+    def threshold(self) -> float | None:
+        """Largest absolute difference read as balanced (0.1 by convention)."""
+        return self.diagnostics.get("threshold")
+
+    @property
+    def sd_denominator(self) -> str | None:
+        """``"pooled"`` or ``"treated"``: the standard deviation the differences divide by."""
+        return self.diagnostics.get("sd_denominator")
+
+    @property
+    def imbalanced(self) -> list[str]:
+        """Covariates whose absolute difference after adjustment exceeds the threshold."""
+        if self.table is None or self.threshold is None:
+            return []
+        return self.table.index[self.table["smd_after"].abs() > self.threshold].tolist()
+
+    @property
+    def worst_covariate(self) -> str | None:
+        """The covariate with the largest absolute difference after adjustment."""
+        if self.table is None or not len(self.table):
+            return None
+        return self.table["smd_after"].abs().idxmax()
+
+    @property
+    def balanced(self) -> bool:
+        """Whether every covariate is within the threshold after adjustment."""
+        return not self.imbalanced
+
+
+@dataclass(frozen=True)
+class PropensityFit(Diagnostic):
+    """A fitted propensity model: how well it separates the groups (:func:`propensity_score`).
+
+    The c-statistic (area under the ROC curve; 0.5 = the covariates do not predict
+    treatment, 1 = no overlap at all) with DeLong's interval, the overlap of the score
+    distributions, the effective sample sizes weighting by these scores would leave,
+    the scores themselves and the logistic coefficients (``table``).
+    """
+
+    @property
+    def c_statistic(self) -> float:
+        """Area under the ROC curve of the scores for telling treated from untreated."""
+        return self.diagnostics["c_statistic"]
+
+    @property
+    def c_statistic_se(self) -> float:
+        """DeLong standard error of the c-statistic."""
+        return self.diagnostics["c_statistic_se"]
+
+    def conf_int(self, level: float | None = None) -> tuple[float, float]:
+        """DeLong interval of the c-statistic at ``level`` (default ``conf_level``), in [0, 1].
+
+        Raises
+        ------
+        ConfigError
+            ``level`` outside (0, 1).
+        """
+        level = self.conf_level if level is None else level
+        check_level(level)
+        critical = NormalDist().inv_cdf(0.5 + level / 2)
+        auc, se = self.c_statistic, self.c_statistic_se
+        return (max(0.0, auc - critical * se), min(1.0, auc + critical * se))
+
+    @property
+    def overlap(self) -> dict[str, Any]:
+        """Score ranges by group and the shares of each group outside the other's range."""
+        return {
+            key: value
+            for key, value in self.diagnostics.items()
+            if key.startswith(("score_", "share_"))
+        }
+
+    @property
+    def share_treated_outside_control_range(self) -> float:
+        """Share of treated units whose score lies outside the comparison group's range."""
+        return self.diagnostics["share_treated_outside_control_range"]
+
+    @property
+    def n_treated(self) -> int:
+        """Treated units in the model."""
+        return self.diagnostics["n_treated"]
+
+    @property
+    def n_control(self) -> int:
+        """Comparison units in the model."""
+        return self.diagnostics["n_control"]
+
+    @property
+    def scores(self) -> pd.Series:
+        """Propensity scores aligned to the input data's index."""
+        return self.details["scores"]
+
+    @property
+    def coefficients(self) -> pd.DataFrame | None:
+        """The logistic coefficients: ``coef, se, odds_ratio, ci_low, ci_high, p_value``."""
+        return self.table
+
+    def effective_sample_size(self, estimand: str = "ATT") -> dict[str, float]:
+        """Kish's effective sample size of each group weighted by these scores.
+
+        ``"ATT"``: treated weight 1, comparison weight e/(1 - e); ``"ATE"``: 1/e and
+        1/(1 - e), as :func:`analysis.methods.ipw` weights before any trimming.
+
+        Raises
+        ------
+        ConfigError
+            ``estimand`` not ``"ATT"`` or ``"ATE"``.
+        """
+        import numpy as np
+
+        chosen = str(estimand).upper()
+        if chosen not in ("ATT", "ATE"):
+            raise ConfigError(f"estimand must be 'ATT' or 'ATE', got {estimand!r}.")
+        treated = self.details["treated"].to_numpy(dtype=bool)
+        e = self.scores.to_numpy(dtype=float)
+        if chosen == "ATT":
+            weights = np.where(treated, 1.0, e / (1 - e))
+        else:
+            weights = np.where(treated, 1 / e, 1 / (1 - e))
+        sizes = {}
+        for group, mask in (("treated", treated), ("control", ~treated)):
+            total = weights[mask].sum()
+            sizes[group] = float(total * total / (weights[mask] ** 2).sum())
+        return sizes
 
 
 # ---------------------------------------------------------------------- compare

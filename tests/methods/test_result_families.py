@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import ConfigError, EstimationError
+from analysis.evidence.checks import balance_check
 from analysis.methods.comparative_its import comparative_its
 from analysis.methods.competing_risks import (
     CumulativeIncidence,
@@ -24,16 +25,21 @@ from analysis.methods.competing_risks import (
     cumulative_incidence,
 )
 from analysis.methods.its import its
+from analysis.methods.propensity import balance, ipw, propensity_score
 from analysis.methods.rdd import fuzzy_rdd, rdd
 from analysis.methods.survival import CoxModel, KaplanMeier, cox, kaplan_meier
 from analysis.methods.synthetic_did import synthetic_did
+from analysis.plots import plot_balance
 from analysis.results import (
     ComparativeTimeSeriesResult,
+    CovariateBalance,
     DiscontinuityResult,
     Estimate,
     FuzzyDiscontinuityResult,
     InterruptedTimeSeriesResult,
+    PropensityFit,
     SyntheticDiDResult,
+    compare,
 )
 from tests.methods.coverage_study import simulate_its_series
 from tests.methods.test_comparative_its import simulate_comparative
@@ -322,3 +328,96 @@ def test_synthetic_did_names_unit_and_time_weights():
     assert est.effective_comparison_units == est.diagnostics["effective_comparison_units"]
     rerun = synthetic_did(data, **kwargs, replications=2, conf_level=0.9)
     assert_interval_is_rerun(est, rerun, 0.9)
+
+
+# ----------------------------------------------------------------- diagnostics, not effects
+CATTANEO_COLUMNS = ["mmarried_", "mage", "mage2", "fbaby_", "medu"]
+
+
+def test_propensity_model_is_a_fit_diagnostic_not_an_effect(cattaneo):
+    kwargs = {"treatment": "mbsmoke_", "covariates": CATTANEO_COLUMNS}
+    model = propensity_score(cattaneo, **kwargs)
+    assert isinstance(model, PropensityFit) and not isinstance(model, Estimate)
+    d = model.diagnostics
+    assert model.c_statistic == d["c_statistic"] and model.c_statistic_se == d["c_statistic_se"]
+    assert model.share_treated_outside_control_range == d["share_treated_outside_control_range"]
+    assert (model.n_treated, model.n_control) == (d["n_treated"], d["n_control"])
+    assert model.n == model.n_treated + model.n_control == len(cattaneo)
+    assert model.overlap["score_min_control"] == d["score_min_control"]
+    assert "c_statistic" not in model.overlap
+    assert model.coefficients is model.table and model.scores is model.details["scores"]
+    # The DeLong interval at another level is the one a fit at that level reports.
+    low, high = model.conf_int()
+    assert 0 <= low < model.c_statistic < high <= 1
+    at_90 = propensity_score(cattaneo, conf_level=0.90, **kwargs)
+    np.testing.assert_allclose(model.conf_int(0.90), at_90.conf_int(), rtol=1e-12)
+    assert model.summary().startswith(f"Propensity model: c-statistic {model.c_statistic:.3f}")
+    record = json.loads(json.dumps(model.to_dict(), allow_nan=False))
+    assert record["kind"] == "PropensityModel" and record["diagnostics"]["c_statistic"] > 0.5
+    assert "effect" not in record and "ci_low" not in record
+    with pytest.raises(ConfigError, match="not an Estimate"):
+        compare({"model": model, "other": rdd_like_estimate()})
+
+
+def rdd_like_estimate() -> Estimate:
+    return Estimate(0.1, 0.0, 0.2, 0.05, 100, "difference", "m", "e", se=0.05)
+
+
+@pytest.mark.parametrize("estimand", ["ATT", "ATE"])
+def test_propensity_effective_sample_sizes_are_those_weighting_leaves(cattaneo, estimand):
+    model = propensity_score(cattaneo, treatment="mbsmoke_", covariates=CATTANEO_COLUMNS)
+    weighted = ipw(
+        cattaneo,
+        outcome="bweight",
+        treatment="mbsmoke_",
+        covariates=CATTANEO_COLUMNS,
+        estimand=estimand,
+    )
+    sizes = model.effective_sample_size(estimand.lower())
+    assert sizes["treated"] == pytest.approx(weighted.diagnostics["effective_sample_size_treated"])
+    assert sizes["control"] == pytest.approx(weighted.diagnostics["effective_sample_size_control"])
+    if estimand == "ATT":
+        assert sizes["treated"] == model.n_treated  # every treated unit has weight 1
+    with pytest.raises(ConfigError, match="'ATT' or 'ATE'"):
+        model.effective_sample_size("ATC")
+
+
+def test_balance_is_a_description_with_no_pretend_interval(cattaneo):
+    model = propensity_score(cattaneo, treatment="mbsmoke_", covariates=CATTANEO_COLUMNS)
+    scores = model.scores.to_numpy()
+    odds = np.where(cattaneo["mbsmoke_"] == 1, 1.0, scores / (1 - scores))
+    before_and_after = balance(
+        cattaneo, treatment="mbsmoke_", covariates=CATTANEO_COLUMNS, weights=odds
+    )
+    assert isinstance(before_and_after, CovariateBalance)
+    assert not isinstance(before_and_after, Estimate)
+    assert not hasattr(before_and_after, "ci_low") and not hasattr(before_and_after, "p_value")
+    d = before_and_after.diagnostics
+    table = before_and_after.table
+    assert before_and_after.max_abs_after == d["max_abs_smd_after"]
+    assert before_and_after.max_abs_before == d["max_abs_smd_before"]
+    assert before_and_after.max_abs_after < before_and_after.max_abs_before  # weighting helps
+    assert before_and_after.threshold == d["threshold"] == 0.1
+    assert before_and_after.sd_denominator == "pooled"
+    assert len(before_and_after.imbalanced) == d["n_imbalanced"]
+    assert before_and_after.balanced == (d["n_imbalanced"] == 0)
+    assert before_and_after.worst_covariate == table["smd_after"].abs().idxmax()
+    assert list(before_and_after.standardised_differences.columns) == ["smd_before", "smd_after"]
+
+    unadjusted = balance(cattaneo, treatment="mbsmoke_", covariates=CATTANEO_COLUMNS)
+    assert unadjusted.imbalanced == table.index[table["smd_before"].abs() > 0.1].tolist()
+    assert not unadjusted.balanced
+    assert any(", ".join(unadjusted.imbalanced) in w for w in unadjusted.warnings)
+    assert "so the groups still differ" in unadjusted.summary()
+
+    # The evidence checks and the Love plot read it as they read the old dictionaries.
+    from_result = balance_check(unadjusted)
+    assert from_result == balance_check(dict(unadjusted.diagnostics))
+    assert from_result.passed is False
+    record = json.loads(json.dumps(unadjusted.to_dict(), allow_nan=False))
+    assert record["kind"] == "Balance" and len(record["table"]) == len(table)
+    figure = plot_balance(unadjusted)
+    np.testing.assert_allclose(
+        sorted(figure.axes[0].collections[0].get_offsets()[:, 0]),
+        sorted(plot_balance(unadjusted.table).axes[0].collections[0].get_offsets()[:, 0]),
+    )
