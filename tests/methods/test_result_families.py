@@ -26,6 +26,12 @@ from analysis.methods.competing_risks import (
 )
 from analysis.methods.its import its
 from analysis.methods.propensity import balance, ipw, propensity_score
+from analysis.methods.rates import (
+    Proportion,
+    ProportionDifference,
+    compare_proportions,
+    proportion,
+)
 from analysis.methods.rdd import fuzzy_rdd, rdd
 from analysis.methods.survival import CoxModel, KaplanMeier, cox, kaplan_meier
 from analysis.methods.synthetic_did import synthetic_did
@@ -421,3 +427,33 @@ def test_balance_is_a_description_with_no_pretend_interval(cattaneo):
         sorted(figure.axes[0].collections[0].get_offsets()[:, 0]),
         sorted(plot_balance(unadjusted.table).axes[0].collections[0].get_offsets()[:, 0]),
     )
+
+
+# ----------------------------------------------------------------- proportions
+@pytest.mark.parametrize(("k", "n"), [(12, 40), (0, 25), (3, 3), (480, 1200)])
+def test_a_proportion_rebuilds_its_wilson_interval_at_another_level(k, n):
+    est = proportion(k, n)
+    assert_serialises_as_before(est, Proportion)
+    assert (est.events, est.trials) == (k, n)
+    for level in (0.80, 0.90, 0.99):
+        assert_interval_is_rerun(est, proportion(k, n, conf_level=level), level)
+    # A copy a programme rescales is no longer described by its counts: Wald from se.
+    rescaled = est.with_updates(effect=100 * est.effect, scale="percent", se=100 * est.se)
+    assert rescaled.conf_int(0.9) == pytest.approx(
+        (rescaled.effect - 1.6448536 * rescaled.se, rescaled.effect + 1.6448536 * rescaled.se)
+    )
+
+
+@pytest.mark.parametrize(("k1", "n1", "k0", "n0"), [(30, 100, 45, 100), (0, 40, 6, 50)])
+def test_two_proportions_name_their_parts_and_rebuild_the_newcombe_interval(k1, n1, k0, n0):
+    est = compare_proportions(k1, n1, k0, n0)
+    assert_serialises_as_before(est, ProportionDifference)
+    d = est.diagnostics
+    assert est.counts == (k1, n1, k0, n0)
+    assert est.proportions == (d["proportion_1"], d["proportion_0"]) == (k1 / n1, k0 / n0)
+    assert est.risk_ratio == d["risk_ratio"]
+    assert est.risk_ratio_interval == (d["risk_ratio_ci_low"], d["risk_ratio_ci_high"])
+    for level in (0.80, 0.99):
+        assert_interval_is_rerun(est, compare_proportions(k1, n1, k0, n0, level), level)
+    rescaled = est.with_updates(effect=est.effect / 100, scale="difference", se=est.se / 100)
+    assert rescaled.conf_int(0.8) != pytest.approx(est.conf_int(0.8))
