@@ -515,6 +515,7 @@ class DiscontinuityResult(Estimate):
     --------
     >>> est = DiscontinuityResult(0.30, 0.08, 0.50, 0.01, 900, "difference", "m", "e",
     ...     se=0.09, diagnostics={"bias_corrected_effect": 0.29, "robust_se": 0.107,
+    ...                           "conventional_ci_low": 0.1236, "conventional_ci_high": 0.4764,
     ...                           "bandwidth": 0.4, "n_below_in_bandwidth": 210,
     ...                           "n_above_in_bandwidth": 190})
     >>> est.bandwidth, est.n_below, est.n_above
@@ -616,7 +617,15 @@ class DiscontinuityResult(Estimate):
             return self.interval
         check_level(level)
         centre, robust_se = self.bias_corrected_effect, self.robust_se
-        if centre is None or robust_se is None:
+        conventional = self.conventional_interval
+        if (
+            centre is None
+            or robust_se is None
+            or conventional is None
+            or not math.isclose(sum(conventional) / 2, self.effect, rel_tol=1e-9, abs_tol=1e-12)
+        ):
+            # Statistics dropped or the effect rescaled by a programme: they no longer
+            # describe this effect, so the Wald interval from se is all that is left.
             return super().conf_int(level)
         critical = NormalDist().inv_cdf(0.5 + level / 2)
         return (centre - critical * robust_se, centre + critical * robust_se)
@@ -668,7 +677,13 @@ class FuzzyDiscontinuityResult(DiscontinuityResult):
         check_level(level)
         reduced, first = self.reduced_form, self.first_stage
         covariance = self.details.get("robust_covariance")
-        if reduced is None or first is None or covariance is None:
+        if (
+            reduced is None
+            or first is None
+            or covariance is None
+            or not math.isclose(reduced.effect / first.effect, self.effect, rel_tol=1e-9)
+        ):
+            # The jumps no longer describe this effect (a copy rescaled by a programme).
             return Estimate.conf_int(self, level)
         a_y, a_d = reduced.bias_corrected_effect, first.bias_corrected_effect
         v_y, v_d = reduced.robust_se**2, first.robust_se**2
@@ -889,7 +904,7 @@ class Diagnostic:
     warnings : tuple of str
         What a reader must know.
     table : pandas.DataFrame or None
-        The check's table (not serialised with the statistics' records dropped).
+        The check's table (serialised as records).
     details : dict
         Objects for plots and further work; not serialised.
     conf_level : float

@@ -117,6 +117,9 @@ def test_sharp_discontinuity_rebuilds_its_robust_interval_at_another_level(senat
     assert (low + high) / 2 == pytest.approx(at_95.bias_corrected_effect)
     with pytest.raises(ConfigError, match="between 0 and 1"):
         at_95.conf_int(95)
+    # Rescaled by a programme, the robust statistics no longer describe it: Wald from se.
+    rescaled = at_95.with_updates(effect=100 * at_95.effect, se=100 * at_95.se)
+    assert rescaled.conf_int(level) == pytest.approx(Estimate.conf_int(rescaled, level))
 
 
 def test_fuzzy_discontinuity_names_first_stage_and_reduced_form(fuzzy_frame):
@@ -141,6 +144,8 @@ def test_fuzzy_discontinuity_inverts_the_test_again_at_another_level(fuzzy_frame
     at_95 = fuzzy_rdd(fuzzy_frame, bandwidth=0.4, **kwargs)
     rerun = fuzzy_rdd(fuzzy_frame, bandwidth=0.4, conf_level=level, **kwargs)
     assert_interval_is_rerun(at_95, rerun, level)
+    rescaled = at_95.with_updates(effect=100 * at_95.effect, se=100 * at_95.se)
+    assert rescaled.conf_int(level) == pytest.approx(Estimate.conf_int(rescaled, level))
 
 
 def test_fuzzy_interval_at_a_level_where_the_first_stage_is_weak_is_a_clear_error():
