@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ConfigError
-from ..results import Estimate, format_number, format_p_value
+from ..results import Diagnostic, Estimate, format_number, format_p_value
 from .sms import Check
 
 __all__ = [
@@ -60,13 +60,14 @@ MIN_EFFECTIVE_N = 50.0
 ALPHA = 0.05
 
 
-def _diagnostics(source: Estimate | Mapping[str, Any]) -> Mapping[str, Any]:
-    if isinstance(source, Estimate):
+def _diagnostics(source: Estimate | Diagnostic | Mapping[str, Any]) -> Mapping[str, Any]:
+    if isinstance(source, Estimate | Diagnostic):
         return source.diagnostics
     if isinstance(source, Mapping):
         return source
     raise ConfigError(
-        f"a check reads an Estimate or its diagnostics dict, got {type(source).__name__}"
+        "a check reads a Diagnostic, an Estimate or its diagnostics dict, got "
+        f"{type(source).__name__}"
     )
 
 

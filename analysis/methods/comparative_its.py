@@ -31,7 +31,7 @@ from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from ..errors import ConfigError, EstimationError
-from ..results import Estimate
+from ..results import ComparativeTimeSeriesResult
 from ._panel import check_conf_level, numeric_column, require_columns, require_complete
 
 logger = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def comparative_its(
     family: str = "quasipoisson",
     harmonics: int = 2,
     conf_level: float = 0.95,
-) -> Estimate:
+) -> ComparativeTimeSeriesResult:
     """Treated-by-post rate ratio of a treated series against comparison series.
 
     Parameters
@@ -92,12 +92,13 @@ def comparative_its(
 
     Returns
     -------
-    Estimate
+    ComparativeTimeSeriesResult
         ``effect`` = rate ratio ``exp(g)`` (``"rate ratio"`` scale, ``se`` on the log
         scale); ``details["fitted"]`` = DataFrame for the treated series ``time, observed,
         fitted, counterfactual, counterfactual_low, counterfactual_high`` (95% band of the
         counterfactual mean); ``details["model"]`` the statsmodels result; ``table`` =
-        every coefficient.
+        every coefficient. Named properties: ``level_change``, ``seasonality``,
+        ``n_comparison_series``, ``fitted``.
 
     Examples
     --------
@@ -292,7 +293,7 @@ def comparative_its(
     if alpha_nb is not None:
         diagnostics["nb_alpha"] = alpha_nb
     logger.info("%s: %s, ratio %.4g", estimator, treated_series, float(np.exp(params[at])))
-    return Estimate(
+    return ComparativeTimeSeriesResult(
         effect=float(np.exp(params[at])),
         ci_low=float(np.exp(ci[at, 0])),
         ci_high=float(np.exp(ci[at, 1])),

@@ -47,7 +47,7 @@ from scipy import stats
 from analysis.errors import ConfigError, DataValidationError, EstimationError, Problem
 from analysis.methods._formula import require_columns, z_value
 from analysis.methods.survival import CoxModel, _durations, cox, step_curve_at
-from analysis.results import Estimate, format_number
+from analysis.results import Estimate, check_level, format_number, log_log_interval
 
 __all__ = ["CumulativeIncidence", "cause_specific_cox", "cumulative_incidence"]
 
@@ -136,6 +136,50 @@ class CumulativeIncidence(Estimate):
         (0.2, array([0. , 0.8]))
         """
         return step_curve_at(self.details["curves"], "cif", t, group, before=0.0, caller="cif_at")
+
+    @property
+    def curves(self) -> pd.DataFrame:
+        """One row per group and time: ``cif, se, ci_low, ci_high``, numbers at risk and ended."""
+        return self.details["curves"]
+
+    @property
+    def time(self) -> float:
+        """The time the cumulative incidence is read at."""
+        return self.diagnostics["time"]
+
+    @property
+    def n_events(self) -> int:
+        """Cases ended by the cause."""
+        return self.diagnostics["n_events"]
+
+    @property
+    def n_competing_events(self) -> int:
+        """Cases ended another way."""
+        return self.diagnostics["n_competing_events"]
+
+    @property
+    def n_censored(self) -> int:
+        """Cases still open (censored)."""
+        return self.diagnostics["n_censored"]
+
+    def conf_int(self, level: float | None = None) -> tuple[float, float]:
+        """Interval at ``level``: a share on the log(-log) scale, as the curve's interval.
+
+        A difference between groups is rebuilt as ``effect +/- z * se``.
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame({"days": [1, 2, 3, 4, 5], "end": [1, 2, 1, 0, 1]})
+        >>> aj = cumulative_incidence(frame, duration="days", event="end", cause=1, at=3)
+        >>> aj.conf_int(0.95) == aj.interval
+        True
+        """
+        if self.scale != "proportion":
+            return super().conf_int(level)
+        if level is None or math.isclose(level, self.conf_level, rel_tol=0, abs_tol=1e-12):
+            return self.interval
+        check_level(level)
+        return log_log_interval(self.effect, self.se, level)
 
     def summary(self) -> str:
         """One sentence: the CIF (one group) or the difference in CIF (groups).

@@ -35,7 +35,7 @@ from statsmodels.stats.stattools import durbin_watson
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from ..errors import ConfigError, EstimationError
-from ..results import Estimate
+from ..results import InterruptedTimeSeriesResult
 from ._panel import check_conf_level, numeric_column, require_columns, require_complete
 
 logger = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ def its(
     slope_change: bool = False,
     conf_level: float = 0.95,
     hac_lags: int | None = None,
-) -> Estimate:
+) -> InterruptedTimeSeriesResult:
     """Segmented (interrupted time series) regression of a monthly series.
 
     Parameters
@@ -106,13 +106,14 @@ def its(
 
     Returns
     -------
-    Estimate
+    InterruptedTimeSeriesResult
         ``effect`` = step change as a rate ratio (``"rate ratio"`` scale, ``se`` on the log
         scale) or a difference (gaussian); ``details["fitted"]`` = DataFrame ``time,
         observed, fitted, counterfactual, counterfactual_low, counterfactual_high`` (95%);
         ``details["intervention"]`` = the intervention Timestamp; ``diagnostics`` include
         ``ljung_box_p_value``, ``durbin_watson`` and ``dispersion``; ``table`` = every
-        coefficient.
+        coefficient. Named properties: ``level_change``, ``slope_change`` (and its
+        interval), ``seasonality``, ``autocorrelation``, ``fitted``.
 
     Examples
     --------
@@ -348,7 +349,7 @@ def its(
             "rough large-sample approximation."
         )
     logger.info("its: %s, step %.4g (%s)", outcome, effect, scale)
-    return Estimate(
+    return InterruptedTimeSeriesResult(
         effect=float(effect),
         ci_low=float(ci_low),
         ci_high=float(ci_high),

@@ -48,7 +48,7 @@ from analysis.methods._formula import (
     require_columns,
     z_value,
 )
-from analysis.results import Estimate, format_number
+from analysis.results import CovariateBalance, Estimate, PropensityFit, format_number
 
 __all__ = [
     "Balance",
@@ -82,19 +82,15 @@ _MAX_PAIRS = 2_000_000
 
 
 # --------------------------------------------------------------------------- results types
-class PropensityModel(Estimate):
-    """Fitted propensity model: an :class:`Estimate` of its c-statistic, plus the scores.
+class PropensityModel(PropensityFit):
+    """Fitted propensity model: its c-statistic, overlap and scores (a :class:`PropensityFit`).
 
-    ``effect`` is the c-statistic (area under the ROC curve) of the scores for
-    telling treated from untreated, with DeLong's interval: 0.5 means the
-    covariates do not predict treatment, 1 means no overlap at all. ``table``
-    holds the logistic coefficients; ``details["scores"]`` the scores.
+    How well the covariates tell treated from untreated is a check on the design, not
+    an effect: :attr:`c_statistic` (area under the ROC curve) with DeLong's interval
+    (:meth:`conf_int`), 0.5 meaning the covariates do not predict treatment and 1 no
+    overlap at all. ``table`` holds the logistic coefficients; ``details["scores"]`` the
+    scores.
     """
-
-    @property
-    def scores(self) -> pd.Series:
-        """Propensity scores aligned to the input data's index."""
-        return self.details["scores"]
 
     def summary(self) -> str:
         """One sentence on how well the covariates separate the groups.
@@ -107,21 +103,22 @@ class PropensityModel(Estimate):
         >>> propensity_score(frame, treatment="treated", covariates=["age"]).summary()
         'Propensity model: c-statistic 0.7... (95% CI ...); ...'
         """
-        outside = self.diagnostics["share_treated_outside_control_range"]
+        outside = self.share_treated_outside_control_range
+        low, high = self.conf_int()
         return (
-            f"Propensity model: c-statistic {format_number(self.effect)} "
-            f"({self.conf_level:.0%} CI {format_number(self.ci_low)} to "
-            f"{format_number(self.ci_high)}); {outside:.1%} of treated units lie outside the "
+            f"Propensity model: c-statistic {format_number(self.c_statistic)} "
+            f"({self.conf_level:.0%} CI {format_number(low)} to "
+            f"{format_number(high)}); {outside:.1%} of treated units lie outside the "
             f"range of comparison-group scores (n = {self.n:,})."
         )
 
 
-class Balance(Estimate):
+class Balance(CovariateBalance):
     """Covariate balance: standardised mean differences before and after weighting.
 
-    ``effect`` is the largest absolute standardised mean difference after
-    weighting (before, when no weights are given); it is descriptive, so the
-    interval is the point itself and there is no p-value.
+    A description of the groups, not an effect: :attr:`max_abs_after` is the largest
+    absolute standardised mean difference after weighting (before, when no weights are
+    given), with no interval and no p-value.
     """
 
     def summary(self) -> str:
@@ -133,8 +130,7 @@ class Balance(Estimate):
         >>> balance(frame, treatment="t", covariates=["x"]).summary()
         'Covariate balance: largest absolute standardised mean difference 0.447 (x); 1 covariate...'
         """
-        table = self.table
-        worst = table["smd_after"].abs().idxmax() if table is not None and len(table) else "n/a"
+        worst = self.worst_covariate or "n/a"
         flagged = self.diagnostics["n_imbalanced"]
         verdict = (
             "every covariate within 0.1"
@@ -143,7 +139,7 @@ class Balance(Estimate):
         )
         return (
             "Covariate balance: largest absolute standardised mean difference "
-            f"{format_number(self.effect)} ({worst}); {verdict} (n = {self.n:,})."
+            f"{format_number(self.max_abs_after)} ({worst}); {verdict} (n = {self.n:,})."
         )
 
 
@@ -480,10 +476,12 @@ def propensity_score(
     Returns
     -------
     PropensityModel
-        ``effect`` = c-statistic (DeLong interval, scale ``"c-statistic"``),
-        ``table`` = logistic coefficients (``coef, se, odds_ratio, ci_low,
-        ci_high, p_value``), ``details["scores"]`` = scores as a Series aligned
-        to ``data.index``, ``details["linear_predictor"]`` = their logits.
+        A :class:`~analysis.results.PropensityFit`, not an effect: ``c_statistic``
+        with its DeLong interval (``conf_int()``), ``overlap``,
+        ``effective_sample_size()``, ``scores``; ``table`` = logistic
+        coefficients (``coef, se, odds_ratio, ci_low, ci_high, p_value``),
+        ``details["scores"]`` = scores as a Series aligned to ``data.index``,
+        ``details["linear_predictor"]`` = their logits.
         ``diagnostics`` hold the overlap checks: score range by group, the share
         of treated units outside the comparison group's range, the c-statistic.
 
@@ -506,17 +504,10 @@ def propensity_score(
     z = z_value(conf_level)
     fit = _fit_propensity(data, treatment, covariates, caller="propensity_score")
     diagnostics, warnings = _overlap_diagnostics(fit)
-    auc, auc_se = diagnostics["c_statistic"], diagnostics["c_statistic_se"]
     return PropensityModel(
-        effect=auc,
-        ci_low=max(0.0, auc - z * auc_se),
-        ci_high=min(1.0, auc + z * auc_se),
-        p_value=None,
-        n=len(fit.treated),
-        scale="c-statistic",
+        description=f"how well the covariates predict {treatment} (c-statistic; 0.5 = not at all)",
         method="logistic regression propensity model (maximum likelihood, Newton-Raphson)",
-        estimand=f"how well the covariates predict {treatment} (c-statistic; 0.5 = not at all)",
-        se=auc_se,
+        n=len(fit.treated),
         assumptions=(
             "The logistic model with these terms describes how treatment depends on the "
             "covariates (add interactions or squares if balance is poor).",
@@ -532,7 +523,6 @@ def propensity_score(
             "treated": pd.Series(fit.treated, index=fit.index, name=treatment),
         },
         conf_level=conf_level,
-        outcome=treatment,
     )
 
 
@@ -667,9 +657,11 @@ def balance(
         ``table`` indexed by covariate with ``smd_before, smd_after,
         variance_ratio_before, variance_ratio_after`` (treated over comparison;
         NaN for binary covariates, where the ratio carries no information) and
-        the group means; ``effect`` = the largest absolute SMD after weighting
-        (scale ``"standardised mean difference"``). A warning lists covariates
-        whose absolute SMD after weighting exceeds 0.1.
+        the group means; ``max_abs_after`` = the largest absolute SMD after
+        weighting, ``imbalanced`` the covariates above 0.1 (a
+        :class:`~analysis.results.CovariateBalance`, not an effect: no interval or
+        p-value). A warning lists covariates whose absolute SMD after weighting
+        exceeds 0.1.
 
     Examples
     --------
@@ -718,15 +710,10 @@ def _balance_result(
         )
     used = treated.size if weights is None else int(np.sum(weights > 0))
     return Balance(
-        effect=worst_after,
-        ci_low=worst_after,
-        ci_high=worst_after,
-        p_value=None,
-        n=used,
-        scale="standardised mean difference",
+        description="largest absolute standardised mean difference across covariates",
         method="standardised mean differences (SD of the unweighted sample, "
         f"{'pooled' if sd_denominator == 'pooled' else 'treated group'})",
-        estimand="largest absolute standardised mean difference across covariates",
+        n=used,
         assumptions=("Balance on the listed covariates says nothing about unmeasured ones.",),
         diagnostics={
             "max_abs_smd_before": float(table["smd_before"].abs().max()) if len(table) else 0.0,

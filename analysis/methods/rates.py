@@ -28,9 +28,9 @@ from scipy import stats
 
 from analysis.errors import ConfigError, EstimationError
 from analysis.methods._formula import z_value
-from analysis.results import Estimate
+from analysis.results import Estimate, check_level
 
-__all__ = ["Proportion", "compare_proportions", "proportion", "rate_ratio"]
+__all__ = ["Proportion", "ProportionDifference", "compare_proportions", "proportion", "rate_ratio"]
 
 
 class Proportion(Estimate):
@@ -54,6 +54,85 @@ class Proportion(Estimate):
             f"{estimand}: {self.effect:.1%} ({self.conf_level:.0%} CI {self.ci_low:.1%} to "
             f"{self.ci_high:.1%}; {events:,} of {trials:,})."
         )
+
+    @property
+    def events(self) -> int:
+        """Cases with the outcome."""
+        return self.diagnostics["events"]
+
+    @property
+    def trials(self) -> int:
+        """Cases."""
+        return self.diagnostics["trials"]
+
+    def conf_int(self, level: float | None = None) -> tuple[float, float]:
+        """Wilson score interval at ``level`` (default: the reported one).
+
+        The Wald standard error in ``se`` is not used: Wilson's interval is the one
+        :func:`proportion` reports at every level.
+
+        Examples
+        --------
+        >>> est = proportion(12, 40)
+        >>> [round(v, 4) for v in est.conf_int(0.90)] == [
+        ...     round(v, 4) for v in proportion(12, 40, conf_level=0.90).interval]
+        True
+        """
+        if level is None or math.isclose(level, self.conf_level, rel_tol=0, abs_tol=1e-12):
+            return self.interval
+        check_level(level)
+        if self.scale != "proportion" or self.effect != self.events / self.trials:
+            # A copy rescaled by a programme: the counts no longer describe it.
+            return super().conf_int(level)
+        return _wilson(self.events, self.trials, z_value(level))
+
+
+class ProportionDifference(Estimate):
+    """Two proportions compared: the difference in percentage points, and the risk ratio.
+
+    ``effect`` is the difference with Newcombe's hybrid score interval, which
+    :meth:`conf_int` rebuilds at another level from the counts; the two proportions,
+    the risk ratio and the counts are named properties of what sits in ``diagnostics``.
+    """
+
+    @property
+    def proportions(self) -> tuple[float, float]:
+        """The proportion in group 1 and in group 0."""
+        return (self.diagnostics["proportion_1"], self.diagnostics["proportion_0"])
+
+    @property
+    def counts(self) -> tuple[int, int, int, int]:
+        """``(k1, n1, k0, n0)``: cases with the outcome and cases, group 1 then group 0."""
+        d = self.diagnostics
+        return (d["events_1"], d["n_1"], d["events_0"], d["n_0"])
+
+    @property
+    def risk_ratio(self) -> float:
+        """p1 / p0 (with 0.5 added to every cell where a group has no cases with the outcome)."""
+        return self.diagnostics["risk_ratio"]
+
+    @property
+    def risk_ratio_interval(self) -> tuple[float, float]:
+        """Katz log-scale interval of the risk ratio at ``conf_level``."""
+        return (self.diagnostics["risk_ratio_ci_low"], self.diagnostics["risk_ratio_ci_high"])
+
+    def conf_int(self, level: float | None = None) -> tuple[float, float]:
+        """Newcombe interval of the difference at ``level`` (default: the reported one).
+
+        Examples
+        --------
+        >>> est = compare_proportions(30, 100, 45, 100)
+        >>> est.conf_int(0.90) == compare_proportions(30, 100, 45, 100, 0.90).interval
+        True
+        """
+        if level is None or math.isclose(level, self.conf_level, rel_tol=0, abs_tol=1e-12):
+            return self.interval
+        check_level(level)
+        k1, n1, k0, n0 = self.counts
+        if self.scale != "percentage points" or self.effect != 100 * (k1 / n1 - k0 / n0):
+            # A copy rescaled by a programme: the counts no longer describe it.
+            return super().conf_int(level)
+        return compare_proportions(k1, n1, k0, n0, conf_level=level).interval
 
 
 def _count(value: object, name: str) -> int:
@@ -149,7 +228,9 @@ def proportion(k: int, n: int, conf_level: float = 0.95) -> Proportion:
     )
 
 
-def compare_proportions(k1: int, n1: int, k0: int, n0: int, conf_level: float = 0.95) -> Estimate:
+def compare_proportions(
+    k1: int, n1: int, k0: int, n0: int, conf_level: float = 0.95
+) -> ProportionDifference:
     """Difference (in percentage points) and ratio of two independent proportions.
 
     Parameters
@@ -163,7 +244,7 @@ def compare_proportions(k1: int, n1: int, k0: int, n0: int, conf_level: float = 
 
     Returns
     -------
-    Estimate
+    ProportionDifference
         ``effect`` is the difference p1 - p0 in percentage points (scale
         ``"percentage points"``) with Newcombe's hybrid score interval (method
         10: built from the two Wilson intervals); ``se`` is the unpooled Wald
@@ -241,7 +322,7 @@ def compare_proportions(k1: int, n1: int, k0: int, n0: int, conf_level: float = 
         },
         index=pd.Index(["proportion_1", "proportion_0", "difference_pp", "risk_ratio"]),
     )
-    return Estimate(
+    return ProportionDifference(
         effect=100 * difference,
         ci_low=100 * diff_low,
         ci_high=100 * diff_high,

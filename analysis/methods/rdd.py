@@ -45,7 +45,7 @@ from scipy import stats
 
 from analysis.errors import ConfigError, EstimationError
 from analysis.methods._formula import require_columns, z_value
-from analysis.results import Estimate
+from analysis.results import DiscontinuityResult, FuzzyDiscontinuityResult
 
 __all__ = ["fuzzy_rdd", "rdd"]
 
@@ -514,7 +514,7 @@ def rdd(
     polynomial: int = 1,
     conf_level: float = 0.95,
     cluster: str | None = None,
-) -> Estimate:
+) -> DiscontinuityResult:
     """Sharp regression discontinuity: the jump in the outcome at a score threshold.
 
     Parameters
@@ -543,7 +543,7 @@ def rdd(
 
     Returns
     -------
-    Estimate
+    DiscontinuityResult
         ``effect`` = conventional local-polynomial estimate of the jump (scale
         ``"difference"``), ``se`` its standard error; ``ci_low, ci_high`` and
         ``p_value`` are the robust bias-corrected ones (CCT 2014), centred on
@@ -552,7 +552,10 @@ def rdd(
         the density (sorting) test (``density_p_value``) are in ``diagnostics``.
         ``details["bins"]`` (binned means: ``x, y, n, side``),
         ``details["fit"]`` (fitted lines: ``x, fitted, side``),
-        ``details["cutoff"]``.
+        ``details["cutoff"]``. Each is also a named property (``bandwidth``,
+        ``n_below``, ``n_above``, ``bias_corrected_effect``, ``robust_se``,
+        ``density_test``, ``bins``...), and ``conf_int(level)`` rebuilds the robust
+        interval at another level.
 
     Raises
     ------
@@ -685,7 +688,7 @@ def rdd(
         "density_test": "McCrary (2008) binned, local quadratic (robust bias-corrected)",
         **density,
     }
-    return Estimate(
+    return DiscontinuityResult(
         effect=effect,
         ci_low=effect_bc - z * se_rb,
         ci_high=effect_bc + z * se_rb,
@@ -729,7 +732,7 @@ def fuzzy_rdd(
     polynomial: int = 1,
     conf_level: float = 0.95,
     scale: str = "difference",
-) -> Estimate:
+) -> FuzzyDiscontinuityResult:
     """Fuzzy regression discontinuity: the jump in the outcome over the jump in treatment.
 
     For any programme whose selection follows a score only in part (Operation
@@ -770,13 +773,15 @@ def fuzzy_rdd(
 
     Returns
     -------
-    Estimate
+    FuzzyDiscontinuityResult
         ``details["reduced_form"]`` and ``details["first_stage"]`` (the two
         :func:`rdd` results), ``details["bins"]``,
         ``details["fit"]``, ``details["cutoff"]`` (the reduced form's, for
         ``plot_rdd``); ``diagnostics`` hold the first-stage jump and interval,
         the share treated either side within the bandwidth, the bandwidth and
-        the density test.
+        the density test. ``first_stage``, ``reduced_form``, ``bandwidth`` and the
+        shares treated are named properties, and ``conf_int(level)`` inverts the test
+        at another level.
 
     Raises
     ------
@@ -876,7 +881,7 @@ def fuzzy_rdd(
         "density_p_value": reduced.diagnostics.get("density_p_value"),
         "interval": "robust bias-corrected test inversion (Anderson-Rubin style)",
     }
-    return Estimate(
+    return FuzzyDiscontinuityResult(
         effect=float(effect),
         ci_low=float(ci_low),
         ci_high=float(ci_high),
@@ -908,6 +913,8 @@ def fuzzy_rdd(
             "fit": reduced.details["fit"],
             "cutoff": cutoff,
             "running": running,
+            # Covariance of the two bias-corrected jumps: conf_int inverts the test again.
+            "robust_covariance": c_yd,
         },
         conf_level=conf_level,
         outcome=outcome,

@@ -46,7 +46,7 @@ from analysis.methods._formula import (
     require_columns,
     z_value,
 )
-from analysis.results import Estimate, format_number
+from analysis.results import Estimate, check_level, format_number, log_log_interval
 
 __all__ = ["CoxModel", "KaplanMeier", "cox", "kaplan_meier"]
 
@@ -253,6 +253,56 @@ class KaplanMeier(Estimate):
             group: (None if math.isinf(value) else value)
             for group, value in self.details["medians"].items()
         }
+
+    @property
+    def curves(self) -> pd.DataFrame:
+        """``group, time, survival, ci_low, ci_high, at_risk, events, censored``."""
+        return self.details["curves"]
+
+    @property
+    def risk_table(self) -> pd.DataFrame:
+        """Numbers at risk per group at a few round times."""
+        return self.details["risk_table"]
+
+    @property
+    def median_interval(self) -> dict[Any, tuple[float, float]]:
+        """Brookmeyer-Crowley interval of the median per group (inf: not reached)."""
+        return self.details["median_ci"]
+
+    @property
+    def n_events(self) -> int:
+        """Rows with the event."""
+        return self.diagnostics["n_events"]
+
+    @property
+    def n_censored(self) -> int:
+        """Rows censored before the event."""
+        return self.diagnostics["n_censored"]
+
+    @property
+    def log_rank_p_value(self) -> float | None:
+        """p-value of the log-rank test across groups (None for one group)."""
+        return self.diagnostics.get("log_rank_p_value")
+
+    def conf_int(self, level: float | None = None) -> tuple[float, float]:
+        """Interval at ``level``: a share on the log(-log) scale, as the curve's interval.
+
+        A hazard ratio's interval is rebuilt on the log scale and a median time has
+        none at another level (see :meth:`Estimate.conf_int`).
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame({"days": [1, 2, 3, 4, 5, 6], "charged": [1, 0, 1, 0, 0, 0]})
+        >>> km = kaplan_meier(frame, duration="days", event="charged")
+        >>> [round(v, 3) for v in km.conf_int(0.90)]
+        [0.212, 0.867]
+        """
+        if self.scale != "proportion":
+            return super().conf_int(level)
+        if level is None or math.isclose(level, self.conf_level, rel_tol=0, abs_tol=1e-12):
+            return self.interval
+        check_level(level)
+        return log_log_interval(self.effect, self.se, level)
 
 
 def kaplan_meier(
@@ -634,6 +684,56 @@ class CoxModel(Estimate):
     def hazard_ratios(self) -> pd.Series:
         """Hazard ratio per covariate."""
         return self.table["hazard_ratio"]
+
+    @property
+    def coefficients(self) -> pd.DataFrame:
+        """``coef, se, hazard_ratio, ci_low, ci_high, p_value`` by covariate."""
+        return self.table
+
+    @property
+    def n_events(self) -> int:
+        """Rows with the event."""
+        return self.diagnostics["n_events"]
+
+    @property
+    def clustered(self) -> bool:
+        """Whether the variance is the cluster-robust (grouped sandwich) one."""
+        return "n_clusters" in self.diagnostics
+
+    @property
+    def n_clusters(self) -> int | None:
+        """Number of clusters (None for the model-based variance)."""
+        return self.diagnostics.get("n_clusters")
+
+    @property
+    def model_se(self) -> dict[str, float] | None:
+        """Model-based standard errors per covariate, beside the clustered ones (or None)."""
+        return self.diagnostics.get("model_se")
+
+    @property
+    def covariance(self) -> np.ndarray:
+        """Covariance of the coefficients (clustered when ``clustered``)."""
+        return self.details["covariance"]
+
+    @property
+    def ph_test(self) -> pd.DataFrame:
+        """The proportional-hazards test (scaled Schoenfeld residuals), per covariate and global."""
+        return self.details["ph_test"]
+
+    @property
+    def ph_p_value(self) -> float:
+        """Global p-value of the proportional-hazards test."""
+        return self.diagnostics["ph_global_p_value"]
+
+    @property
+    def ph_p_values(self) -> dict[str, float]:
+        """The proportional-hazards test's p-value per covariate."""
+        return self.diagnostics["ph_p_values"]
+
+    @property
+    def likelihood_ratio_p_value(self) -> float:
+        """p-value of the likelihood-ratio test of every covariate together."""
+        return self.diagnostics["lr_p_value"]
 
 
 def _strata_codes(data: pd.DataFrame, strata: str | Sequence[str] | None) -> np.ndarray:

@@ -40,7 +40,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import ConfigError, EstimationError
-from ..results import Estimate
+from ..results import SyntheticDiDResult
 from ._panel import (
     binary_column,
     check_conf_level,
@@ -258,7 +258,7 @@ def synthetic_did(
     replications: int = 200,
     seed: int = 0,
     conf_level: float = 0.95,
-) -> Estimate:
+) -> SyntheticDiDResult:
     """Average effect on the treated areas by synthetic difference-in-differences.
 
     Parameters
@@ -289,14 +289,15 @@ def synthetic_did(
 
     Returns
     -------
-    Estimate
+    SyntheticDiDResult
         ``effect`` = average effect on the treated over their treated periods (outcome
         units, ``"difference"`` scale); ``table`` = one row per adoption cohort (``start,
         n_treated, n_pre, n_post, effect, weight``); ``details["unit_weights"]`` and
         ``details["time_weights"]`` = Series of ``omega`` and ``lambda`` per cohort
         (dicts keyed by cohort start); ``details["replicates"]`` = the placebo or
         leave-one-out estimates behind the standard error; ``diagnostics`` has the
-        variance method and its replications.
+        variance method and its replications. Named properties: ``unit_weights``,
+        ``time_weights``, ``cohorts``, ``replicates``.
 
     Examples
     --------
@@ -453,7 +454,7 @@ def synthetic_did(
         "effective_comparison_units": min(effective_donors),
     }
     logger.info("%s: %s %.4g (se %.3g, %s)", name, estimator, effect, se, chosen)
-    return Estimate(
+    return SyntheticDiDResult(
         effect=effect,
         ci_low=effect - z * se,
         ci_high=effect + z * se,

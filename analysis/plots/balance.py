@@ -9,7 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..errors import ConfigError
-from ..results import Estimate, format_number
+from ..results import CovariateBalance, Estimate, format_number
 from ._inputs import require_columns
 from .style import (
     PALETTE,
@@ -27,7 +27,9 @@ def _balance_table(result_or_table: Any) -> pd.DataFrame:
         "Pass the result of analysis.methods.balance, match or ipw, or a DataFrame indexed by "
         "covariate with columns smd_before and smd_after."
     )
-    if isinstance(result_or_table, Estimate):
+    if isinstance(result_or_table, CovariateBalance):
+        table = result_or_table.table
+    elif isinstance(result_or_table, Estimate):
         table = result_or_table.details.get("balance", result_or_table.table)
         if table is None:
             raise ConfigError(
@@ -52,7 +54,7 @@ def plot_balance(
 
     Parameters
     ----------
-    result_or_table : Estimate or DataFrame
+    result_or_table : CovariateBalance, Estimate or DataFrame
         Result of :func:`analysis.methods.balance` (its ``table``) or of
         ``match``/``ipw`` (``details["balance"]``), or a DataFrame indexed by
         covariate with ``smd_before`` and ``smd_after``.

@@ -57,7 +57,7 @@ def test_logistic_model_matches_statsmodels(cattaneo):
     np.testing.assert_allclose(model.table["se"], reference.bse, rtol=1e-6)
     np.testing.assert_allclose(model.scores, reference.predict(), atol=1e-9)
     assert model.scores.index.equals(cattaneo.index)
-    assert model.effect == pytest.approx(roc_auc_score(cattaneo["mbsmoke_"], model.scores))
+    assert model.c_statistic == pytest.approx(roc_auc_score(cattaneo["mbsmoke_"], model.scores))
 
 
 def test_formula_and_list_give_the_same_model(cattaneo):
@@ -79,8 +79,8 @@ def test_c_statistic_delong_se_matches_pairwise_computation():
     )
     v10, v01 = pair.mean(axis=1), pair.mean(axis=0)
     se = math.sqrt(v10.var(ddof=1) / t.sum() + v01.var(ddof=1) / (~t).sum())
-    assert model.effect == pytest.approx(pair.mean())
-    assert model.se == pytest.approx(se, rel=1e-10)
+    assert model.c_statistic == pytest.approx(pair.mean())
+    assert model.c_statistic_se == pytest.approx(se, rel=1e-10)
     assert model.diagnostics["share_treated_outside_control_range"] == pytest.approx(
         np.mean((scores[t] < scores[~t].min()) | (scores[t] > scores[~t].max()))
     )
@@ -333,7 +333,7 @@ def test_balance_by_hand():
     )
     assert {"area[a]", "area[b]"} <= set(result.table.index)
     assert np.isnan(result.table.loc["area[a]", "variance_ratio_before"])
-    assert result.effect == pytest.approx(result.table["smd_after"].abs().max())
+    assert result.max_abs_after == pytest.approx(result.table["smd_after"].abs().max())
     assert result.warnings and "above 0.1" in result.warnings[0]
     treated_sd = balance(frame, treatment="t", covariates=["age"], sd_denominator="treated")
     assert treated_sd.table.loc["age", "smd_before"] == pytest.approx(
