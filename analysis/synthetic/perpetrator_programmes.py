@@ -44,6 +44,12 @@ The world the generator draws (one seed gives the same bytes):
   answer by ``training_logit_gain``; about 8% never return the second questionnaire
   (at random).
 
+- Each person's ``sex`` and ``ethnicity`` come from a stream of their own (see
+  :func:`analysis.synthetic.op_focus.draw_sex_and_ethnicity` for the Dorset-like ethnic
+  shares and why), so the columns that predate them keep their bytes. About four in five
+  DA perpetrators known to the police are male (:data:`MALE_SHARE`). Neither changes
+  offending, referral or the effect, so the effect in every group is the planted one.
+
 Truth (``SyntheticData.truth``) holds the exact value, in the generating process, of
 each estimand the notebook reports (see :data:`TRUTH_DEFINITIONS`), over exactly the
 people the analysis uses (starters whose follow-up window is complete).
@@ -74,6 +80,7 @@ from ..data.contracts.perpetrator_programmes import (
 from ..errors import ConfigError
 from . import SyntheticData
 from ._worlds import FRIENDLY, check_world, world_rng
+from .op_focus import DEMOGRAPHICS_STREAM, draw_sex_and_ethnicity
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +202,9 @@ QUARTERS = 4
 CRIME_SHARE = 0.625
 
 PEOPLE_PER_SCALE = 9000
+#: Share of men among DA perpetrators whose sex is stated (police-recorded DA suspects
+#: include more women than VAWG suspects do).
+MALE_SHARE = 0.8
 PRACTITIONERS_PER_SCALE = 300
 
 #: DA crimes by Home Office offence group (shares sum to 1).
@@ -635,6 +645,13 @@ def generate(
             "prior_da_incidents": prior.astype(np.int64),
         }
     )
+    sex, ethnicity = draw_sex_and_ethnicity(
+        world_rng(seed, DEMOGRAPHICS_STREAM),
+        n,
+        male_share=MALE_SHARE,
+    )
+    people_table["sex"] = pd.Series(sex, dtype="str")
+    people_table["ethnicity"] = pd.Series(ethnicity, dtype="str")
     offences_table = pd.DataFrame(
         {
             "offence_id": offence_id,
