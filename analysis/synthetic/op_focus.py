@@ -158,8 +158,27 @@ WORLDS: dict[str, str] = {
         "carries across every crime against them, so outcomes cluster within victims and "
         "across suspects; threatens suspect-clustered standard errors"
     ),
+    "missing_covariates": (
+        "ethnicity is not stated far more often for minority groups than for White "
+        "suspects (missing not at random: 6% of White, 25-40% of others), and age band is "
+        "blank for a quarter of under-25s and 8% of older suspects; the effect does not "
+        "vary, so every truth is the friendly world's (5 points in every group); threatens "
+        "breakdowns that drop the blanks or fold them into another group"
+    ),
 }
 
+#: missing_covariates: chance that ethnicity is not stated, by the suspect's true group.
+MISSING_ETHNICITY_BY_GROUP = {
+    "Asian": 0.25,
+    "Black": 0.30,
+    "Mixed": 0.35,
+    "White": 0.06,
+    "Other": 0.40,
+}
+#: missing_covariates: chance that age band is blank, for under-25s and for everyone older.
+MISSING_AGE_YOUNG, MISSING_AGE_OLDER = 0.25, 0.08
+#: Age bands counted as young where blanks are commoner.
+YOUNG_BANDS = ("16-17", "18-24")
 
 #: heterogeneous_effects: effect multiplier = clip(a + b * score / threshold, low, high),
 #: which is 1 at the threshold.
@@ -720,9 +739,16 @@ def generate(
         world_rng(seed, DEMOGRAPHICS_STREAM),
         n_scored,
         male_share=MALE_SHARE,
+        not_stated_ethnicity=(
+            MISSING_ETHNICITY_BY_GROUP if world == "missing_covariates" else NOT_STATED_ETHNICITY
+        ),
     )
     suspects["sex"] = pd.Series(sex, dtype="str")
     suspects["ethnicity"] = pd.Series(ethnicity, dtype="str")
+    if world == "missing_covariates":
+        young = suspects["age_band"].isin(YOUNG_BANDS).to_numpy()
+        blank = hostile.random(n_scored) < np.where(young, MISSING_AGE_YOUNG, MISSING_AGE_OLDER)
+        suspects["age_band"] = suspects["age_band"].where(~blank)
 
     truth = {
         "charge_rate_effect_pp": float(settings["charge_effect_pp"]),

@@ -127,7 +127,9 @@ SUSPECTS = TableSpec(
         Column(
             "age_band",
             "category",
-            "Age band of the suspect at identification.",
+            "Age band of the suspect at identification; blank where not recorded (analysed "
+            "as its own group, 'not recorded').",
+            nullable=True,
             allowed=AGE_BANDS,
             example="25-34",
         ),

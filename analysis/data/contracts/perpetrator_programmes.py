@@ -166,7 +166,9 @@ PEOPLE = TableSpec(
         Column(
             "age_band",
             "category",
-            "Age band at identification.",
+            "Age band at identification; blank where not recorded (a matching covariate: "
+            "the models carry an age-not-recorded indicator and the report counts the blanks).",
+            nullable=True,
             allowed=AGE_BANDS,
             example="25-34",
         ),
