@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ...data.harm_score import HarmScoreWeights
 from ...evidence.disclosure import suppress_count
+from ...evidence.multiplicity import holm
 from ...results import Estimate, format_number
 from .findings import finding_of, headline_finding
 from .tables import FOR_WHOM
@@ -368,8 +369,17 @@ def for_whom(evaluation: Evaluation) -> str:
         "**For whom.** The charge-rate difference-in-differences was estimated within each "
         "group of suspects by sex, age band and ethnicity."
     ]
+    adjusted = _holm_adjusted(
+        {
+            by: table.attrs.get("heterogeneity_p_value")
+            for by, table in evaluation.for_whom.items()
+            if table is not None
+        }
+    )
     for by, words in FOR_WHOM.items():
-        parts.append(_for_whom_sentence(evaluation.for_whom.get(by), words, threshold))
+        parts.append(
+            _for_whom_sentence(evaluation.for_whom.get(by), words, threshold, adjusted.get(by))
+        )
     gaps = evaluation.not_recorded
     recorded = [
         f"{words} for {suppress_count(gaps.loc[words, 'not_recorded'], threshold)}"
@@ -393,18 +403,51 @@ def for_whom(evaluation: Evaluation) -> str:
     return " ".join(parts)
 
 
-def _for_whom_sentence(table: pd.DataFrame | None, words: str, threshold: int) -> str:
-    """What the breakdown by one characteristic shows, from its table and interaction test."""
+def _holm_adjusted(p_values: dict) -> dict:
+    """Holm-adjusted interaction p-values over a section's tests, with how many there are.
+
+    Tests that could not be run (None) are left out of the family.
+
+    Examples
+    --------
+    >>> _holm_adjusted({"sex": 0.01, "age_band": 0.04, "ethnicity": None})
+    {'sex': (0.02, 2), 'age_band': (0.04, 2)}
+    """
+    run = {key: p for key, p in p_values.items() if p is not None}
+    adjusted = holm(list(run.values())) if run else []
+    return {key: (float(q), len(run)) for key, q in zip(run, adjusted, strict=True)}
+
+
+def _for_whom_sentence(
+    table: pd.DataFrame | None,
+    words: str,
+    threshold: int,
+    adjusted: tuple[float, int] | None = None,
+) -> str:
+    """What the breakdown by one characteristic shows, from its table and interaction test.
+
+    ``adjusted`` is the interaction test's Holm-adjusted p-value over the section's
+    tests and how many there are: the effect is said to depend on a characteristic
+    only when that adjusted p-value is below 0.05.
+    """
     if table is None:
         return f"By {words}: not possible, the extract does not record the suspects' {words}."
     p_value = table.attrs.get("heterogeneity_p_value")
     withheld = table.index[table["note"].astype(str).str.startswith("suppressed")].tolist()
     if p_value is None:
         text = f"By {words}: too few groups could be estimated to test whether the effect differs"
+    elif p_value < 0.05 and adjusted is not None and adjusted[0] >= 0.05:
+        text = (
+            f"By {words}: the groups differ (test of equal effects p = {p_value:.3f}) but not "
+            f"once adjusted for the {adjusted[1]} tests of this section (Holm p = "
+            f"{adjusted[0]:.2f}), so read it as chance unless it recurs"
+        )
     elif p_value < 0.05:
         text = (
             f"By {words}: the effect differs between groups by more than chance allows (test "
-            f"of equal effects p = {p_value:.2f}): **the effect depends on {words}**"
+            f"of equal effects p = {p_value:.3f}"
+            + (f", Holm-adjusted p = {adjusted[0]:.3f}" if adjusted else "")
+            + f"): **the effect depends on {words}**"
         )
     else:
         text = (

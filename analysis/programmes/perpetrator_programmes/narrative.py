@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ...evidence import Finding, vfm
 from ...evidence.disclosure import suppress_count
+from ...evidence.multiplicity import holm
 from ...evidence.sms import describe_level
 from ...methods import mde
 from ...results import Estimate, format_number
@@ -234,9 +235,21 @@ def for_whom(evaluation: Evaluation) -> str:
         "each group of participants (against the comparisons matched to them) by sex, age "
         "band and ethnicity."
     ]
+    adjusted = _holm_adjusted(
+        {
+            (programme, by): table.attrs.get("heterogeneity_p_value")
+            for programme, breakdowns in evaluation.for_whom.items()
+            for by, table in breakdowns.items()
+            if table is not None
+        }
+    )
     for programme, breakdowns in evaluation.for_whom.items():
         for by, words in FOR_WHOM.items():
-            parts.append(_for_whom_sentence(programme, breakdowns.get(by), words, threshold))
+            parts.append(
+                _for_whom_sentence(
+                    programme, breakdowns.get(by), words, threshold, adjusted.get((programme, by))
+                )
+            )
     gaps = evaluation.not_recorded
     recorded = [
         f"{words} for {suppress_count(gaps.loc[words, 'not_recorded'], threshold)}"
@@ -262,10 +275,34 @@ def for_whom(evaluation: Evaluation) -> str:
     return " ".join(parts)
 
 
+def _holm_adjusted(p_values: dict) -> dict:
+    """Holm-adjusted interaction p-values over a section's tests, with how many there are.
+
+    Tests that could not be run (None) are left out of the family.
+
+    Examples
+    --------
+    >>> _holm_adjusted({"sex": 0.01, "age_band": 0.04, "ethnicity": None})
+    {'sex': (0.02, 2), 'age_band': (0.04, 2)}
+    """
+    run = {key: p for key, p in p_values.items() if p is not None}
+    adjusted = holm(list(run.values())) if run else []
+    return {key: (float(q), len(run)) for key, q in zip(run, adjusted, strict=True)}
+
+
 def _for_whom_sentence(
-    programme: str, table: pd.DataFrame | None, words: str, threshold: int
+    programme: str,
+    table: pd.DataFrame | None,
+    words: str,
+    threshold: int,
+    adjusted: tuple[float, int] | None = None,
 ) -> str:
-    """What one programme's breakdown by one characteristic shows."""
+    """What one programme's breakdown by one characteristic shows.
+
+    ``adjusted`` is the interaction test's Holm-adjusted p-value over the section's
+    tests and how many there are: the effect is said to depend on a characteristic
+    only when that adjusted p-value is below 0.05.
+    """
     if table is None:
         return f"{programme} by {words}: not possible, the extract does not record {words}."
     p_value = table.attrs.get("heterogeneity_p_value")
@@ -275,10 +312,18 @@ def _for_whom_sentence(
             f"{programme} by {words}: too few groups could be estimated to test whether the "
             "effect differs"
         )
+    elif p_value < 0.05 and adjusted is not None and adjusted[0] >= 0.05:
+        text = (
+            f"{programme} by {words}: the groups differ (test of equal effects p = "
+            f"{p_value:.3f}) but not once adjusted for the {adjusted[1]} tests of this section "
+            f"(Holm p = {adjusted[0]:.2f}), so read it as chance unless it recurs"
+        )
     elif p_value < 0.05:
         text = (
             f"{programme} by {words}: the effect differs between groups by more than chance "
-            f"allows (test of equal effects p = {p_value:.2f}): **the effect depends on {words}**"
+            f"allows (test of equal effects p = {p_value:.3f}"
+            + (f", Holm-adjusted p = {adjusted[0]:.3f}" if adjusted else "")
+            + f"): **the effect depends on {words}**"
         )
     else:
         text = (

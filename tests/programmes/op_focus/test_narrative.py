@@ -258,7 +258,15 @@ def test_for_whom_every_branch(evaluation):
         return replace(evaluation, for_whom={**evaluation.for_whom, by: changed})
 
     assert "By age band: no clear difference between groups" in narrative.for_whom(with_table(0.5))
-    assert "**the effect depends on age band**" in narrative.for_whom(with_table(0.01))
+    assert "**the effect depends on age band**" in narrative.for_whom(with_table(0.001))
+    # Significant alone but not once adjusted for the section's tests (Holm).
+    tested = sum(t is not None and t.attrs["heterogeneity_p_value"] is not None
+                 for t in evaluation.for_whom.values())  # fmt: skip
+    assert tested == 3
+    text = narrative.for_whom(with_table(0.049))
+    assert "By age band: the groups differ (test of equal effects p = 0.049)" in text
+    assert "but not once adjusted for the 3 tests of this section" in text
+    assert "**the effect depends" not in text
     assert "too few groups could be estimated" in narrative.for_whom(with_table(None))
     notes = ["suppressed: fewer than 10 suspects or charges"] + [""] * (len(table) - 1)
     text = narrative.for_whom(with_table(0.5, notes))

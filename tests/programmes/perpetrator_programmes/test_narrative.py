@@ -228,7 +228,11 @@ def test_for_whom_every_branch(evaluation):
     assert "Drive by age band: no clear difference between groups" in narrative.for_whom(
         with_table(0.5, [""] * len(table))
     )
-    assert "**the effect depends on age band**" in narrative.for_whom(with_table(0.01))
+    assert "**the effect depends on age band**" in narrative.for_whom(with_table(0.0001))
+    # Significant alone but not once adjusted for the section's tests (Holm).
+    text = narrative.for_whom(with_table(0.049))
+    assert "Drive by age band: the groups differ (test of equal effects p = 0.049)" in text
+    assert "but not once adjusted for the" in text
     assert "Drive by age band: too few groups could be estimated" in narrative.for_whom(
         with_table(None)
     )
