@@ -42,6 +42,11 @@ The world the generator draws (one seed and scale give the same bytes):
   date are pending (code 0), as they would be in a real extract.
 - Offending does not depend on Focus, arrest or charge: harm-weighted
   reoffending is the null component (truth 0).
+- Each suspect's ``sex`` and ``ethnicity`` (see :func:`draw_sex_and_ethnicity`)
+  come from a stream of their own, so the columns that predate them keep their
+  bytes. Neither changes offending, selection or the effect, so the effect in
+  every group is the planted one (a "for whom" breakdown should find no
+  difference). About nine in ten VAWG suspects are male (:data:`MALE_SHARE`).
 
 Truth (``SyntheticData.truth``) holds the exact value of each estimand the
 notebook reports (see :data:`TRUTH_DEFINITIONS`).
@@ -55,12 +60,14 @@ separate stream, so the friendly world's bytes never depend on them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..data.codes import AGE_BANDS, OFFENCE_GROUPS
+from ..data.contracts.op_focus import ETHNICITIES, NOT_STATED, SEXES
 from ..data.harm_score import HarmScoreWeights, rfg_harm_score
 from ..errors import ConfigError
 from . import SyntheticData
@@ -151,7 +158,27 @@ WORLDS: dict[str, str] = {
         "carries across every crime against them, so outcomes cluster within victims and "
         "across suspects; threatens suspect-clustered standard errors"
     ),
+    "missing_covariates": (
+        "ethnicity is not stated far more often for minority groups than for White "
+        "suspects (missing not at random: 6% of White, 25-40% of others), and age band is "
+        "blank for a quarter of under-25s and 8% of older suspects; the effect does not "
+        "vary, so every truth is the friendly world's (5 points in every group); threatens "
+        "breakdowns that drop the blanks or fold them into another group"
+    ),
 }
+
+#: missing_covariates: chance that ethnicity is not stated, by the suspect's true group.
+MISSING_ETHNICITY_BY_GROUP = {
+    "Asian": 0.25,
+    "Black": 0.30,
+    "Mixed": 0.35,
+    "White": 0.06,
+    "Other": 0.40,
+}
+#: missing_covariates: chance that age band is blank, for under-25s and for everyone older.
+MISSING_AGE_YOUNG, MISSING_AGE_OLDER = 0.25, 0.08
+#: Age bands counted as young where blanks are commoner.
+YOUNG_BANDS = ("16-17", "18-24")
 
 #: heterogeneous_effects: effect multiplier = clip(a + b * score / threshold, low, high),
 #: which is 1 at the threshold.
@@ -262,6 +289,67 @@ _AREA_SHARES = {
     "Weymouth and Portland": 0.10,
 }
 _AGE_SHARES = (0.03, 0.18, 0.32, 0.25, 0.14, 0.08)
+
+#: Share of VAWG suspects who are male (police-recorded VAWG suspects are overwhelmingly men).
+MALE_SHARE = 0.9
+#: Ethnic group shares among suspects whose ethnicity is stated, in the order of
+#: ``ETHNICITIES`` without "not stated": Asian, Black, Mixed, White, Other. Dorset's
+#: population is about 95-96% White (2021 Census: roughly 1.5% Asian, 0.5% Black, 1.6%
+#: Mixed, 0.7% Other); people arrested and suspected in England and Wales include more
+#: Black and Mixed people than the population does, so the suspect shares tilt towards
+#: them. A synthetic assumption for testing, not a published Dorset figure.
+ETHNICITY_SHARES = (0.015, 0.025, 0.02, 0.93, 0.01)
+#: Share of people whose ethnicity (and, far more rarely, sex) is not stated, at random.
+NOT_STATED_ETHNICITY = 0.05
+NOT_STATED_SEX = 0.01
+#: Name of the random stream sex and ethnicity are drawn from (apart from every world's).
+DEMOGRAPHICS_STREAM = "demographics"
+
+
+def draw_sex_and_ethnicity(
+    rng: np.random.Generator,
+    n: int,
+    *,
+    male_share: float,
+    not_stated_ethnicity: float | Mapping[str, float] = NOT_STATED_ETHNICITY,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sex and self-defined ethnicity of ``n`` people, with "not stated" kept as a value.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The stream to draw from: a dedicated one (:data:`DEMOGRAPHICS_STREAM`), so the
+        generator's other columns never move.
+    n : int
+        How many people.
+    male_share : float
+        Share of men among those whose sex is stated.
+    not_stated_ethnicity : float or mapping of str to float
+        Probability that a person's ethnicity is not stated; a mapping gives it by the
+        person's true group, so whether it is recorded depends on what it is (missing
+        not at random).
+
+    Returns
+    -------
+    sex, ethnicity : numpy.ndarray of str
+
+    Examples
+    --------
+    >>> sex, ethnicity = draw_sex_and_ethnicity(np.random.default_rng(0), 4000, male_share=0.9)
+    >>> bool(0.85 < (sex == "male").mean() < 0.93), bool((ethnicity == "White").mean() > 0.85)
+    (True, True)
+    """
+    stated_sex = np.array(SEXES[:2])
+    sex = np.where(rng.random(n) < male_share, stated_sex[0], stated_sex[1])
+    sex = np.where(rng.random(n) < NOT_STATED_SEX, NOT_STATED, sex)
+    groups = np.array([g for g in ETHNICITIES if g != NOT_STATED])
+    code = rng.choice(groups.size, size=n, p=ETHNICITY_SHARES)
+    if isinstance(not_stated_ethnicity, Mapping):
+        chance = np.array([not_stated_ethnicity[g] for g in groups])[code]
+    else:
+        chance = np.full(n, float(not_stated_ethnicity))
+    ethnicity = np.where(rng.random(n) < chance, NOT_STATED, groups[code])
+    return sex, ethnicity
 
 
 def _check_effects(effects: dict[str, Any]) -> dict[str, Any]:
@@ -647,6 +735,20 @@ def generate(
             ),
         }
     )
+    sex, ethnicity = draw_sex_and_ethnicity(
+        world_rng(seed, DEMOGRAPHICS_STREAM),
+        n_scored,
+        male_share=MALE_SHARE,
+        not_stated_ethnicity=(
+            MISSING_ETHNICITY_BY_GROUP if world == "missing_covariates" else NOT_STATED_ETHNICITY
+        ),
+    )
+    suspects["sex"] = pd.Series(sex, dtype="str")
+    suspects["ethnicity"] = pd.Series(ethnicity, dtype="str")
+    if world == "missing_covariates":
+        young = suspects["age_band"].isin(YOUNG_BANDS).to_numpy()
+        blank = hostile.random(n_scored) < np.where(young, MISSING_AGE_YOUNG, MISSING_AGE_OLDER)
+        suspects["age_band"] = suspects["age_band"].where(~blank)
 
     truth = {
         "charge_rate_effect_pp": float(settings["charge_effect_pp"]),

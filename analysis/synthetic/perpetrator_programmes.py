@@ -44,6 +44,12 @@ The world the generator draws (one seed gives the same bytes):
   answer by ``training_logit_gain``; about 8% never return the second questionnaire
   (at random).
 
+- Each person's ``sex`` and ``ethnicity`` come from a stream of their own (see
+  :func:`analysis.synthetic.op_focus.draw_sex_and_ethnicity` for the Dorset-like ethnic
+  shares and why), so the columns that predate them keep their bytes. About four in five
+  DA perpetrators known to the police are male (:data:`MALE_SHARE`). Neither changes
+  offending, referral or the effect, so the effect in every group is the planted one.
+
 Truth (``SyntheticData.truth``) holds the exact value, in the generating process, of
 each estimand the notebook reports (see :data:`TRUTH_DEFINITIONS`), over exactly the
 people the analysis uses (starters whose follow-up window is complete).
@@ -74,6 +80,15 @@ from ..data.contracts.perpetrator_programmes import (
 from ..errors import ConfigError
 from . import SyntheticData
 from ._worlds import FRIENDLY, check_world, world_rng
+from .op_focus import (
+    DEMOGRAPHICS_STREAM,
+    MISSING_AGE_OLDER,
+    MISSING_AGE_YOUNG,
+    MISSING_ETHNICITY_BY_GROUP,
+    NOT_STATED_ETHNICITY,
+    YOUNG_BANDS,
+    draw_sex_and_ethnicity,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -170,13 +185,21 @@ WORLDS: dict[str, str] = {
     "missing_not_at_random": (
         "practitioners whose score barely moved rarely return the second "
         "questionnaire, so its blanks are missing not at random; threatens the "
-        "complete-case training score change (covariates such as ethnicity cannot be "
-        "blanked until the contract allows blanks)"
+        "complete-case training score change (missing covariates are the "
+        "missing_covariates world)"
     ),
     "frailty": (
         "an unobserved gamma frailty multiplies each person's DA rate before and after "
         "identification, so prior incidents only partly measure it; threatens the Cox "
         "model's proportional hazards (its marginal ratio drifts towards 1)"
+    ),
+    "missing_covariates": (
+        "ethnicity is not stated far more often for minority groups than for White people "
+        "(missing not at random: 6% of White, 25-40% of others), and age band, a matching "
+        "covariate, is blank for a quarter of under-25s and 8% of older people (the young "
+        "offend more and are referred more); the effect does not vary, so every truth is "
+        "the friendly world's; threatens matching that drops the blanks or reads them as "
+        "the reference age band, and breakdowns that drop them"
     ),
 }
 
@@ -195,6 +218,9 @@ QUARTERS = 4
 CRIME_SHARE = 0.625
 
 PEOPLE_PER_SCALE = 9000
+#: Share of men among DA perpetrators whose sex is stated (police-recorded DA suspects
+#: include more women than VAWG suspects do).
+MALE_SHARE = 0.8
 PRACTITIONERS_PER_SCALE = 300
 
 #: DA crimes by Home Office offence group (shares sum to 1).
@@ -635,6 +661,20 @@ def generate(
             "prior_da_incidents": prior.astype(np.int64),
         }
     )
+    sex, ethnicity = draw_sex_and_ethnicity(
+        world_rng(seed, DEMOGRAPHICS_STREAM),
+        n,
+        male_share=MALE_SHARE,
+        not_stated_ethnicity=(
+            MISSING_ETHNICITY_BY_GROUP if world == "missing_covariates" else NOT_STATED_ETHNICITY
+        ),
+    )
+    people_table["sex"] = pd.Series(sex, dtype="str")
+    people_table["ethnicity"] = pd.Series(ethnicity, dtype="str")
+    if world == "missing_covariates":
+        young = people_table["age_band"].isin(YOUNG_BANDS).to_numpy()
+        blank = hostile.random(n) < np.where(young, MISSING_AGE_YOUNG, MISSING_AGE_OLDER)
+        people_table["age_band"] = people_table["age_band"].where(~blank)
     offences_table = pd.DataFrame(
         {
             "offence_id": offence_id,

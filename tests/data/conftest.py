@@ -14,11 +14,12 @@ import pytest
 
 #: The extract is taken on 30/09/2026 (tests pass this as the extract date).
 SUSPECTS = [
-    ["suspect_id", "harm_score", "focus_flag", "focus_date", "focus_end_date", "age_band", "area"],
-    ["S001", "182.5", "Y", "01/04/2026", "", "25-34", "Bournemouth"],
-    ["S002", "40", "N", "", "", "18-24", "Poole"],
-    ["S003", "12.25", "no", "", "", "35-44", "Weymouth and Portland"],
-]
+    ["suspect_id", "harm_score", "focus_flag", "focus_date", "focus_end_date", "age_band", "area",
+     "sex", "ethnicity"],
+    ["S001", "182.5", "Y", "01/04/2026", "", "25-34", "Bournemouth", "male", "White"],
+    ["S002", "40", "N", "", "", "18-24", "Poole", "male", "not stated"],
+    ["S003", "12.25", "no", "", "", "35-44", "Weymouth and Portland", "female", ""],
+]  # fmt: skip
 
 CRIMES = [
     [

@@ -162,3 +162,11 @@ def test_summary_counts_confidently_wrong_and_leaves_failed_runs_out():
     assert row["seeds"] == 3 and row["coverage"] == pytest.approx(1 / 3)
     assert row["confidently_wrong"] == pytest.approx(1 / 3)
     assert row["wrong_by_design_label"] == pytest.approx(2 / 3)
+
+
+def test_missing_covariates_leave_every_headline_design_untouched():
+    """No headline design adjusts for age band or ethnicity, so their blanks move nothing."""
+    friendly = pd.DataFrame(world_rows("friendly", FIRST_SEED)).set_index("design")
+    missing = pd.DataFrame(world_rows("missing_covariates", FIRST_SEED)).set_index("design")
+    columns = ["effect", "ci_low", "ci_high", "truth", "sms_level"]
+    pd.testing.assert_frame_equal(friendly[columns], missing[columns])

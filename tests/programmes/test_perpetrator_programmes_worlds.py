@@ -217,3 +217,16 @@ def test_confidently_wrong_at_most_one_in_twenty_in_every_world():
     # strong an unmeasured confounder would have to be (the E-value in the report).
     hidden = results[results["world"].isin(UNDETECTABLE_WORLDS)]
     assert hidden.loc[hidden["significant"], "e_value_ci"].notna().all()
+
+
+def test_missing_covariates_world_carries_blank_ages_by_a_missing_indicator():
+    from analysis.programmes.perpetrator_programmes.tables import AGE_NOT_RECORDED
+
+    data = load("perpetrator_programmes", source="synthetic", seed=FIRST_SEED,
+                world="missing_covariates")  # fmt: skip
+    evaluation = evaluate(data, Parameters())
+    for cohort in evaluation.cohorts.values():
+        assert AGE_NOT_RECORDED in cohort.covariates
+    assert evaluation.not_recorded.loc["age band", "not_recorded"] > 500
+    findings = {f.label: f for f in build_findings(evaluation)}
+    assert set(DESIGNS) <= set(findings)

@@ -141,3 +141,27 @@ def test_shared_victims_link_suspects_and_cluster_withdrawal_within_victims():
         return _intraclass_correlation(arrests, "victim_id", "withdrew")
 
     assert correlation(_world("shared_victims")) > correlation(_world("friendly")) + 0.06
+
+
+def test_missing_covariates_blank_characteristics_and_nothing_else():
+    friendly, missing = _world("friendly"), _world("missing_covariates")
+    pd.testing.assert_frame_equal(friendly.tables["crimes"], missing.tables["crimes"])
+    before, after = friendly.tables["suspects"], missing.tables["suspects"]
+    same = [c for c in before.columns if c not in ("age_band", "ethnicity")]
+    pd.testing.assert_frame_equal(before[same], after[same])
+    # Age blanked, more often for the young: only blanks differ from the friendly draw.
+    blank = after["age_band"].isna()
+    assert 0.08 < blank.mean() < 0.16
+    assert (after.loc[~blank, "age_band"] == before.loc[~blank, "age_band"]).all()
+    young = before["age_band"].isin(["16-17", "18-24"])
+    assert blank[young].mean() > 2 * blank[~young].mean()
+    # Ethnicity not stated for far more minority suspects than White ones.
+    stated_before = before["ethnicity"] != "not stated"
+    lost = stated_before & after["ethnicity"].eq("not stated")
+    minority = before["ethnicity"].isin(["Asian", "Black", "Mixed", "Other"])
+    white = before["ethnicity"].eq("White")
+    assert lost[minority].mean() > 0.15 and lost[white].mean() < 0.03
+    # The effect does not vary: every truth is the friendly world's.
+    for key, value in friendly.truth.items():
+        assert missing.truth[key] == pytest.approx(value), key
+    assert missing.truth["charge_rate_ate_pp"] == pytest.approx(DEFAULT_EFFECTS["charge_effect_pp"])

@@ -148,3 +148,21 @@ def test_missing_not_at_random_questionnaires_bias_the_complete_case_change():
     assert 0.5 < scores["score_after"].notna().mean() < 0.85  # far more blanks than 8%
     truth = hostile.truth["training_score_change_all_trained"]
     assert complete_case_change(hostile) > truth + 1.5
+
+
+def test_missing_covariates_blank_age_and_ethnicity_and_nothing_else():
+    friendly, missing = _world("friendly"), _world("missing_covariates")
+    for name in ("offences", "programme_costs", "training_scores"):
+        pd.testing.assert_frame_equal(friendly.tables[name], missing.tables[name])
+    before, after = friendly.tables["people"], missing.tables["people"]
+    same = [c for c in before.columns if c not in ("age_band", "ethnicity")]
+    pd.testing.assert_frame_equal(before[same], after[same])
+    blank = after["age_band"].isna()
+    young = before["age_band"].isin(["16-17", "18-24"])
+    assert 0.08 < blank.mean() < 0.16 and blank[young].mean() > 2 * blank[~young].mean()
+    lost = before["ethnicity"].ne("not stated") & after["ethnicity"].eq("not stated")
+    minority = before["ethnicity"].isin(["Asian", "Black", "Mixed", "Other"])
+    assert lost[minority].mean() > 0.15 and lost[before["ethnicity"].eq("White")].mean() < 0.03
+    # The effect does not vary: every truth is the friendly world's.
+    for key, value in friendly.truth.items():
+        assert missing.truth[key] == pytest.approx(value), key

@@ -31,11 +31,52 @@ _FIRST_DATA_ROW = 2
 #: How many offending rows a problem lists.
 _ROWS_SHOWN = 5
 
+#: Recorded where a characteristic was not stated: analysed as its own group, as is a blank.
+NOT_STATED = "not stated"
+#: Sex as recorded by the police.
+SEXES = ("male", "female", NOT_STATED)
+#: Police self-defined ethnicity in the five groups of Home Office statistics, and not stated.
+ETHNICITIES = ("Asian", "Black", "Mixed", "White", "Other", NOT_STATED)
+
+
+def sex_column(who: str) -> Column:
+    """The optional ``sex`` column of a table of people (``who`` names them)."""
+    return Column(
+        "sex",
+        "category",
+        f"Sex of the {who} as recorded by the police; blank or 'not stated' where not "
+        "recorded (kept as its own group). Optional: without it no breakdown by sex is "
+        "possible and the report says so.",
+        nullable=True,
+        required=False,
+        default=None,
+        allowed=SEXES,
+        example="male",
+    )
+
+
+def ethnicity_column(who: str) -> Column:
+    """The optional ``ethnicity`` column of a table of people (``who`` names them)."""
+    return Column(
+        "ethnicity",
+        "category",
+        f"Self-defined ethnicity of the {who} in the five groups of Home Office police "
+        "statistics (Asian, Black, Mixed, White, Other); blank or 'not stated' where not "
+        "recorded (kept as its own group). Optional: without it no breakdown by ethnicity "
+        "is possible and the report says so.",
+        nullable=True,
+        required=False,
+        default=None,
+        allowed=ETHNICITIES,
+        example="White",
+    )
+
+
 SUSPECTS = TableSpec(
     name="suspects",
     description=(
         "One row per suspect scored at the Focus identification run: the harm score at "
-        "identification, adoption into Focus and the suspect's age band and area."
+        "identification, adoption into Focus and the suspect's age band, area, sex and ethnicity."
     ),
     key=("suspect_id",),
     columns=(
@@ -86,7 +127,9 @@ SUSPECTS = TableSpec(
         Column(
             "age_band",
             "category",
-            "Age band of the suspect at identification.",
+            "Age band of the suspect at identification; blank where not recorded (analysed "
+            "as its own group, 'not recorded').",
+            nullable=True,
             allowed=AGE_BANDS,
             example="25-34",
         ),
@@ -97,6 +140,8 @@ SUSPECTS = TableSpec(
             allowed=AREAS,
             example="Bournemouth",
         ),
+        sex_column("suspect"),
+        ethnicity_column("suspect"),
     ),
 )
 

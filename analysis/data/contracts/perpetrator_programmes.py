@@ -30,6 +30,7 @@ import pandas as pd
 from ...errors import Problem
 from ..codes import AGE_BANDS, AREAS, OFFENCE_GROUPS
 from ..schema import Column, Contract, TableSpec
+from .op_focus import ethnicity_column, sex_column
 
 #: Spreadsheet row of the first data row (header is row 1).
 _FIRST_DATA_ROW = 2
@@ -165,7 +166,9 @@ PEOPLE = TableSpec(
         Column(
             "age_band",
             "category",
-            "Age band at identification.",
+            "Age band at identification; blank where not recorded (a matching covariate: "
+            "the models carry an age-not-recorded indicator and the report counts the blanks).",
+            nullable=True,
             allowed=AGE_BANDS,
             example="25-34",
         ),
@@ -184,6 +187,8 @@ PEOPLE = TableSpec(
             min=0,
             example="3",
         ),
+        sex_column("person"),
+        ethnicity_column("person"),
     ),
 )
 

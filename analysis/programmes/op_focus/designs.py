@@ -19,6 +19,7 @@ import pandas as pd
 
 from ...errors import ConfigError, EstimationError
 from ...results import Estimate
+from . import tables
 from .tables import COMPARISON_LABEL, OFFENCE_PREFIX, comparison_pool, rdd_sample
 
 # --------------------------------------------------------------------------- designs
@@ -1258,7 +1259,7 @@ def matched_set_bootstrap(
 
 # --------------------------------------------------------------------------- for whom
 #: The group of suspects whose characteristic is missing: kept as a group of its own.
-NOT_RECORDED = "not recorded"
+NOT_RECORDED = tables.NOT_RECORDED
 
 
 def did_by_group(
@@ -1271,19 +1272,21 @@ def did_by_group(
 ) -> pd.DataFrame:
     """The charge-rate difference-in-differences within each group of suspects, and a test.
 
-    Each group (suspects with a missing value form their own group, "not
-    recorded", rather than being dropped) gets its own difference-in-differences.
-    Groups with fewer than ``min_suspects`` Focus or comparison suspects are
-    suppressed (no estimate: too few to estimate and possibly disclosive). The
-    interaction test (``attrs["heterogeneity_p_value"]``) is Cochran's Q across
-    the groups estimated: whether the effects differ by more than their
+    Each group (suspects whose value is blank or "not stated" form their own group,
+    "not recorded", rather than being dropped) gets its own difference-in-differences.
+    A group is not estimated when it has fewer than ``min_suspects`` Focus or
+    comparison suspects, or fewer than ``min_suspects`` charges (events) in either
+    arm: too few to estimate and possibly disclosive. The counts are returned as
+    they are; publish them through :func:`analysis.evidence.disclosure.suppress`.
+    The interaction test (``attrs["heterogeneity_p_value"]``) is Cochran's Q
+    across the groups estimated: whether the effects differ by more than their
     intervals allow.
 
     Returns
     -------
     DataFrame
-        One row per group: ``focus_suspects, comparison_suspects, effect,
-        ci_low, ci_high, p_value, note``.
+        One row per group: ``focus_suspects, comparison_suspects, focus_charges,
+        comparison_charges, effect, ci_low, ci_high, p_value, note``.
 
     Examples
     --------
@@ -1303,21 +1306,26 @@ def did_by_group(
     if group not in arrests.columns:
         raise ConfigError(
             f"did_by_group: no column '{group}' in the arrests; the suspects table carries "
-            "age_band (sex and ethnicity are not in the extract)"
+            "age_band, and sex and ethnicity when the extract has them (optional columns)"
         )
-    labels = arrests[group].astype("string").fillna(NOT_RECORDED)
+    labels = tables.recorded_group(arrests[group])
     members = comparison["suspect_id"]
     rows = []
     for value in sorted(labels.unique()):
-        within = arrests.loc[labels.eq(value)]
+        within = arrests.loc[labels.eq(value).to_numpy()]
         sample = within.loc[within["suspect_id"].isin(members) & within["finalised"]]
-        focus = sample.loc[sample["focus_flag"].astype(bool), "suspect_id"].nunique()
-        others = sample.loc[~sample["focus_flag"].astype(bool), "suspect_id"].nunique()
-        row = {group: value, "focus_suspects": focus, "comparison_suspects": others}
-        if min(focus, others) < min_suspects:
-            # The small count itself is withheld, not only the estimate.
-            row.update(focus_suspects=np.nan, comparison_suspects=np.nan)
-            row["note"] = f"suppressed: fewer than {min_suspects} suspects in a group"
+        in_focus = sample["focus_flag"].astype(bool)
+        charged = sample["charged"].eq(1)
+        row = {
+            group: value,
+            "focus_suspects": sample.loc[in_focus, "suspect_id"].nunique(),
+            "comparison_suspects": sample.loc[~in_focus, "suspect_id"].nunique(),
+            "focus_charges": int((charged & in_focus).sum()),
+            "comparison_charges": int((charged & ~in_focus).sum()),
+        }
+        smallest = min(row[c] for c in row if c != group)
+        if smallest < min_suspects:
+            row["note"] = f"suppressed: fewer than {min_suspects} suspects or charges in a group"
         else:
             try:
                 result = arrest_did(within, comparison, outcome=outcome)
@@ -1337,6 +1345,7 @@ def did_by_group(
     for column in ("effect", "ci_low", "ci_high", "p_value", "se"):
         if column not in table:
             table[column] = np.nan
+    table = table[[*COUNT_COLUMNS, "effect", "ci_low", "ci_high", "p_value", "se", "note"]]
     estimated = table.dropna(subset=["effect", "se"])
     estimated = estimated.loc[estimated["se"] > 0]
     p_value = None
@@ -1348,3 +1357,7 @@ def did_by_group(
     table = table.drop(columns="se")
     table.attrs["heterogeneity_p_value"] = p_value
     return table
+
+
+#: The count columns of :func:`did_by_group` (suppressed before publishing).
+COUNT_COLUMNS = ("focus_suspects", "comparison_suspects", "focus_charges", "comparison_charges")

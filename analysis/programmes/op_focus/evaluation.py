@@ -118,9 +118,15 @@ class Evaluation:
         (:func:`.designs.suspect_density_and_arrest_jump`).
     rd_pending : Estimate
         The jump in the share of arrests still pending (:func:`.designs.pending_jump`).
-    charge_by_age : DataFrame
-        The charge-rate difference-in-differences by age band, small groups
-        suppressed, with the interaction test in ``attrs`` (:func:`.designs.did_by_group`).
+    for_whom : dict of str to DataFrame or None
+        The charge-rate difference-in-differences by sex, age band and ethnicity
+        (keys of :data:`.tables.FOR_WHOM`), small groups not estimated, with the
+        interaction test in ``attrs`` (:func:`.designs.did_by_group`); None where the
+        extract records no value of the characteristic. Publish through
+        :meth:`for_whom_display`.
+    not_recorded : DataFrame
+        Suspects whose sex, age band or ethnicity is not recorded, and how the
+        analysis treats them (:func:`.tables.not_recorded`).
     gains : DataFrame
         Additional charges (and cost per charge) under the two stronger designs.
     cost_per_charge : CostPerOutcome
@@ -162,7 +168,8 @@ class Evaluation:
     charge_time_ratio: float
     rd_suspects: Estimate
     rd_pending: Estimate
-    charge_by_age: pd.DataFrame
+    for_whom: dict[str, pd.DataFrame | None]
+    not_recorded: pd.DataFrame
     gains: pd.DataFrame
     cost_per_charge: Any
     published: dict[str, pd.DataFrame]
@@ -186,6 +193,34 @@ class Evaluation:
     def cox_table(self) -> pd.DataFrame:
         """The Cox model's coefficients as the report shows them."""
         return self.cox.table.round(3)
+
+    def for_whom_display(self, by: str) -> pd.DataFrame | None:
+        """The effect by ``by`` as the report shows it: counts below the threshold suppressed.
+
+        Counts are protected by :func:`analysis.evidence.disclosure.suppress` (with
+        secondary suppression), estimates rounded; None where the extract records
+        no value of ``by``.
+        """
+        from ...evidence.disclosure import suppress
+
+        table = self.for_whom.get(by)
+        if table is None:
+            return None
+        shown = table.copy()
+        estimates = ["effect", "ci_low", "ci_high", "p_value"]
+        shown[estimates] = shown[estimates].round(2)
+        return suppress(
+            shown,
+            columns=list(designs.COUNT_COLUMNS),
+            threshold=self.params.suppression_threshold,
+            total_row=None,
+        )
+
+    @property
+    def for_whom_tables(self) -> dict[str, pd.DataFrame]:
+        """The published breakdowns (:meth:`for_whom_display`) of the characteristics recorded."""
+        shown = {by: self.for_whom_display(by) for by in self.for_whom}
+        return {by: table for by, table in shown.items() if table is not None}
 
     @property
     def selection_is_sharp(self) -> bool:
@@ -373,9 +408,17 @@ def evaluate(data: Any, params: Parameters | None = None) -> Evaluation:
             threshold=threshold,
             what="jump in the share of arrests pending",
         ),
-        charge_by_age=designs.did_by_group(
-            arrests, pool, group="age_band", min_suspects=params.suppression_threshold
-        ),
+        for_whom={
+            by: (
+                designs.did_by_group(
+                    arrests, pool, group=by, min_suspects=params.suppression_threshold
+                )
+                if tables.is_recorded(suspects, by)
+                else None
+            )
+            for by in tables.FOR_WHOM
+        },
+        not_recorded=tables.not_recorded(suspects),
         gains=gains,
         cost_per_charge=cost_per_charge,
         published=tables.published_tables(raw, threshold=params.suppression_threshold),

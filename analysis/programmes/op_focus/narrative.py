@@ -10,10 +10,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...data.harm_score import HarmScoreWeights
+from ...evidence.disclosure import suppress_count
+from ...evidence.multiplicity import holm
 from ...results import Estimate, format_number
 from .findings import finding_of, headline_finding
+from .tables import FOR_WHOM
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ...evidence import Finding
     from .evaluation import Evaluation
 
@@ -353,30 +358,111 @@ def reoffending(evaluation: Evaluation) -> str:
 
 
 def for_whom(evaluation: Evaluation) -> str:
-    """The charge-rate effect by age band: the interaction test and what was suppressed."""
-    table = evaluation.charge_by_age
+    """The charge-rate effect by sex, age band and ethnicity: what can and cannot be said.
+
+    One sentence per characteristic from its interaction test and what was not
+    estimated, a sentence on the suspects whose characteristic is not recorded, and
+    why no group result is a headline.
+    """
+    threshold = evaluation.params.suppression_threshold
+    parts = [
+        "**For whom.** The charge-rate difference-in-differences was estimated within each "
+        "group of suspects by sex, age band and ethnicity."
+    ]
+    adjusted = _holm_adjusted(
+        {
+            by: table.attrs.get("heterogeneity_p_value")
+            for by, table in evaluation.for_whom.items()
+            if table is not None
+        }
+    )
+    for by, words in FOR_WHOM.items():
+        parts.append(
+            _for_whom_sentence(evaluation.for_whom.get(by), words, threshold, adjusted.get(by))
+        )
+    gaps = evaluation.not_recorded
+    recorded = [
+        f"{words} for {suppress_count(gaps.loc[words, 'not_recorded'], threshold)}"
+        for words in gaps.index
+        if gaps.loc[words, "handling"].startswith("kept") and gaps.loc[words, "not_recorded"] > 0
+    ]
+    if recorded:
+        parts.append(
+            "Not recorded: "
+            + ", ".join(recorded)
+            + f" of the {int(gaps['suspects'].iloc[0]):,} suspects scored. They are kept as a "
+            "group of their own, never dropped (no one leaves the overall estimate, which "
+            "adjusts for none of these); whether a characteristic is recorded can depend on "
+            "what it is, so the 'not recorded' group is not a random sample of the others."
+        )
+    parts.append(
+        "No group result is a headline: the groups are small, their intervals wide, and "
+        "with several groups one interval in twenty misses by chance alone; read the overall "
+        "estimate, and a difference between groups only where its interaction test finds one."
+    )
+    return " ".join(parts)
+
+
+def _holm_adjusted(p_values: dict) -> dict:
+    """Holm-adjusted interaction p-values over a section's tests, with how many there are.
+
+    Tests that could not be run (None) are left out of the family.
+
+    Examples
+    --------
+    >>> _holm_adjusted({"sex": 0.01, "age_band": 0.04, "ethnicity": None})
+    {'sex': (0.02, 2), 'age_band': (0.04, 2)}
+    """
+    run = {key: p for key, p in p_values.items() if p is not None}
+    adjusted = holm(list(run.values())) if run else []
+    return {key: (float(q), len(run)) for key, q in zip(run, adjusted, strict=True)}
+
+
+def _for_whom_sentence(
+    table: pd.DataFrame | None,
+    words: str,
+    threshold: int,
+    adjusted: tuple[float, int] | None = None,
+) -> str:
+    """What the breakdown by one characteristic shows, from its table and interaction test.
+
+    ``adjusted`` is the interaction test's Holm-adjusted p-value over the section's
+    tests and how many there are: the effect is said to depend on a characteristic
+    only when that adjusted p-value is below 0.05.
+    """
+    if table is None:
+        return f"By {words}: not possible, the extract does not record the suspects' {words}."
     p_value = table.attrs.get("heterogeneity_p_value")
-    suppressed = table.index[table["note"].astype(str).str.startswith("suppressed")].tolist()
-    text = "**For whom.** The difference-in-differences within each age band of the suspect"
+    withheld = table.index[table["note"].astype(str).str.startswith("suppressed")].tolist()
     if p_value is None:
-        text += ": too few bands could be estimated to test whether the effect differs."
+        text = f"By {words}: too few groups could be estimated to test whether the effect differs"
+    elif p_value < 0.05 and adjusted is not None and adjusted[0] >= 0.05:
+        text = (
+            f"By {words}: the groups differ (test of equal effects p = {p_value:.3f}) but not "
+            f"once adjusted for the {adjusted[1]} tests of this section (Holm p = "
+            f"{adjusted[0]:.2f}), so read it as chance unless it recurs"
+        )
     elif p_value < 0.05:
-        text += (
-            f" differs between bands by more than chance allows (test of equal effects p = "
-            f"{p_value:.2f}): **the effect depends on age**; the bands' intervals are below."
+        text = (
+            f"By {words}: the effect differs between groups by more than chance allows (test "
+            f"of equal effects p = {p_value:.3f}"
+            + (f", Holm-adjusted p = {adjusted[0]:.3f}" if adjusted else "")
+            + f"): **the effect depends on {words}**"
         )
     else:
-        text += (
-            f" shows no clear difference between bands (test of equal effects p = "
-            f"{p_value:.2f}); the bands' own intervals are wide, so read the overall estimate."
+        text = (
+            f"By {words}: no clear difference between groups (test of equal effects p = "
+            f"{p_value:.2f})"
         )
-    if suppressed:
-        text += f" Suppressed (fewer than {evaluation.params.suppression_threshold} suspects): "
-        text += ", ".join(suppressed) + "."
-    return (
-        text + " Suspects with no age recorded would form their own group, not be dropped; the "
-        "extract records neither sex nor ethnicity, so effects by them cannot be estimated."
-    )
+    if withheld:
+        text += (
+            f"; not estimated (fewer than {threshold} suspects or charges): "
+            + ", ".join(withheld)
+            + ", so nothing can be said about the effect there"
+        )
+        if p_value is not None:
+            text += " and the test compares only the groups estimated"
+    return text + "."
 
 
 def sensitivity(findings: list[Finding]) -> str:

@@ -25,6 +25,71 @@ OFFENCE_PREFIX = "is_"
 #: Group labels used in tables and figures.
 FOCUS_LABEL = "Focus investigation"
 COMPARISON_LABEL = "High-harm comparison"
+#: The group of suspects whose characteristic is blank or "not stated": its own group.
+NOT_RECORDED = "not recorded"
+#: Characteristics the effect is broken down by ("for whom"), with the report's words.
+FOR_WHOM: dict[str, str] = {"sex": "sex", "age_band": "age band", "ethnicity": "ethnicity"}
+
+
+def recorded_group(values: pd.Series) -> pd.Series:
+    """A characteristic as analysed: blanks and "not stated" become one group, "not recorded".
+
+    People whose characteristic was not recorded are kept as a group of their own,
+    never dropped nor folded into another group.
+
+    Examples
+    --------
+    >>> recorded_group(pd.Series(["White", None, "not stated"])).tolist()
+    ['White', 'not recorded', 'not recorded']
+    """
+    labels = values.astype("string").fillna(NOT_RECORDED)
+    return labels.mask(labels.str.lower().eq("not stated"), NOT_RECORDED).astype(str)
+
+
+def is_recorded(table: pd.DataFrame, column: str) -> bool:
+    """Whether the extract carries ``column`` with at least one value recorded.
+
+    Examples
+    --------
+    >>> is_recorded(pd.DataFrame({"sex": [None, None]}), "sex")
+    False
+    """
+    if column not in table.columns:
+        return False
+    return bool(recorded_group(table[column]).ne(NOT_RECORDED).any())
+
+
+def not_recorded(suspects: pd.DataFrame, *, columns: Mapping[str, str] = FOR_WHOM) -> pd.DataFrame:
+    """How many suspects have each characteristic not recorded, and how the analysis treats them.
+
+    Returns
+    -------
+    DataFrame
+        One row per characteristic (its words): ``suspects`` (scored),
+        ``not_recorded`` (blank or "not stated", or every suspect when the
+        extract lacks the column) and ``handling``.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"sex": ["male", None], "age_band": ["25-34", "55+"]})
+    >>> table = not_recorded(frame)
+    >>> table.loc["sex", "not_recorded"], table.loc["ethnicity", "handling"]
+    (np.int64(1), 'not in the extract: no breakdown possible')
+    """
+    rows = {}
+    for column, words in columns.items():
+        if column not in suspects.columns or not is_recorded(suspects, column):
+            count, handling = len(suspects), "not in the extract: no breakdown possible"
+        else:
+            count = int(recorded_group(suspects[column]).eq(NOT_RECORDED).sum())
+            handling = (
+                f"kept as its own group ('{NOT_RECORDED}'); no headline design adjusts for it, "
+                "so no one is dropped"
+            )
+        rows[words] = {"suspects": len(suspects), "not_recorded": count, "handling": handling}
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "characteristic"
+    return table.astype({"suspects": "int64", "not_recorded": "int64"})
 
 
 def _require(table: pd.DataFrame, columns: list[str], name: str) -> None:
@@ -144,6 +209,8 @@ def vawg_arrests(
             "focus_end_date",
             "age_band",
             "area",
+            "sex",
+            "ethnicity",
         )
         if c in suspects.columns
     ]
@@ -372,9 +439,13 @@ def uptake_by(suspects: pd.DataFrame, by: str, *, threshold: float) -> pd.DataFr
     """
     eligible = suspects["harm_score"].ge(threshold)
     flag = suspects["focus_flag"].astype(bool)
+    groups = suspects[by]
+    if groups.isna().any() or groups.astype(str).str.lower().eq("not stated").any():
+        # Blanks would vanish from a groupby: they are a group of their own.
+        groups = recorded_group(groups)
     frame = pd.DataFrame(
         {
-            by: suspects[by],
+            by: groups,
             "scored": 1,
             "in_focus": flag.astype("int64"),
             "eligible": eligible.astype("int64"),

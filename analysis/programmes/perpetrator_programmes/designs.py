@@ -606,6 +606,116 @@ def target_trial_reoffending(
     )
 
 
+#: Count columns of :func:`trial_by_group` (suppressed before publishing).
+GROUP_COUNT_COLUMNS = ("pairs", "participant_reoffenders", "comparison_reoffenders")
+
+
+def trial_by_group(
+    trial: Estimate, outcomes: pd.DataFrame, *, by: str, min_count: int = 10
+) -> pd.DataFrame:
+    """The target-trial reoffending effect within each group of participants, and a test.
+
+    The emulated trial's pairs (:func:`target_trial_reoffending`) are split by the
+    participant's ``by`` (sex, age band, ethnicity); blanks and "not stated" form
+    their own group, "not recorded". Within a group the effect is the mean paired
+    difference with its t interval: the ATT among participants of that group,
+    against the comparisons matched to them. A group with fewer than ``min_count``
+    pairs, or fewer than ``min_count`` reoffenders on either side, is not
+    estimated (too few and possibly disclosive). The interaction test
+    (``attrs["heterogeneity_p_value"]``) is Cochran's Q across the groups
+    estimated. The counts are returned as they are: publish them through
+    :func:`analysis.evidence.disclosure.suppress`.
+
+    Parameters
+    ----------
+    trial : Estimate
+        From :func:`target_trial_reoffending` (its ``details["pairs"]``).
+    outcomes : pandas.DataFrame
+        From :func:`~.tables.person_outcomes` (``person_id`` and ``by``).
+    by : str
+        Characteristic of the participant.
+    min_count : int
+        Smallest number of pairs and of reoffenders on each side for an estimate.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: ``pairs``, ``participant_reoffenders``,
+        ``comparison_reoffenders``, ``effect``, ``ci_low``, ``ci_high`` (percentage
+        points), ``p_value`` and ``note``.
+
+    Examples
+    --------
+    >>> from analysis.synthetic import generate
+    >>> from analysis.programmes.perpetrator_programmes import tables
+    >>> synth = generate("perpetrator_programmes", seed=1)
+    >>> out = tables.person_outcomes(synth.tables["people"], synth.tables["offences"],
+    ...                              extract_date=synth.extract_date)
+    >>> cohort = tables.programme_cohort(out, "Drive")
+    >>> trial = target_trial_reoffending(out, synth.tables["offences"], "Drive",
+    ...     covariates=cohort.covariates, risk_levels=cohort.risk_levels,
+    ...     extract_date=synth.extract_date)
+    >>> table = trial_by_group(trial, out, by="sex")
+    >>> table.loc["male", "pairs"] > table.loc["female", "pairs"]
+    np.True_
+    """
+    from scipy import stats
+
+    from ...errors import ConfigError
+    from .tables import recorded_group
+
+    if by not in outcomes.columns:
+        raise ConfigError(
+            f"trial_by_group: no column '{by}' in the people table; sex and ethnicity are "
+            "optional columns of people"
+        )
+    pairs = trial.details["pairs"]
+    group_of = pd.Series(recorded_group(outcomes[by]).to_numpy(), index=outcomes["person_id"])
+    labels = pairs["treated_id"].map(group_of)
+    rows = []
+    for value in sorted(labels.dropna().unique()):
+        within = pairs.loc[labels.eq(value).to_numpy()]
+        row = {
+            by: value,
+            "pairs": len(within),
+            "participant_reoffenders": int(within["treated_outcome"].sum()),
+            "comparison_reoffenders": int(within["control_outcome"].sum()),
+        }
+        if min(row[c] for c in GROUP_COUNT_COLUMNS) < min_count:
+            row["note"] = f"suppressed: fewer than {min_count} pairs or reoffenders in a group"
+        else:
+            difference = 100 * (within["treated_outcome"] - within["control_outcome"])
+            se = float(difference.std(ddof=1) / np.sqrt(len(difference)))
+            t = stats.t.ppf(0.975, len(difference) - 1)
+            effect = float(difference.mean())
+            row.update(
+                effect=effect,
+                ci_low=effect - t * se,
+                ci_high=effect + t * se,
+                p_value=float(2 * stats.t.sf(abs(effect) / se, len(difference) - 1))
+                if se > 0
+                else np.nan,
+                se=se,
+                note="",
+            )
+        rows.append(row)
+    table = pd.DataFrame(rows).set_index(by)
+    for column in ("effect", "ci_low", "ci_high", "p_value", "se", "note"):
+        if column not in table:
+            table[column] = np.nan if column != "note" else ""
+    estimated = table.dropna(subset=["effect", "se"])
+    estimated = estimated.loc[estimated["se"] > 0]
+    p_value = None
+    if len(estimated) >= 2:
+        weights = 1 / estimated["se"] ** 2
+        pooled = np.sum(weights * estimated["effect"]) / np.sum(weights)
+        q = float(np.sum(weights * (estimated["effect"] - pooled) ** 2))
+        p_value = float(stats.chi2.sf(q, len(estimated) - 1))
+    table = table[[*GROUP_COUNT_COLUMNS, "effect", "ci_low", "ci_high", "p_value", "note"]]
+    table.attrs["heterogeneity_p_value"] = p_value
+    return table
+
+
 def _standardised_differences(
     treated: pd.DataFrame, controls: pd.DataFrame, covariates: list[str]
 ) -> np.ndarray:

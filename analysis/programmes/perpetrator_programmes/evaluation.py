@@ -123,6 +123,15 @@ class Evaluation:
         Switching values and the Monte Carlo value for money of each programme.
     cost_confirmed : bool
         Whether the costed year's spending matches the continuation funding announced.
+    for_whom : dict of str to dict of str to DataFrame or None
+        By programme, then characteristic (:data:`~.tables.FOR_WHOM`): the target
+        trial's effect within each group of participants, small groups not estimated,
+        with the interaction test in ``attrs`` (:func:`~.designs.trial_by_group`);
+        None where the extract records no value of the characteristic. Publish
+        through :meth:`for_whom_display`.
+    not_recorded : DataFrame
+        People whose sex, age band or ethnicity is not recorded, and how the analysis
+        treats them (:func:`~.tables.not_recorded`).
     """
 
     data: Dataset = field(repr=False)
@@ -150,6 +159,40 @@ class Evaluation:
     switching: dict[str, vfm.SwitchingValues]
     simulated: dict[str, vfm.SimulatedValueForMoney]
     cost_confirmed: bool
+    for_whom: dict[str, dict[str, pd.DataFrame | None]] = field(repr=False)
+    not_recorded: pd.DataFrame = field(repr=False)
+
+    def for_whom_display(self, programme: str, by: str) -> pd.DataFrame | None:
+        """One breakdown as the report shows it: counts below the threshold suppressed.
+
+        Counts are protected by :func:`analysis.evidence.disclosure.suppress` (with
+        secondary suppression), estimates rounded; None where the extract records no
+        value of ``by``.
+        """
+        from ...evidence.disclosure import suppress
+
+        table = self.for_whom[programme].get(by)
+        if table is None:
+            return None
+        shown = table.copy()
+        estimates = ["effect", "ci_low", "ci_high", "p_value"]
+        shown[estimates] = shown[estimates].round(2)
+        return suppress(
+            shown,
+            columns=list(designs.GROUP_COUNT_COLUMNS),
+            threshold=self.params.suppression_threshold,
+            total_row=None,
+        )
+
+    @property
+    def for_whom_tables(self) -> dict[str, pd.DataFrame]:
+        """The published breakdowns of the characteristics recorded, keyed "Drive by sex"."""
+        return {
+            f"{programme} by {words}": shown
+            for programme in self.for_whom
+            for by, words in tables.FOR_WHOM.items()
+            if (shown := self.for_whom_display(programme, by)) is not None
+        }
 
     @property
     def programmes(self) -> list[str]:
@@ -296,6 +339,23 @@ def evaluate(data: Dataset, params: Parameters) -> Evaluation:
             for name, result in components.items()
         },
         cost_confirmed=cost_confirmed,
+        for_whom={
+            name: {
+                by: (
+                    designs.trial_by_group(
+                        trial["start"][name],
+                        outcomes,
+                        by=by,
+                        min_count=params.suppression_threshold,
+                    )
+                    if tables.is_recorded(people, by)
+                    else None
+                )
+                for by in tables.FOR_WHOM
+            }
+            for name in cohorts
+        },
+        not_recorded=tables.not_recorded(people),
     )
 
 

@@ -13,13 +13,16 @@ from typing import TYPE_CHECKING
 
 from ...evidence import Finding, vfm
 from ...evidence.disclosure import suppress_count
+from ...evidence.multiplicity import holm
 from ...evidence.sms import describe_level
 from ...methods import mde
 from ...results import Estimate, format_number
 from . import findings as programme_findings
-from .tables import completion_by_prior_incidents, incomplete_participants
+from .tables import FOR_WHOM, completion_by_prior_incidents, incomplete_participants
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .evaluation import Evaluation
 
 
@@ -216,6 +219,126 @@ def reoffending_designs(evaluation: Evaluation, programme: str) -> str:
         f"{result.ipw.describe_effect()}. The target trial could detect a difference of "
         f"about {format_number(detectable, 2)} percentage points with 80% power."
     )
+
+
+# ---------------------------------------------------------------------------- for whom
+def for_whom(evaluation: Evaluation) -> str:
+    """The target trial's effect by sex, age band and ethnicity: what can and cannot be said.
+
+    One sentence per programme and characteristic from its interaction test and the
+    groups not estimated, a sentence on the people whose characteristic is not
+    recorded and how they are treated, and why no group result is a headline.
+    """
+    threshold = evaluation.params.suppression_threshold
+    parts = [
+        "**For whom.** The target trial's 12-month reoffending effect was estimated within "
+        "each group of participants (against the comparisons matched to them) by sex, age "
+        "band and ethnicity."
+    ]
+    adjusted = _holm_adjusted(
+        {
+            (programme, by): table.attrs.get("heterogeneity_p_value")
+            for programme, breakdowns in evaluation.for_whom.items()
+            for by, table in breakdowns.items()
+            if table is not None
+        }
+    )
+    for programme, breakdowns in evaluation.for_whom.items():
+        for by, words in FOR_WHOM.items():
+            parts.append(
+                _for_whom_sentence(
+                    programme, breakdowns.get(by), words, threshold, adjusted.get((programme, by))
+                )
+            )
+    gaps = evaluation.not_recorded
+    recorded = [
+        f"{words} for {suppress_count(gaps.loc[words, 'not_recorded'], threshold)}"
+        for words in gaps.index
+        if gaps.loc[words, "handling"].startswith("kept") and gaps.loc[words, "not_recorded"] > 0
+    ]
+    if recorded:
+        parts.append(
+            "Not recorded: "
+            + ", ".join(recorded)
+            + f" of the {int(gaps['people'].iloc[0]):,} people identified. They are kept as a "
+            "group of their own, never dropped; age band is a matching covariate, and a blank "
+            "one enters the models as a category of its own (a missing indicator) rather than "
+            "as the reference band or by dropping the person. Whether a characteristic is "
+            "recorded can depend on what it is, so the 'not recorded' group is not a random "
+            "sample of the others."
+        )
+    parts.append(
+        "No group result is a headline: the groups are small, their intervals wide, and "
+        "with several groups one interval in twenty misses by chance alone; read the overall "
+        "estimate, and a difference between groups only where its interaction test finds one."
+    )
+    return " ".join(parts)
+
+
+def _holm_adjusted(p_values: dict) -> dict:
+    """Holm-adjusted interaction p-values over a section's tests, with how many there are.
+
+    Tests that could not be run (None) are left out of the family.
+
+    Examples
+    --------
+    >>> _holm_adjusted({"sex": 0.01, "age_band": 0.04, "ethnicity": None})
+    {'sex': (0.02, 2), 'age_band': (0.04, 2)}
+    """
+    run = {key: p for key, p in p_values.items() if p is not None}
+    adjusted = holm(list(run.values())) if run else []
+    return {key: (float(q), len(run)) for key, q in zip(run, adjusted, strict=True)}
+
+
+def _for_whom_sentence(
+    programme: str,
+    table: pd.DataFrame | None,
+    words: str,
+    threshold: int,
+    adjusted: tuple[float, int] | None = None,
+) -> str:
+    """What one programme's breakdown by one characteristic shows.
+
+    ``adjusted`` is the interaction test's Holm-adjusted p-value over the section's
+    tests and how many there are: the effect is said to depend on a characteristic
+    only when that adjusted p-value is below 0.05.
+    """
+    if table is None:
+        return f"{programme} by {words}: not possible, the extract does not record {words}."
+    p_value = table.attrs.get("heterogeneity_p_value")
+    withheld = table.index[table["note"].astype(str).str.startswith("suppressed")].tolist()
+    if p_value is None:
+        text = (
+            f"{programme} by {words}: too few groups could be estimated to test whether the "
+            "effect differs"
+        )
+    elif p_value < 0.05 and adjusted is not None and adjusted[0] >= 0.05:
+        text = (
+            f"{programme} by {words}: the groups differ (test of equal effects p = "
+            f"{p_value:.3f}) but not once adjusted for the {adjusted[1]} tests of this section "
+            f"(Holm p = {adjusted[0]:.2f}), so read it as chance unless it recurs"
+        )
+    elif p_value < 0.05:
+        text = (
+            f"{programme} by {words}: the effect differs between groups by more than chance "
+            f"allows (test of equal effects p = {p_value:.3f}"
+            + (f", Holm-adjusted p = {adjusted[0]:.3f}" if adjusted else "")
+            + f"): **the effect depends on {words}**"
+        )
+    else:
+        text = (
+            f"{programme} by {words}: no clear difference between groups (test of equal "
+            f"effects p = {p_value:.2f})"
+        )
+    if withheld:
+        text += (
+            f"; not estimated (fewer than {threshold} pairs or reoffenders): "
+            + ", ".join(withheld)
+            + ", so nothing can be said about the effect there"
+        )
+        if p_value is not None:
+            text += " and the test compares only the groups estimated"
+    return text + "."
 
 
 # ---------------------------------------------------------------------------- survival

@@ -58,13 +58,88 @@ AGE_COVARIATES: dict[str, tuple[str, ...]] = {
 #: Quarters after the index date in the person-period panel (the follow-up year).
 QUARTERS_AFTER = 4
 
-#: Covariates of the propensity and Cox models (DASH medium only varies within Up2U).
+#: Missing-indicator covariate: 1 where the age band is blank (its dummies are then all 0).
+AGE_NOT_RECORDED = "age_not_recorded"
+
+#: Covariates of the propensity and Cox models (DASH medium only varies within Up2U; the
+#: age-not-recorded indicator only where some age bands are blank: a constant is dropped).
 BASE_COVARIATES: tuple[str, ...] = (
     "marac",
     "prior_da_incidents",
     *AGE_COVARIATES,
+    AGE_NOT_RECORDED,
     "urban",
 )
+
+#: The group of people whose characteristic is blank or "not stated": its own group.
+NOT_RECORDED = "not recorded"
+#: Characteristics the effect is broken down by ("for whom"), with the report's words.
+FOR_WHOM: dict[str, str] = {"sex": "sex", "age_band": "age band", "ethnicity": "ethnicity"}
+
+
+def recorded_group(values: pd.Series) -> pd.Series:
+    """A characteristic as analysed: blanks and "not stated" become one group, "not recorded".
+
+    Examples
+    --------
+    >>> recorded_group(pd.Series(["Black", None, "not stated"])).tolist()
+    ['Black', 'not recorded', 'not recorded']
+    """
+    labels = values.astype("string").fillna(NOT_RECORDED)
+    return labels.mask(labels.str.lower().eq("not stated"), NOT_RECORDED).astype(str)
+
+
+def is_recorded(table: pd.DataFrame, column: str) -> bool:
+    """Whether the extract carries ``column`` with at least one value recorded.
+
+    Examples
+    --------
+    >>> is_recorded(pd.DataFrame({"sex": [None, "not stated"]}), "sex")
+    False
+    """
+    if column not in table.columns:
+        return False
+    return bool(recorded_group(table[column]).ne(NOT_RECORDED).any())
+
+
+def not_recorded(people: pd.DataFrame, *, columns: Mapping[str, str] = FOR_WHOM) -> pd.DataFrame:
+    """How many people have each characteristic not recorded, and how the analysis treats them.
+
+    Age band is a covariate of the propensity and Cox models: a blank one is
+    carried by a missing indicator (:data:`AGE_NOT_RECORDED`) rather than the
+    person being dropped (complete case). Sex and ethnicity are in no model.
+
+    Returns
+    -------
+    DataFrame
+        One row per characteristic (its words): ``people``, ``not_recorded``
+        (blank or "not stated"; everyone when the extract lacks the column) and
+        ``handling``.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"age_band": ["25-34", None], "sex": ["male", "female"]})
+    >>> table = not_recorded(frame)
+    >>> int(table.loc["age band", "not_recorded"]), table.loc["ethnicity", "handling"]
+    (1, 'not in the extract: no breakdown possible')
+    """
+    rows = {}
+    for column, words in columns.items():
+        if not is_recorded(people, column):
+            count, handling = len(people), "not in the extract: no breakdown possible"
+        else:
+            count = int(recorded_group(people[column]).eq(NOT_RECORDED).sum())
+            handling = f"kept as its own group ('{NOT_RECORDED}')"
+            if column == "age_band":
+                handling += (
+                    "; in the matching and Cox models a missing indicator, so no one is dropped"
+                )
+            else:
+                handling += "; in no model, so no one is dropped"
+        rows[words] = {"people": len(people), "not_recorded": count, "handling": handling}
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "characteristic"
+    return table.astype({"people": "int64", "not_recorded": "int64"})
 
 
 def covariates_for(programme: str, risk_levels: Sequence[str] | None = None) -> list[str]:
@@ -127,8 +202,8 @@ def person_outcomes(
         crime dated after it, or to the extract date), ``event`` (1 if that crime
         exists), ``reoffended`` (1/0 within ``followup_days``; NaN when the window
         is incomplete), ``reoffended_pct`` (x100), and the numeric covariates
-        ``marac``, ``urban``, ``dash_medium`` and the age dummies of
-        :data:`AGE_COVARIATES`.
+        ``marac``, ``urban``, ``dash_medium``, the age dummies of
+        :data:`AGE_COVARIATES` and :data:`AGE_NOT_RECORDED`.
 
     Examples
     --------
@@ -173,6 +248,8 @@ def person_outcomes(
     out["dash_medium"] = out["dash_risk"].eq("medium").astype(float)
     for name, bands in AGE_COVARIATES.items():
         out[name] = out["age_band"].isin(bands).astype(float)
+    # Missing-indicator method: a blank age band is its own category, not the reference one.
+    out[AGE_NOT_RECORDED] = out["age_band"].isna().astype(float)
     return out
 
 
@@ -433,9 +510,13 @@ def attrition_table(people: pd.DataFrame, programme: str, by: str) -> pd.DataFra
     """
     rows = people[people["programme"].eq(programme)]
     status = rows["status"]
+    groups = rows[by]
+    if groups.isna().any():
+        # Blanks would vanish from a groupby: they are a group of their own.
+        groups = recorded_group(groups)
     flags = pd.DataFrame(
         {
-            by: rows[by],
+            by: groups,
             "referred": 1,
             "decided": (~status.eq("referred")).astype(int),
             "started": status.isin(STARTED_STATUSES).astype(int),

@@ -115,3 +115,17 @@ def test_missing_optional_focus_end_date_column_is_defaulted_to_blank(synth):
     tables["suspects"] = tables["suspects"].drop(columns="focus_end_date")
     typed = validate("op_focus", tables, extract_date=synth.extract_date)
     assert typed["suspects"]["focus_end_date"].isna().all()
+
+
+def test_extract_without_sex_and_ethnicity_still_loads(synth):
+    tables = _tables(synth)
+    tables["suspects"] = tables["suspects"].drop(columns=["sex", "ethnicity"])
+    typed = validate("op_focus", tables, extract_date=synth.extract_date)
+    assert typed["suspects"]["sex"].isna().all() and typed["suspects"]["ethnicity"].isna().all()
+
+
+def test_ethnicity_outside_the_five_groups_is_named(synth):
+    tables = _tables(synth)
+    tables["suspects"].loc[tables["suspects"].index[0], "ethnicity"] = "White British"
+    problems = [p for p in _problems(synth, tables) if p.column == "ethnicity"]
+    assert len(problems) == 1 and problems[0].rows == (2,)

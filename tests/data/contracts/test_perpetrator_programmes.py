@@ -151,3 +151,10 @@ def test_missing_notes_column_is_optional(synth):
     tables["programme_costs"] = tables["programme_costs"].drop(columns="notes")
     typed = validate(PROGRAMME, tables, extract_date=synth.extract_date)
     assert "notes" in typed["programme_costs"].columns
+
+
+def test_sex_and_ethnicity_are_optional(synth):
+    tables = _tables(synth)
+    tables["people"] = tables["people"].drop(columns=["sex", "ethnicity"])
+    typed = validate(PROGRAMME, tables, extract_date=synth.extract_date)
+    assert typed["people"]["sex"].isna().all() and typed["people"]["ethnicity"].isna().all()

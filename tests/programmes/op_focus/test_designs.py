@@ -152,11 +152,25 @@ def test_did_by_group_keeps_not_recorded_suppresses_small_groups_and_tests(evalu
     table = did_by_group(arrests, evaluation.pool, group="age_band", min_suspects=10)
     assert NOT_RECORDED in table.index
     small = table.loc[NOT_RECORDED]
-    assert small["note"].startswith("suppressed") and np.isnan(small["focus_suspects"])
+    assert small["note"].startswith("suppressed") and small["focus_suspects"] < 10
     assert np.isnan(small["effect"])
     p_value = table.attrs["heterogeneity_p_value"]
     assert p_value is not None and 0 <= p_value <= 1
     estimated = table.dropna(subset=["effect"])
     assert (estimated["ci_low"] < estimated["effect"]).all() and len(estimated) >= 2
-    with pytest.raises(ConfigError, match="sex and ethnicity are not in the extract"):
-        did_by_group(arrests, evaluation.pool, group="ethnicity")
+    # Enough suspects but too few charges: not estimated either.
+    assert (estimated[["focus_charges", "comparison_charges"]] >= 10).all().all()
+    with pytest.raises(ConfigError, match="sex and ethnicity when the extract has them"):
+        did_by_group(arrests.drop(columns="ethnicity"), evaluation.pool, group="ethnicity")
+
+
+def test_did_by_group_reads_not_stated_and_blank_as_one_group(evaluation):
+    from analysis.programmes.op_focus.designs import NOT_RECORDED, did_by_group
+
+    arrests = evaluation.arrests.copy()
+    blank = arrests["ethnicity"].eq("not stated")
+    arrests["ethnicity"] = arrests["ethnicity"].astype("object").where(~blank, None)
+    with_blanks = did_by_group(arrests, evaluation.pool, group="ethnicity")
+    as_recorded = did_by_group(evaluation.arrests, evaluation.pool, group="ethnicity")
+    assert "not stated" not in as_recorded.index and NOT_RECORDED in as_recorded.index
+    pd.testing.assert_frame_equal(with_blanks, as_recorded)

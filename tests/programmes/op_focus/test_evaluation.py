@@ -68,3 +68,36 @@ def test_an_unknown_harm_weight_scheme_is_a_config_error():
     world = generate("op_focus", seed=8, scale=0.3)
     with pytest.raises(ConfigError, match="harm_weights"):
         evaluate(world, Parameters(harm_weights="sentencing"))
+
+
+def test_for_whom_breaks_the_charge_effect_down_with_counts_suppressed(evaluation):
+    from analysis.programmes.op_focus.designs import COUNT_COLUMNS
+    from analysis.programmes.op_focus.tables import FOR_WHOM
+
+    assert set(evaluation.for_whom) == set(FOR_WHOM)
+    for by, table in evaluation.for_whom.items():
+        shown = evaluation.for_whom_display(by)
+        assert list(shown.index) == list(table.index)
+        counts = table[list(COUNT_COLUMNS)]
+        small = (counts.lt(10) & counts.gt(0)).to_numpy()
+        # Every small non-zero count is replaced by a marker in the published table.
+        published = shown[list(COUNT_COLUMNS)].to_numpy()[small]
+        assert all(isinstance(value, str) for value in published), shown
+        withheld = table["note"].astype(str).str.startswith("suppressed")
+        assert table.loc[withheld, "effect"].isna().all()
+        assert (table.loc[~withheld, list(COUNT_COLUMNS)] >= 10).all().all()
+    assert set(evaluation.for_whom_tables) == set(FOR_WHOM)
+    assert list(evaluation.not_recorded.index) == list(FOR_WHOM.values())
+
+
+def test_for_whom_says_not_possible_without_the_columns(world):
+    from analysis.programmes.op_focus import narrative
+
+    tables = dict(world.tables)
+    tables["suspects"] = tables["suspects"].assign(sex=None, ethnicity=None)
+    without = dataclasses.replace(world, tables=tables)
+    evaluation = evaluate(without, Parameters(pilot_start="2026-04-01", harm_threshold=240.0))
+    assert evaluation.for_whom["sex"] is None and evaluation.for_whom["ethnicity"] is None
+    assert set(evaluation.for_whom_tables) == {"age_band"}
+    text = narrative.for_whom(evaluation)
+    assert "By sex: not possible" in text and "By ethnicity: not possible" in text

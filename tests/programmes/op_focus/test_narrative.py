@@ -245,19 +245,41 @@ def test_caveats_every_branch(evaluation, findings):
 
 
 def test_for_whom_every_branch(evaluation):
-    table = evaluation.charge_by_age
-    assert "extract records neither sex nor ethnicity" in narrative.for_whom(evaluation)
+    table = evaluation.for_whom["age_band"]
+    text = narrative.for_whom(evaluation)
+    assert "By sex:" in text and "By ethnicity:" in text
+    assert "No group result is a headline" in text
 
-    def with_table(p_value, notes=None):
+    def with_table(p_value, notes=None, by="age_band"):
         changed = table.copy()
         changed.attrs["heterogeneity_p_value"] = p_value
         if notes is not None:
             changed["note"] = notes
-        return replace(evaluation, charge_by_age=changed)
+        return replace(evaluation, for_whom={**evaluation.for_whom, by: changed})
 
-    assert "no clear difference between bands" in narrative.for_whom(with_table(0.5))
-    assert "**the effect depends on age**" in narrative.for_whom(with_table(0.01))
-    assert "too few bands could be estimated" in narrative.for_whom(with_table(None))
-    notes = ["suppressed: fewer than 10 suspects in a group"] + [""] * (len(table) - 1)
+    assert "By age band: no clear difference between groups" in narrative.for_whom(with_table(0.5))
+    assert "**the effect depends on age band**" in narrative.for_whom(with_table(0.001))
+    # Significant alone but not once adjusted for the section's tests (Holm).
+    tested = sum(t is not None and t.attrs["heterogeneity_p_value"] is not None
+                 for t in evaluation.for_whom.values())  # fmt: skip
+    assert tested == 3
+    text = narrative.for_whom(with_table(0.049))
+    assert "By age band: the groups differ (test of equal effects p = 0.049)" in text
+    assert "but not once adjusted for the 3 tests of this section" in text
+    assert "**the effect depends" not in text
+    assert "too few groups could be estimated" in narrative.for_whom(with_table(None))
+    notes = ["suppressed: fewer than 10 suspects or charges"] + [""] * (len(table) - 1)
     text = narrative.for_whom(with_table(0.5, notes))
-    assert f"Suppressed (fewer than 10 suspects): {table.index[0]}." in text
+    assert f"(fewer than 10 suspects or charges): {table.index[0]}, so nothing" in text
+    assert "the test compares only the groups estimated" in text
+    missing = replace(evaluation, for_whom={**evaluation.for_whom, "ethnicity": None})
+    assert "By ethnicity: not possible" in narrative.for_whom(missing)
+
+
+def test_for_whom_counts_what_is_not_recorded(evaluation):
+    gaps = evaluation.not_recorded.copy()
+    gaps.loc["ethnicity", "not_recorded"] = 4
+    text = narrative.for_whom(replace(evaluation, not_recorded=gaps))
+    assert "ethnicity for <10 of the" in text
+    gaps.loc[:, "not_recorded"] = 0
+    assert "Not recorded:" not in narrative.for_whom(replace(evaluation, not_recorded=gaps))

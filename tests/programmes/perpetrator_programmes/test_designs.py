@@ -16,6 +16,7 @@ from scipy import stats
 from analysis.errors import ConfigError, EstimationError
 from analysis.methods.paired import paired_difference
 from analysis.programmes.perpetrator_programmes import designs
+from analysis.results import Estimate
 
 
 def test_paired_difference_matches_the_t_interval():
@@ -188,3 +189,63 @@ def test_training_bounds_hold_the_complete_case_change_and_every_truth(evaluatio
     assert low <= evaluation.training.effect <= high
     scores = evaluation.data["training_scores"]
     assert high - low == pytest.approx(100 * scores["score_after"].isna().mean())
+
+
+def _trial_with_pairs(pairs: pd.DataFrame) -> Estimate:
+    return Estimate(effect=0.0, se=1.0, ci_low=-2.0, ci_high=2.0, p_value=1.0, n=len(pairs),
+                    scale="percentage points", method="target trial", estimand="ATT",
+                    details={"pairs": pairs})  # fmt: skip
+
+
+def test_trial_by_group_is_the_paired_difference_within_each_group():
+    rng = np.random.default_rng(4)
+    n = 200
+    people = pd.DataFrame(
+        {
+            "person_id": [f"p{i}" for i in range(n)],
+            "sex": ["male"] * 120 + ["female"] * 70 + ["not stated"] * 5 + [None] * 5,
+        }
+    )
+    pairs = pd.DataFrame(
+        {
+            "treated_id": people["person_id"],
+            "control_id": [f"c{i}" for i in range(n)],
+            "treated_outcome": (rng.random(n) < 0.3).astype(int),
+            "control_outcome": (rng.random(n) < 0.45).astype(int),
+        }
+    )
+    table = designs.trial_by_group(_trial_with_pairs(pairs), people, by="sex", min_count=10)
+    assert list(table.index) == ["female", "male", "not recorded"]
+    for group, rows in (("male", slice(0, 120)), ("female", slice(120, 190))):
+        within = pairs.iloc[rows]
+        reference = paired_difference(
+            within.assign(t=100 * within["treated_outcome"], c=100 * within["control_outcome"]),
+            before="c",
+            after="t",
+        )
+        assert table.loc[group, "effect"] == pytest.approx(reference.effect)
+        assert table.loc[group, "ci_low"] == pytest.approx(reference.ci_low)
+        assert table.loc[group, "p_value"] == pytest.approx(reference.p_value)
+        assert table.loc[group, "pairs"] == len(within)
+    # "not stated" and blank are one group of 10 pairs, too few reoffenders to estimate.
+    assert table.loc["not recorded", "pairs"] == 10
+    assert table.loc["not recorded", "note"].startswith("suppressed")
+    assert math.isnan(table.loc["not recorded", "effect"])
+    # Cochran's Q over the two groups estimated.
+    est = table.loc[["female", "male"]]
+    se = (est["ci_high"] - est["effect"]) / stats.t.ppf(0.975, est["pairs"] - 1)
+    weights = 1 / se**2
+    pooled = (weights * est["effect"]).sum() / weights.sum()
+    q = (weights * (est["effect"] - pooled) ** 2).sum()
+    assert table.attrs["heterogeneity_p_value"] == pytest.approx(stats.chi2.sf(q, 1))
+
+
+def test_trial_by_group_needs_the_column_and_tests_only_with_two_groups():
+    pairs = pd.DataFrame({"treated_id": ["a", "b"], "control_id": ["x", "y"],
+                          "treated_outcome": [1, 0], "control_outcome": [0, 1]})  # fmt: skip
+    people = pd.DataFrame({"person_id": ["a", "b"], "sex": ["male", "male"]})
+    with pytest.raises(ConfigError, match="optional columns of people"):
+        designs.trial_by_group(_trial_with_pairs(pairs), people, by="ethnicity")
+    table = designs.trial_by_group(_trial_with_pairs(pairs), people, by="sex")
+    assert table.attrs["heterogeneity_p_value"] is None
+    assert table.loc["male", "note"].startswith("suppressed")

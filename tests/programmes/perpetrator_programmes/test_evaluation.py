@@ -136,3 +136,33 @@ def test_offences_averted_scale_by_quarters_and_starters(starters, costs):
     record = averted_record(averted)
     assert record["Drive"]["participants"] == 3
     assert (record["Drive"]["ci_low"], record["Drive"]["ci_high"]) == pytest.approx((3.0, 9.0))
+
+
+def test_for_whom_breaks_the_target_trial_down_with_counts_suppressed(evaluation):
+    from analysis.programmes.perpetrator_programmes.designs import GROUP_COUNT_COLUMNS
+
+    assert set(evaluation.for_whom) == set(evaluation.programmes)
+    counts = list(GROUP_COUNT_COLUMNS)
+    for programme, breakdowns in evaluation.for_whom.items():
+        assert set(breakdowns) == set(tables.FOR_WHOM)
+        for by, table in breakdowns.items():
+            pairs = evaluation.target_trial[programme].details["pairs"]
+            assert table["pairs"].sum() == len(pairs)  # every pair in exactly one group
+            withheld = table["note"].astype(str).str.startswith("suppressed")
+            assert table.loc[withheld, "effect"].isna().all()
+            assert (table.loc[~withheld, counts] >= 10).all().all()
+            shown = evaluation.for_whom_display(programme, by)
+            small = (table[counts].lt(10) & table[counts].gt(0)).to_numpy()
+            assert all(isinstance(v, str) for v in shown[counts].to_numpy()[small]), shown
+    assert len(evaluation.for_whom_tables) == 2 * len(tables.FOR_WHOM)
+    assert list(evaluation.not_recorded.index) == list(tables.FOR_WHOM.values())
+
+
+def test_for_whom_is_not_possible_without_the_columns(synthetic_data):
+    people = synthetic_data.tables["people"].assign(sex=None, ethnicity=None)
+    data = dataclasses.replace(synthetic_data, tables={**synthetic_data.tables, "people": people})
+    evaluation = evaluate(data, Parameters(continuation_funding_gbp=135_000.0))
+    for breakdowns in evaluation.for_whom.values():
+        assert breakdowns["sex"] is None and breakdowns["ethnicity"] is None
+        assert breakdowns["age_band"] is not None
+    assert set(evaluation.for_whom_tables) == {"Drive by age band", "Up2U by age band"}

@@ -209,3 +209,48 @@ def test_sensitivity_lists_every_matched_and_cox_finding(findings):
     with_e = [f for f in findings if "e_value" in f.extra and f.role == "finding"]
     assert text.count("\n- ") == len(with_e) >= 10
     assert "Rosenbaum: significant until" in text or "not significant even without" in text
+
+
+def test_for_whom_every_branch(evaluation):
+    text = narrative.for_whom(evaluation)
+    assert "Drive by sex:" in text and "Up2U by ethnicity:" in text
+    assert "No group result is a headline" in text
+    table = evaluation.for_whom["Drive"]["age_band"]
+
+    def with_table(p_value, notes=None):
+        changed = table.copy()
+        changed.attrs["heterogeneity_p_value"] = p_value
+        if notes is not None:
+            changed["note"] = notes
+        drive = {**evaluation.for_whom["Drive"], "age_band": changed}
+        return dataclasses.replace(evaluation, for_whom={**evaluation.for_whom, "Drive": drive})
+
+    assert "Drive by age band: no clear difference between groups" in narrative.for_whom(
+        with_table(0.5, [""] * len(table))
+    )
+    assert "**the effect depends on age band**" in narrative.for_whom(with_table(0.0001))
+    # Significant alone but not once adjusted for the section's tests (Holm).
+    text = narrative.for_whom(with_table(0.049))
+    assert "Drive by age band: the groups differ (test of equal effects p = 0.049)" in text
+    assert "but not once adjusted for the" in text
+    assert "Drive by age band: too few groups could be estimated" in narrative.for_whom(
+        with_table(None)
+    )
+    notes = ["suppressed: fewer than 10 pairs or reoffenders"] + [""] * (len(table) - 1)
+    text = narrative.for_whom(with_table(0.5, notes))
+    assert f"(fewer than 10 pairs or reoffenders): {table.index[0]}, so nothing" in text
+    assert "the test compares only the groups estimated" in text
+    lacking = {name: {**b, "ethnicity": None} for name, b in evaluation.for_whom.items()}
+    text = narrative.for_whom(dataclasses.replace(evaluation, for_whom=lacking))
+    assert "Drive by ethnicity: not possible" in text
+
+
+def test_for_whom_counts_what_is_not_recorded(evaluation):
+    gaps = evaluation.not_recorded.copy()
+    gaps.loc["age band", "not_recorded"] = 4
+    text = narrative.for_whom(dataclasses.replace(evaluation, not_recorded=gaps))
+    assert "age band for <10," in text and "missing indicator" in text
+    gaps.loc[:, "not_recorded"] = 0
+    assert "Not recorded:" not in narrative.for_whom(
+        dataclasses.replace(evaluation, not_recorded=gaps)
+    )

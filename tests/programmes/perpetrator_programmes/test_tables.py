@@ -386,3 +386,31 @@ def test_data_quality_table_reports_rows_dates_and_blanks():
     assert quality.loc["people", "missing"] == "start_date: 1"
     assert quality.loc["programme_costs", "missing"] == "none"
     assert quality.loc["programme_costs", "first_date"] is None
+
+
+def test_blank_age_band_is_a_missing_indicator_not_the_reference_band():
+    people = pd.DataFrame(
+        {
+            "person_id": ["a", "b"],
+            "status": ["completed", "not_referred"],
+            "identified_date": pd.to_datetime(["2023-01-01", "2023-02-01"]),
+            "start_date": pd.to_datetime(["2023-02-01", None]),
+            "marac_flag": [True, False],
+            "prior_da_incidents": [3, 1],
+            "age_band": ["18-24", None],
+            "area": ["Poole", "Purbeck"],
+            "dash_risk": ["high", "high"],
+        }
+    )
+    offences = pd.DataFrame({"person_id": ["a"], "da_flag": [True],
+                             "offence_date": pd.to_datetime(["2023-06-01"])})  # fmt: skip
+    out = tables.person_outcomes(people, offences, extract_date=pd.Timestamp("2025-01-01"))
+    assert out[tables.AGE_NOT_RECORDED].tolist() == [0.0, 1.0]
+    assert out.loc[1, list(tables.AGE_COVARIATES)].eq(0).all()
+    assert tables.AGE_NOT_RECORDED in tables.covariates_for("Drive")
+    gaps = tables.not_recorded(people)
+    assert gaps.loc["age band", "not_recorded"] == 1
+    assert "missing indicator" in gaps.loc["age band", "handling"]
+    assert gaps.loc["sex", "handling"].startswith("not in the extract")
+    attrition = tables.attrition_table(people.assign(programme="Drive"), "Drive", "age_band")
+    assert tables.NOT_RECORDED in attrition.index
