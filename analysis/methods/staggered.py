@@ -227,7 +227,10 @@ def staggered_did(
         )
 
     # ---- ATT(g,t) with influence functions
-    atts, infl, cells, skipped = [], [], [], 0
+    # One column per cell, written in place into a units x cells array (Fortran order,
+    # so a column is contiguous) rather than a list stacked afterwards (a second copy).
+    psi = np.empty((n_units, len(cohorts) * (n_periods - 1)), order="F")
+    atts, cells, takes_part, skipped = [], [], [], 0
     for g in cohorts:
         in_group = group == g
         n_t = int(in_group.sum())
@@ -246,11 +249,11 @@ def staggered_did(
             change = y[:, t] - y[:, base]
             mean_t = change[in_group].mean()
             mean_c = change[comparison].mean()
-            psi = n_units * (
+            takes_part.append(in_group | comparison)
+            psi[:, len(atts)] = n_units * (
                 in_group * (change - mean_t) / n_t - comparison * (change - mean_c) / n_c
             )
             atts.append(mean_t - mean_c)
-            infl.append(psi)
             cells.append((g, t, n_t, n_c))
     if skipped:
         warnings.append(
@@ -258,8 +261,8 @@ def staggered_did(
             "then) or no base period before the anticipation window, and were not estimated."
         )
     att = np.array(atts)
-    psi = np.column_stack(infl)
-    se = np.sqrt((psi**2).sum(axis=0)) / n_units
+    psi = _ClassBlocks(psi[:, : len(atts)], group, np.column_stack(takes_part))
+    se = np.sqrt(psi.sums_of_squares()) / n_units
     z = float(stats.norm.ppf(0.5 + conf_level / 2))
     g_idx, t_idx, n_treated, n_control = (np.array(column) for column in zip(*cells, strict=True))
     post = t_idx >= g_idx
@@ -286,22 +289,39 @@ def staggered_did(
         )
     cohort_share = {g: float((group == g).mean()) for g in cohorts}
     group_share = np.array([cohort_share[g] for g in g_idx])
-    membership = (group[:, None] == g_idx[None, :]).astype(float)
+    # Units fall into classes (each cohort, then the never treated): the influence of
+    # the estimated cohort-size weights is the same for every unit of a class, so it is
+    # computed once a class and looked up, never as a units x cells array.
+    unit_class = psi.unit_class
+    cell_class = np.searchsorted(cohorts, g_idx)
+    in_class = (np.arange(len(cohorts) + 1)[:, None] == cell_class[None, :]).astype(float)
+
+    def aggregate_many(which: np.ndarray, weighted: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Averages of ATT(g,t) over the cells of each column of ``which`` (cells x J).
+
+        Returns the J averages and their influence functions (units x J).
+        """
+        chosen = which.astype(float)
+        share = group_share[:, None] * chosen if weighted else chosen
+        total = share.sum(axis=0)
+        weights = share / total
+        influence = psi.matmul(weights)
+        if weighted:
+            # Influence of the estimated cohort-size weights (R did's wif()): per unit,
+            # (membership - share) / total - (sum of that) * share / total^2, times att.
+            weighted_att = share.T @ att
+            class_att = in_class @ (chosen * att[:, None])
+            class_cells = in_class @ chosen
+            class_term = (class_att - weighted_att) / total - (
+                class_cells - total
+            ) * weighted_att / total**2
+            influence += class_term[unit_class]
+        return weights.T @ att, influence
 
     def aggregate(which: np.ndarray, weighted: bool) -> tuple[float, np.ndarray]:
         """Weighted average of ATT(g,t) cells and its influence function."""
-        if weighted:
-            share = group_share[which]
-            total = share.sum()
-            weights = share / total
-            # Influence of the estimated cohort-size weights (R did's wif()).
-            deviation = membership[:, which] - share
-            wif = deviation / total - np.outer(deviation.sum(axis=1), share / total**2)
-            influence = psi[:, which] @ weights + wif @ att[which]
-        else:
-            weights = np.full(which.sum(), 1 / which.sum())
-            influence = psi[:, which] @ weights
-        return float(weights @ att[which]), influence
+        coef, influence = aggregate_many(which[:, None], weighted)
+        return float(coef[0]), influence[:, 0]
 
     def se_of(influence: np.ndarray) -> float:
         return float(np.sqrt((influence**2).sum()) / n_units)
@@ -312,16 +332,11 @@ def staggered_did(
 
     # ---- event-time (dynamic) aggregation
     event_times = np.unique(event_time)
-    dyn_coef, dyn_if, dyn_groups = [], [], []
-    for e in event_times:
-        which = event_time == e
-        coef, influence = aggregate(which, weighted=True)
-        dyn_coef.append(coef)
-        dyn_if.append(influence)
-        dyn_groups.append(int(which.sum()))
-    dyn_psi = np.column_stack(dyn_if)
-    dyn_coef_array = np.array(dyn_coef)
-    dyn_se = np.sqrt((dyn_psi**2).sum(axis=0)) / n_units
+    at_event = event_time[:, None] == event_times[None, :]
+    dyn_coef_array, dyn_psi = aggregate_many(at_event, weighted=True)
+    dyn_groups = at_event.sum(axis=0).astype(int)
+    dyn_vcov = dyn_psi.T @ dyn_psi / n_units**2
+    dyn_se = np.sqrt(np.diag(dyn_vcov))
     critical = _uniform_critical_value(dyn_psi, dyn_se, n_units, conf_level, n_boot, seed)
     dynamic = pd.DataFrame(
         {
@@ -351,13 +366,13 @@ def staggered_did(
     pre_events = event_times < 0
     if pre_events.any():
         pre_coef = dyn_coef_array[pre_events]
-        pre_cov = dyn_psi[:, pre_events].T @ dyn_psi[:, pre_events] / n_units**2
+        pre_cov = dyn_vcov[np.ix_(pre_events, pre_events)]
         wald, q = wald_test(pre_coef, pre_cov)
         diagnostics["pretrend_p_value"] = float(stats.chi2.sf(wald, q))
         diagnostics["pretrend_chi2"] = wald
         diagnostics["pretrend_df"] = q
         pre_cells = ~post
-        cell_cov = psi[:, pre_cells].T @ psi[:, pre_cells] / n_units**2
+        cell_cov = psi.gram(pre_cells) / n_units**2
         wald_cells, q_cells = wald_test(att[pre_cells], cell_cov)
         diagnostics["pretrend_p_value_cells"] = float(stats.chi2.sf(wald_cells, q_cells))
         if diagnostics["pretrend_p_value"] < 0.05:
@@ -435,7 +450,7 @@ def staggered_did(
             "dynamic": dynamic,
             "by_group": by_group,
             "dynamic_vcov": pd.DataFrame(
-                dyn_psi.T @ dyn_psi / n_units**2,
+                dyn_vcov,
                 index=event_times.astype(int),
                 columns=event_times.astype(int),
             ),
@@ -443,6 +458,55 @@ def staggered_did(
         conf_level=conf_level,
         outcome=outcome,
     )
+
+
+class _ClassBlocks:
+    """The units x cells influence functions of ATT(g,t), stored by class of unit.
+
+    A unit's influence on a cell is zero unless it is in the cell's cohort or its
+    comparison group, and units of one class (a cohort, or the never treated) take part
+    in the same cells. So each class keeps only its own rows and the columns it takes
+    part in: with never-treated comparisons a cohort's units take part in about one cell
+    in ``n_cohorts``, and products and cross-products cost that much less than on the
+    dense array (at 20,000 units and 245 cells the cross-products were most of the time).
+    """
+
+    def __init__(self, dense: np.ndarray, group: np.ndarray, takes_part: np.ndarray) -> None:
+        cohorts = np.unique(group[np.isfinite(group)])
+        self.unit_class = np.searchsorted(cohorts, group)  # never treated (inf): the last
+        self.shape = dense.shape
+        self.blocks = []
+        for k in np.unique(self.unit_class):
+            rows = np.flatnonzero(self.unit_class == k)
+            columns = np.flatnonzero(takes_part[rows[0]])
+            self.blocks.append((rows, columns, dense[np.ix_(rows, columns)]))
+
+    def matmul(self, weights: np.ndarray) -> np.ndarray:
+        """``dense @ weights`` (cells x J) as units x J."""
+        out = np.zeros((self.shape[0], weights.shape[1]))
+        for rows, columns, block in self.blocks:
+            out[rows] = block @ weights[columns]
+        return out
+
+    def sums_of_squares(self) -> np.ndarray:
+        """``(dense**2).sum(axis=0)``."""
+        out = np.zeros(self.shape[1])
+        for _, columns, block in self.blocks:
+            out[columns] += np.einsum("ij,ij->j", block, block)
+        return out
+
+    def gram(self, which: np.ndarray) -> np.ndarray:
+        """``dense[:, which].T @ dense[:, which]``."""
+        selected = np.flatnonzero(which)
+        position = np.full(self.shape[1], -1)
+        position[selected] = np.arange(len(selected))
+        out = np.zeros((len(selected), len(selected)))
+        for _, columns, block in self.blocks:
+            keep = which[columns]
+            part = block[:, keep]
+            at = position[columns[keep]]
+            out[np.ix_(at, at)] += part.T @ part
+        return out
 
 
 def _uniform_critical_value(
