@@ -104,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--headline-only",
         action="store_true",
         help="fast path: only the headline design, its estimator alone on the synthetic "
-        "tables (programmes with one: lsavi, combating_drugs)",
+        "tables (programmes with one: lsavi, combating_drugs, serious_violence)",
     )
 
     n = sub.add_parser(
