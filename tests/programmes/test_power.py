@@ -2,10 +2,16 @@
 
 import math
 
+import pandas as pd
 import pytest
 
 from analysis.errors import ConfigError
-from analysis.programmes.power import simulate_power
+from analysis.programmes.power import (
+    FAST_PATHS,
+    _one_headline_run,
+    _one_run,
+    simulate_power,
+)
 
 
 @pytest.fixture(scope="module")
@@ -37,3 +43,51 @@ def test_power_needs_two_replications_and_a_known_programme():
         simulate_power("lsavi", replications=1)
     with pytest.raises(ConfigError, match="unknown programme"):
         simulate_power("no_such_programme", replications=2)
+
+
+# ----------------------------------------------------------------------------- fast path
+HEADLINE_COLUMNS = ["design", "scale", "planted", "power", "coverage", "mde_80", "mean_estimate"]
+
+
+def test_the_fast_path_gives_the_slow_paths_headline_summary(lsavi_power):
+    table, _ = lsavi_power
+    fast = simulate_power("lsavi", replications=2, scale=0.5, jobs=1, headline_only=True)
+    assert len(fast) == 1 and fast["design"].iloc[0] == FAST_PATHS["lsavi"][0]
+    slow = table.loc[fast.index, HEADLINE_COLUMNS]
+    pd.testing.assert_frame_equal(fast[HEADLINE_COLUMNS], slow, check_exact=False, rtol=1e-12)
+
+
+@pytest.mark.parametrize("slug", sorted(FAST_PATHS))
+def test_the_fast_path_reproduces_each_replications_headline_estimate(slug):
+    # The same seed through the whole evaluation and through the headline's estimator alone:
+    # the same tables reach the same estimator, so the numbers agree to rounding, not merely
+    # within Monte Carlo error.
+    task = (slug, 3, 0.5, "friendly")
+    (fast,) = _one_headline_run(task)
+    (slow,) = [row for row in _one_run(task) if row["finding"] == fast["finding"]]
+    assert fast["design"] == slow["design"] and fast["scale"] == slow["scale"]
+    assert fast["significant"] == slow["significant"]
+    for column in ("truth", "effect", "ci_low", "ci_high", "mde"):
+        assert fast[column] == pytest.approx(slow[column], rel=1e-12, abs=1e-12), column
+
+
+def test_the_fast_path_refuses_a_programme_without_one():
+    slug = next(s for s in ("op_focus", "soteria", "victim_services") if s not in FAST_PATHS)
+    with pytest.raises(ConfigError, match="no headline-only fast path"):
+        simulate_power(slug, replications=2, headline_only=True)
+
+
+def test_the_fast_path_in_a_pool_gives_what_one_process_gives():
+    # Workers run with one BLAS thread each; the estimates must not move with that.
+    one = simulate_power("combating_drugs", replications=4, jobs=1, headline_only=True)
+    two = simulate_power("combating_drugs", replications=4, jobs=2, headline_only=True)
+    pd.testing.assert_frame_equal(one, two, check_exact=False, rtol=1e-10)
+
+
+def test_the_command_takes_the_fast_path_and_says_which_work_it_ran(capsys):
+    from analysis.cli import main
+
+    assert main(["power", "combating_drugs", "-r", "2", "-j", "1", "--headline-only"]) == 0
+    captured = capsys.readouterr()
+    assert "the headline's estimator alone" in captured.err
+    assert "Adults in structured treatment, against comparable authorities" in captured.out
