@@ -24,6 +24,7 @@ from analysis.programmes.combating_drugs.evaluation import indicator_comparison
 from analysis.programmes.combating_drugs.findings import analysis_plan, comparison_finding
 from analysis.synthetic import combating_drugs as world
 from analysis.synthetic import generate
+from tests.programmes.coverage import summarise_worlds
 
 RESULTS = (
     Path(__file__).resolve().parents[2]
@@ -92,20 +93,13 @@ def headline_in_world(name: str, seed: int) -> list[dict]:
 
 def summarise(results: pd.DataFrame) -> pd.DataFrame:
     """Coverage and the confidently-wrong rate by world."""
-    return (
-        results.assign(error=results["effect"] - results["truth"])
-        .groupby(["world", "estimate"], sort=False)
-        .agg(
-            seeds=("seed", "nunique"),
-            coverage=("covered", "mean"),
-            confidently_wrong=("confidently_wrong", "mean"),
-            confidently_wrong_by_label=("confidently_wrong_by_label", "mean"),
-            mean_sms_level=("sms_level", "mean"),
-            mean_estimate=("effect", "mean"),
-            mean_truth=("truth", "mean"),
-            mean_error=("error", "mean"),
-        )
-        .reset_index()
+    return summarise_worlds(
+        results,
+        {
+            "confidently_wrong": "confidently_wrong",
+            "confidently_wrong_by_label": "confidently_wrong_by_label",
+            "mean_sms_level": "sms_level",
+        },
     )
 
 

@@ -22,6 +22,7 @@ from analysis.programmes.drug_supply import findings as drug_findings
 from analysis.programmes.drug_supply.evaluation import Parameters, evaluate
 from analysis.synthetic import drug_supply as world
 from analysis.synthetic import generate
+from tests.programmes.coverage import summarise_worlds
 
 RESULTS = (
     Path(__file__).resolve().parents[2]
@@ -90,19 +91,12 @@ def findings_in_world(name: str, seed: int, *, scale: float = 1.0) -> list[dict]
 
 def summarise(results: pd.DataFrame) -> pd.DataFrame:
     """Coverage, bias, evidence level and the confidently-wrong rate by world and estimate."""
-    return (
-        results.assign(error=results["effect"] - results["truth"])
-        .groupby(["world", "estimate"], sort=False)
-        .agg(
-            seeds=("seed", "nunique"),
-            coverage=("covered", "mean"),
-            confidently_wrong=("confidently_wrong", "mean"),
-            mean_sms_level=("sms_level", "mean"),
-            mean_estimate=("effect", "mean"),
-            mean_truth=("truth", "mean"),
-            mean_error=("error", "mean"),
-        )
-        .reset_index()
+    return summarise_worlds(
+        results,
+        {
+            "confidently_wrong": "confidently_wrong",
+            "mean_sms_level": "sms_level",
+        },
     )
 
 

@@ -33,6 +33,7 @@ from analysis.programmes.lsavi.findings import (
 )
 from analysis.synthetic import generate
 from analysis.synthetic import lsavi as world
+from tests.programmes.coverage import summarise_worlds
 
 RATIO_TRUTH_KEY = "att_violence_vulnerability_rate_ratio"
 #: The ratio-scale design (Poisson extended two-way fixed effects), studied beside the
@@ -155,20 +156,13 @@ def ratio_scale_row(evaluation, panel: pd.DataFrame, synth, name: str, seed: int
 
 def summarise(results: pd.DataFrame) -> pd.DataFrame:
     """Coverage, bias and the confidently-wrong rate by world and estimate."""
-    return (
-        results.assign(error=results["effect"] - results["truth"])
-        .groupby(["world", "estimate"], sort=False)
-        .agg(
-            seeds=("seed", "nunique"),
-            coverage=("covered", "mean"),
-            confidently_wrong=("confidently_wrong", "mean"),
-            confidently_wrong_by_label=("confidently_wrong_by_label", "mean"),
-            mean_sms_level=("sms_level", "mean"),
-            mean_estimate=("effect", "mean"),
-            mean_truth=("truth", "mean"),
-            mean_error=("error", "mean"),
-        )
-        .reset_index()
+    return summarise_worlds(
+        results,
+        {
+            "confidently_wrong": "confidently_wrong",
+            "confidently_wrong_by_label": "confidently_wrong_by_label",
+            "mean_sms_level": "sms_level",
+        },
     )
 
 

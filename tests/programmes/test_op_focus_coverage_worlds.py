@@ -23,6 +23,7 @@ from analysis.programmes.op_focus.evaluation import Parameters, evaluate
 from analysis.programmes.op_focus.findings import build_findings
 from analysis.synthetic import generate
 from analysis.synthetic.op_focus import DEFAULT_EFFECTS, WORLDS
+from tests.programmes.coverage import summarise_worlds
 
 RESULTS = (
     Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "coverage_worlds_op_focus.csv"
@@ -86,25 +87,16 @@ def world_rows(world: str, seed: int) -> list[dict]:
 def summarise(results: pd.DataFrame) -> pd.DataFrame:
     """Coverage, confidently-wrong rate, bias and width by world and design."""
     results = results.loc[results["design"] != "analysis failed"]
-    return (
-        results.assign(
-            error=results["effect"] - results["truth"],
-            width=results["ci_high"] - results["ci_low"],
-        )
-        .groupby(["world", "design"], sort=False)
-        .agg(
-            seeds=("seed", "nunique"),
-            coverage=("covered", "mean"),
-            confidently_wrong=("confidently_wrong", "mean"),
-            wrong_by_design_label=("wrong_by_design_label", "mean"),
-            headline_share=("headline", "mean"),
-            mean_sms=("sms_level", "mean"),
-            mean_estimate=("effect", "mean"),
-            mean_truth=("truth", "mean"),
-            mean_error=("error", "mean"),
-            mean_ci_width=("width", "mean"),
-        )
-        .reset_index()
+    return summarise_worlds(
+        results,
+        {
+            "confidently_wrong": "confidently_wrong",
+            "wrong_by_design_label": "wrong_by_design_label",
+            "headline_share": "headline",
+            "mean_sms": "sms_level",
+        },
+        by="design",
+        width=True,
     )
 
 

@@ -25,6 +25,7 @@ from analysis.data import load
 from analysis.programmes.perpetrator_programmes.evaluation import Parameters, evaluate
 from analysis.programmes.perpetrator_programmes.findings import build_findings
 from analysis.synthetic import worlds
+from tests.programmes.coverage import summarise_worlds
 
 RESULTS = (
     Path(__file__).resolve().parents[2]
@@ -150,29 +151,17 @@ def runs_for_seed(world: str, seed: int) -> pd.DataFrame:
 
 def summarise(results: pd.DataFrame) -> pd.DataFrame:
     """Coverage, bias, width, mean SMS and the confidently-wrong rate by world and design."""
-    return (
-        results.assign(
-            error=results["effect"] - results["truth"],
-            width=results["ci_high"] - results["ci_low"],
-            pre_start_control_fires=results["pre_start_control_p"]
-            .lt(0.05)
-            .astype(float)
-            .where(results["pre_start_control_p"].notna()),
-        )
-        .groupby(["world", "estimate"], sort=False)
-        .agg(
-            seeds=("seed", "nunique"),
-            coverage=("covered", "mean"),
-            confidently_wrong=("confidently_wrong", "mean"),
-            wrong_at_label_rating=("wrong_at_label_rating", "mean"),
-            mean_sms=("sms_level", "mean"),
-            pre_start_control_fires=("pre_start_control_fires", "mean"),
-            mean_estimate=("effect", "mean"),
-            mean_truth=("truth", "mean"),
-            mean_error=("error", "mean"),
-            mean_ci_width=("width", "mean"),
-        )
-        .reset_index()
+    control_p = results["pre_start_control_p"]
+    fires = control_p.lt(0.05).astype(float).where(control_p.notna())
+    return summarise_worlds(
+        results.assign(pre_start_control_fires=fires),
+        {
+            "confidently_wrong": "confidently_wrong",
+            "wrong_at_label_rating": "wrong_at_label_rating",
+            "mean_sms": "sms_level",
+            "pre_start_control_fires": "pre_start_control_fires",
+        },
+        width=True,
     )
 
 

@@ -23,6 +23,7 @@ from analysis.programmes.serious_violence import designs, findings, tables
 from analysis.programmes.serious_violence.evaluation import OFFENCES, Parameters, _change
 from analysis.synthetic import generate
 from analysis.synthetic import serious_violence as world
+from tests.programmes.coverage import summarise_worlds
 
 RESULTS = (
     Path(__file__).resolve().parents[2]
@@ -106,20 +107,13 @@ def estimates_in_world(name: str, seed: int, *, scale: float = 1.0) -> list[dict
 
 def summarise(results: pd.DataFrame) -> pd.DataFrame:
     """Coverage, the confidently-wrong rate and mean SMS level by world and estimate."""
-    return (
-        results.assign(error=results["effect"] - results["truth"])
-        .groupby(["world", "estimate"], sort=False)
-        .agg(
-            seeds=("seed", "nunique"),
-            coverage=("covered", "mean"),
-            confidently_wrong=("confidently_wrong", "mean"),
-            mean_sms_level=("sms_level", "mean"),
-            demoted=("demoted", "mean"),
-            mean_estimate=("effect", "mean"),
-            mean_truth=("truth", "mean"),
-            mean_error=("error", "mean"),
-        )
-        .reset_index()
+    return summarise_worlds(
+        results,
+        {
+            "confidently_wrong": "confidently_wrong",
+            "mean_sms_level": "sms_level",
+            "demoted": "demoted",
+        },
     )
 
 

@@ -28,6 +28,7 @@ from analysis.programmes.soteria import designs, tables
 from analysis.programmes.soteria.findings import demote_if_checks_fail, headline_checks
 from analysis.synthetic import generate
 from analysis.synthetic import soteria as world
+from tests.programmes.coverage import summarise_worlds
 
 RESULTS = (
     Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "coverage_worlds_soteria.csv"
@@ -109,20 +110,13 @@ def findings_in_world(name: str, seed: int, *, scale: float = 1.0) -> list[dict]
 
 def summarise(results: pd.DataFrame) -> pd.DataFrame:
     """Coverage, warnings and the confidently-wrong rate by world and estimate."""
-    return (
-        results.assign(error=results["effect"] - results["truth"])
-        .groupby(["world", "estimate"], sort=False)
-        .agg(
-            seeds=("seed", "nunique"),
-            coverage=("covered", "mean"),
-            warned=("warned", "mean"),
-            confidently_wrong=("confidently_wrong", "mean"),
-            confidently_wrong_without_checks=("confidently_wrong_without_checks", "mean"),
-            mean_estimate=("effect", "mean"),
-            mean_truth=("truth", "mean"),
-            mean_error=("error", "mean"),
-        )
-        .reset_index()
+    return summarise_worlds(
+        results,
+        {
+            "warned": "warned",
+            "confidently_wrong": "confidently_wrong",
+            "confidently_wrong_without_checks": "confidently_wrong_without_checks",
+        },
     )
 
 

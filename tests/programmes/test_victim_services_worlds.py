@@ -30,6 +30,7 @@ from analysis.evidence import sms_level
 from analysis.programmes.victim_services.evaluation import Parameters, evaluate
 from analysis.programmes.victim_services.findings import build_findings
 from analysis.synthetic import worlds
+from tests.programmes.coverage import summarise_worlds
 
 RESULTS = (
     Path(__file__).resolve().parents[2]
@@ -102,25 +103,15 @@ def runs_for_seed(world: str, seed: int) -> pd.DataFrame:
 
 def summarise(results: pd.DataFrame) -> pd.DataFrame:
     """Coverage, bias, width, mean SMS and the wrong-headline rates by world and design."""
-    return (
-        results.assign(
-            error=results["effect"] - results["truth"],
-            width=results["ci_high"] - results["ci_low"],
-        )
-        .groupby(["world", "estimate"], sort=False)
-        .agg(
-            seeds=("seed", "nunique"),
-            coverage=("covered", "mean"),
-            confidently_wrong=("confidently_wrong", "mean"),
-            wrong_unflagged=("wrong_unflagged", "mean"),
-            reason_recorded=("reason_recorded", "mean"),
-            mean_sms=("sms_level", "mean"),
-            mean_estimate=("effect", "mean"),
-            mean_truth=("truth", "mean"),
-            mean_error=("error", "mean"),
-            mean_ci_width=("width", "mean"),
-        )
-        .reset_index()
+    return summarise_worlds(
+        results,
+        {
+            "confidently_wrong": "confidently_wrong",
+            "wrong_unflagged": "wrong_unflagged",
+            "reason_recorded": "reason_recorded",
+            "mean_sms": "sms_level",
+        },
+        width=True,
     )
 
 
