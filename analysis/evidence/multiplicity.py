@@ -25,7 +25,14 @@ from dataclasses import replace
 from ..errors import ConfigError
 from .findings import Finding
 
-__all__ = ["METHODS", "adjust_families", "adjust_p_values", "benjamini_hochberg", "holm"]
+__all__ = [
+    "METHODS",
+    "adjust_families",
+    "adjust_p_values",
+    "benjamini_hochberg",
+    "holm",
+    "holm_by_name",
+]
 
 #: Accepted method names -> the name written in findings.json and reports.
 METHODS = {"holm": "Holm", "bh": "Benjamini-Hochberg", "fdr_bh": "Benjamini-Hochberg"}
@@ -62,6 +69,21 @@ def holm(p_values: Sequence[float]) -> list[float]:
         running = max(running, min(1.0, (m - rank) * values[index]))
         adjusted[index] = running
     return adjusted
+
+
+def holm_by_name(p_values: dict) -> dict:
+    """Holm-adjusted p-values of named tests, each with the number of tests in the family.
+
+    Tests that could not be run (None) are left out of the family.
+
+    Examples
+    --------
+    >>> holm_by_name({"sex": 0.01, "age_band": 0.04, "ethnicity": None})
+    {'sex': (0.02, 2), 'age_band': (0.04, 2)}
+    """
+    run = {key: p for key, p in p_values.items() if p is not None}
+    adjusted = holm(list(run.values())) if run else []
+    return {key: (float(q), len(run)) for key, q in zip(run, adjusted, strict=True)}
 
 
 def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ...data.harm_score import HarmScoreWeights
 from ...evidence.disclosure import suppress_count
-from ...evidence.multiplicity import holm
+from ...evidence.multiplicity import holm_by_name
 from ...results import Estimate, format_number
 from .findings import finding_of, headline_finding
 from .tables import FOR_WHOM
@@ -369,7 +369,7 @@ def for_whom(evaluation: Evaluation) -> str:
         "**For whom.** The charge-rate difference-in-differences was estimated within each "
         "group of suspects by sex, age band and ethnicity."
     ]
-    adjusted = _holm_adjusted(
+    adjusted = holm_by_name(
         {
             by: table.attrs.get("heterogeneity_p_value")
             for by, table in evaluation.for_whom.items()
@@ -401,21 +401,6 @@ def for_whom(evaluation: Evaluation) -> str:
         "estimate, and a difference between groups only where its interaction test finds one."
     )
     return " ".join(parts)
-
-
-def _holm_adjusted(p_values: dict) -> dict:
-    """Holm-adjusted interaction p-values over a section's tests, with how many there are.
-
-    Tests that could not be run (None) are left out of the family.
-
-    Examples
-    --------
-    >>> _holm_adjusted({"sex": 0.01, "age_band": 0.04, "ethnicity": None})
-    {'sex': (0.02, 2), 'age_band': (0.04, 2)}
-    """
-    run = {key: p for key, p in p_values.items() if p is not None}
-    adjusted = holm(list(run.values())) if run else []
-    return {key: (float(q), len(run)) for key, q in zip(run, adjusted, strict=True)}
 
 
 def _for_whom_sentence(

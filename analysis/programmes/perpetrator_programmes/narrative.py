@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ...evidence import Finding, vfm
 from ...evidence.disclosure import suppress_count
-from ...evidence.multiplicity import holm
+from ...evidence.multiplicity import holm_by_name
 from ...evidence.sms import describe_level
 from ...methods import mde
 from ...results import Estimate, format_number
@@ -235,7 +235,7 @@ def for_whom(evaluation: Evaluation) -> str:
         "each group of participants (against the comparisons matched to them) by sex, age "
         "band and ethnicity."
     ]
-    adjusted = _holm_adjusted(
+    adjusted = holm_by_name(
         {
             (programme, by): table.attrs.get("heterogeneity_p_value")
             for programme, breakdowns in evaluation.for_whom.items()
@@ -273,21 +273,6 @@ def for_whom(evaluation: Evaluation) -> str:
         "estimate, and a difference between groups only where its interaction test finds one."
     )
     return " ".join(parts)
-
-
-def _holm_adjusted(p_values: dict) -> dict:
-    """Holm-adjusted interaction p-values over a section's tests, with how many there are.
-
-    Tests that could not be run (None) are left out of the family.
-
-    Examples
-    --------
-    >>> _holm_adjusted({"sex": 0.01, "age_band": 0.04, "ethnicity": None})
-    {'sex': (0.02, 2), 'age_band': (0.04, 2)}
-    """
-    run = {key: p for key, p in p_values.items() if p is not None}
-    adjusted = holm(list(run.values())) if run else []
-    return {key: (float(q), len(run)) for key, q in zip(run, adjusted, strict=True)}
 
 
 def _for_whom_sentence(
