@@ -10,15 +10,18 @@ effect), how often it covered the planted truth, and its minimum detectable effe
 power (from the interval each run reported). Checks (placebos, negative controls) are
 left out: they have no effect to detect.
 
-For the programmes in :data:`FAST_PATHS`, ``headline_only=True`` answers for the headline
-alone, several times faster (the README's performance table has the measurements): the same
-synthetic tables, the headline's own estimator and nothing else.
+For the programmes in :data:`FAST_PATHS` (those whose package has a ``headline`` module),
+``headline_only=True`` answers for the headline alone, several times faster (the README's
+performance table has the measurements): the same synthetic tables, the headline's own
+estimator and nothing else.
 
 Used by ``python -m analysis power <programme>`` (``--headline-only`` for the fast path).
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import math
 import multiprocessing as mp
 import os
@@ -28,7 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import ConfigError
-from .registry import get_programme
+from .registry import _PACKAGE, REGISTRY, get_programme
 
 
 def _row(seed: int, finding: str, design: str, estimate: Any, truth: float | None) -> dict:
@@ -85,116 +88,41 @@ def _one_run(task: tuple[str, int, float, str]) -> list[dict[str, Any]]:
 # ----------------------------------------------------------------------------- fast path
 # The slow path above answers for every design but spends almost all of its time on work
 # a power study does not need: loading (contract checks, pseudonymisation) and the rest of
-# ``evaluate`` (checks, tables, value for money). The fast path draws the same synthetic
+# ``evaluate`` (checks, tables, value for money). A programme offers the fast path with a
+# module ``analysis/programmes/<slug>/headline.py`` declaring ``DESIGN`` and
+# ``headline_replication(synthetic) -> (label, estimate, truth)``: it draws the same synthetic
 # tables and runs only the headline's estimator, through the programme's own ``tables`` and
 # ``designs`` functions with its default ``Parameters``, so each replication's estimate is the
 # one the slow path's headline finding reports for the same seed.
 
 
-def _lsavi_headline(synthetic: Any) -> tuple[str, Any, float | None]:
-    from ..data.panels import last_complete_month
-    from .lsavi import designs, findings, tables
-    from .lsavi.evaluation import Parameters
-
-    params = Parameters()
-    panel_end = last_complete_month(synthetic.extract_date, params.recording_lag_days)
-    panel = tables.premises_month_panel(
-        synthetic.tables["premises"],
-        synthetic.tables["incidents"],
-        start=params.panel_start,
-        end=panel_end,
-    )
-    headline = designs.staggered_effect(
-        panel, control=params.comparison_group, n_boot=params.bootstrap_draws
-    )
-    truth = findings.planted_truth(
-        synthetic.truth,
-        findings.TRUTH_KEYS["headline"],
-        panel_start=params.panel_start,
-        panel_end=panel_end,
-        pilot_start=params.pilot_start,
-        score_threshold=params.low_score_threshold,
-    )
-    # The label ``findings.impact_headline`` gives the finding.
-    return (
-        "Violence and vulnerability incidents per premises-month (staggered DiD)",
-        headline,
-        truth,
-    )
+def _has_fast_path(slug: str) -> bool:
+    return importlib.util.find_spec(f"{_PACKAGE}.{slug}.headline") is not None
 
 
-def _combating_drugs_headline(synthetic: Any) -> tuple[str, Any, float | None]:
-    import pandas as pd
-
-    from ..synthetic import combating_drugs as world
-    from .combating_drugs import designs, tables
-    from .combating_drugs.evaluation import COMPARISONS, Parameters
-    from .combating_drugs.findings import TRUTH_KEYS
-
-    params = Parameters()
-    key = "adults_in_treatment"
-    # As ``evaluate`` reads its settings (comma-separated codes, the generator's comparators)
-    # and ``indicator_comparison`` estimates, without the placebo and checks it adds.
-    partnership = [code.strip() for code in params.partnership_codes.split(",") if code.strip()]
-    panel = tables.comparison_panel(
-        synthetic.tables["indicators"], key, partnership, list(world.COMPARATOR_CODES)
-    )
-    estimate = designs.funding_effect(
-        panel, pd.Timestamp(params.funding_start), outcome=COMPARISONS[key]
-    )
-    truth = synthetic.truth.get(TRUTH_KEYS[key])
-    # The label ``findings.comparison_finding`` gives the finding.
-    label = f"{COMPARISONS[key].capitalize()}, against comparable authorities (rate ratio)"
-    return label, estimate, None if truth is None else float(truth)
+#: The programmes with a headline-only fast path (a ``headline`` module in their package).
+FAST_PATHS: tuple[str, ...] = tuple(slug for slug in REGISTRY if _has_fast_path(slug))
 
 
-def _serious_violence_headline(synthetic: Any) -> tuple[str, Any, float | None]:
-    import pandas as pd
+def headline_design(slug: str) -> str:
+    """The design of ``slug``'s headline finding, as its fast path declares it.
 
-    from .serious_violence import designs, tables
-    from .serious_violence.evaluation import OFFENCES, Parameters
-    from .serious_violence.findings import TRUTH_KEYS
-
-    params = Parameters()
-    # The default settings read the loaded tables (no public source) and match the
-    # generator's, so ``findings.truths`` shows the planted gap.
-    if params.home_office_source or params.police_uk_source or params.fingertips_source:
-        raise ConfigError(
-            "serious_violence's default Parameters name a public source: the headline-only "
-            "path reads only the synthetic tables; run its power without --headline-only"
-        )
-    subgroup, _ = OFFENCES["knife"]
-    panel = tables.quarterly_panel(
-        synthetic.tables["recorded_crime"], synthetic.tables["comparison_areas"], subgroup
-    )
-    estimate = designs.duty_synthetic_control(
-        panel, time="quarter", intervention=pd.Timestamp(params.duty_start)
-    )
-    truth = synthetic.truth.get(TRUTH_KEYS["sc_knife"])
-    # The label ``findings.headline_finding`` gives the finding.
-    return (
-        "Knife crime per 100,000 a quarter, Dorset against synthetic control",
-        estimate,
-        None if truth is None else float(truth),
-    )
-
-
-#: Per programme: the design of its headline finding, and the function drawing that finding's
-#: label, estimate and planted truth from one synthetic extract.
-FAST_PATHS: dict[str, tuple[str, Callable[[Any], tuple[str, Any, float | None]]]] = {
-    "lsavi": ("staggered_difference_in_differences", _lsavi_headline),
-    "combating_drugs": ("before_after_with_comparison", _combating_drugs_headline),
-    "serious_violence": ("synthetic_control", _serious_violence_headline),
-}
+    Examples
+    --------
+    >>> headline_design("lsavi")
+    'staggered_difference_in_differences'
+    """
+    return importlib.import_module(f"{_PACKAGE}.{slug}.headline").DESIGN
 
 
 def _one_headline_run(task: tuple[str, int, float, str]) -> list[dict[str, Any]]:
     from ..synthetic import generate
 
     slug, seed, scale, world = task
-    design, headline = FAST_PATHS[slug]
-    label, estimate, truth = headline(generate(slug, seed=seed, scale=scale, world=world))
-    return [_row(seed, label, design, estimate, truth)]
+    module = importlib.import_module(f"{_PACKAGE}.{slug}.headline")
+    synthetic = generate(slug, seed=seed, scale=scale, world=world)
+    label, estimate, truth = module.headline_replication(synthetic)
+    return [_row(seed, label, module.DESIGN, estimate, truth)]
 
 
 def simulate_power(

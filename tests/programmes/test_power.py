@@ -6,10 +6,12 @@ import pandas as pd
 import pytest
 
 from analysis.errors import ConfigError
+from analysis.programmes import power
 from analysis.programmes.power import (
     FAST_PATHS,
     _one_headline_run,
     _one_run,
+    headline_design,
     simulate_power,
 )
 
@@ -52,7 +54,7 @@ HEADLINE_COLUMNS = ["design", "scale", "planted", "power", "coverage", "mde_80",
 def test_the_fast_path_gives_the_slow_paths_headline_summary(lsavi_power):
     table, _ = lsavi_power
     fast = simulate_power("lsavi", replications=2, scale=0.5, jobs=1, headline_only=True)
-    assert len(fast) == 1 and fast["design"].iloc[0] == FAST_PATHS["lsavi"][0]
+    assert len(fast) == 1 and fast["design"].iloc[0] == headline_design("lsavi")
     slow = table.loc[fast.index, HEADLINE_COLUMNS]
     pd.testing.assert_frame_equal(fast[HEADLINE_COLUMNS], slow, check_exact=False, rtol=1e-12)
 
@@ -71,10 +73,15 @@ def test_the_fast_path_reproduces_each_replications_headline_estimate(slug):
         assert fast[column] == pytest.approx(slow[column], rel=1e-12, abs=1e-12), column
 
 
-def test_the_fast_path_refuses_a_programme_without_one():
-    slug = next(s for s in ("op_focus", "soteria", "victim_services") if s not in FAST_PATHS)
+def test_the_fast_path_refuses_a_programme_without_one(monkeypatch):
+    monkeypatch.setattr(power, "FAST_PATHS", ("lsavi",))
     with pytest.raises(ConfigError, match="no headline-only fast path"):
-        simulate_power(slug, replications=2, headline_only=True)
+        simulate_power("combating_drugs", replications=2, headline_only=True)
+
+
+def test_a_programme_offers_the_fast_path_with_a_headline_module():
+    assert {"lsavi", "combating_drugs", "serious_violence"} <= set(FAST_PATHS)
+    assert headline_design("serious_violence") == "synthetic_control"
 
 
 def test_the_fast_path_in_a_pool_gives_what_one_process_gives():

@@ -1,0 +1,49 @@
+"""lSaVI: the headline alone, for design-stage power.
+
+``python -m analysis power lsavi --headline-only``.
+
+The same synthetic tables reach the same estimator, through this programme's own ``tables``
+and ``designs`` with its default ``Parameters``, as in ``evaluate``: each replication's
+estimate equals the whole evaluation's headline for the same seed
+(``tests/programmes/test_power.py``), at a fraction of the cost.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...data.panels import last_complete_month
+from . import designs, findings, tables
+from .evaluation import Parameters
+
+#: The design of the headline finding, as ``findings.json`` names it.
+DESIGN = "staggered_difference_in_differences"
+
+
+def headline_replication(synthetic: Any) -> tuple[str, Any, float | None]:
+    """The headline's label, estimate and planted truth from one synthetic extract."""
+    params = Parameters()
+    panel_end = last_complete_month(synthetic.extract_date, params.recording_lag_days)
+    panel = tables.premises_month_panel(
+        synthetic.tables["premises"],
+        synthetic.tables["incidents"],
+        start=params.panel_start,
+        end=panel_end,
+    )
+    headline = designs.staggered_effect(
+        panel, control=params.comparison_group, n_boot=params.bootstrap_draws
+    )
+    truth = findings.planted_truth(
+        synthetic.truth,
+        findings.TRUTH_KEYS["headline"],
+        panel_start=params.panel_start,
+        panel_end=panel_end,
+        pilot_start=params.pilot_start,
+        score_threshold=params.low_score_threshold,
+    )
+    # The label ``findings.impact_headline`` gives the finding.
+    return (
+        "Violence and vulnerability incidents per premises-month (staggered DiD)",
+        headline,
+        truth,
+    )
