@@ -38,6 +38,7 @@ Examples
 from __future__ import annotations
 
 import csv as csv_module
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -98,7 +99,7 @@ def count_street_crimes(
     start: str | None = None,
     end: str | None = None,
     memory_limit: str = "512MB",
-    threads: int = 1,
+    threads: int | None = None,
 ) -> pd.DataFrame:
     """Crimes per LSOA, month and crime type in a police.uk archive folder, counted by DuckDB.
 
@@ -112,8 +113,8 @@ def count_street_crimes(
         month (``YYYY-MM``, inclusive).
     memory_limit : str
         DuckDB's memory cap (e.g. ``"512MB"``, ``"2GB"``); past it, DuckDB spills to disk.
-    threads : int
-        DuckDB's worker threads (one by default: the machine is shared).
+    threads : int, optional
+        DuckDB's worker threads (default: the cores this process may use).
 
     Returns
     -------
@@ -158,15 +159,17 @@ def count_street_crimes(
     parquet = [str(p) for p in files if p.suffix.lower() == ".parquet"]
     with duckdb.connect(":memory:") as connection:
         connection.execute(f"SET memory_limit = '{_checked_size(memory_limit)}'")
-        connection.execute(f"SET threads = {int(threads)}")
+        connection.execute(f"SET threads = {int(threads or len(os.sched_getaffinity(0)))}")
         connection.execute("SET preserve_insertion_order = false")
         connection.execute("SET enable_progress_bar = false")
         # One scan per distinct header, so that DuckDB binds columns by position within a
         # scan (fast, streaming) and never sees two column orders in one (union_by_name
         # would do that by reading every file's schema first: ten times slower, 2x memory).
+        # The header is already known, so each CSV scan declares its columns instead of
+        # letting DuckDB sniff every file (the sniffing was 45% of the scan's time).
         scans = [
-            ("read_csv(?, header = true, all_varchar = true)", group)
-            for group in _check_headers(connection, csv, None).values()
+            (_csv_scan(header), group)
+            for header, group in _check_headers(connection, csv, None).items()
         ]
         scans += [
             ("read_parquet(?, union_by_name = true)", group)
@@ -257,6 +260,25 @@ class _CellCodes:
                 "crimes": crimes.astype("int64")[order],
             }
         )
+
+
+def _csv_scan(header: tuple[str, ...]) -> str:
+    """DuckDB's ``read_csv`` for files with this (lower-cased) header, every column text.
+
+    The columns are declared under their lower-cased published names and the dialect is
+    police.uk's own (comma, double quotes), so DuckDB reads the files without sniffing
+    them; the header line is skipped, and a byte-order mark with it.
+    """
+    columns = ", ".join(f"'{_sql_text(name)}': 'VARCHAR'" for name in header)
+    return (
+        "read_csv(?, header = true, auto_detect = false, delim = ',', quote = '\"', "
+        f"escape = '\"', columns = {{{columns}}})"
+    )
+
+
+def _sql_text(value: str) -> str:
+    """``value`` inside single quotes in SQL."""
+    return value.replace("'", "''")
 
 
 def _checked_size(value: str) -> str:

@@ -61,7 +61,11 @@ def street_month(force: str, month: str, rows: int, rng: np.random.Generator) ->
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
-    """Three forces, three months, as the archive unpacks; two files re-saved (BOM, order)."""
+    """Three forces, three months, as the archive unpacks; some files re-saved.
+
+    Re-saved: one with a byte-order mark, one with its columns reordered, one with Windows
+    line endings; one has quoted text holding commas and quotes.
+    """
     folder = tmp_path_factory.mktemp("police_uk")
     rng = np.random.default_rng(7)
     for month in ("2024-01", "2024-02", "2024-03"):
@@ -72,7 +76,13 @@ def archive(tmp_path_factory):
             encoding = "utf-8-sig" if (force, month) == ("kent", "2024-02") else "utf-8"
             if (force, month) == ("hampshire", "2024-03"):  # re-saved with columns reordered
                 frame = frame[frame.columns[::-1]]
-            frame.to_csv(path, index=False, encoding=encoding)
+            if (force, month) == ("dorset", "2024-01"):
+                frame["Location"] = 'On or near "The Square", Bournemouth'
+            newline = "\n"
+            if (force, month) == ("kent", "2024-03"):  # Windows line ends after a panel column
+                frame = frame[[c for c in frame.columns if c != "Crime type"] + ["Crime type"]]
+                newline = "\r\n"
+            frame.to_csv(path, index=False, encoding=encoding, lineterminator=newline)
     return folder
 
 
