@@ -65,7 +65,7 @@ def signature(request: LoadRequest) -> tuple | None:
     """What makes two ``load`` calls read the same data; None when that cannot be known.
 
     The programme, the arguments, the folder read and the size, modification
-    time and inode of every file in it, the synthetic generator's version and
+    time and inode of every file in it and its sub-folders, the synthetic generator's version and
     a keyed hash of a constant (so a different key never matches, and the key
     itself is not kept). Database sources, and queries, give None.
 
@@ -94,18 +94,12 @@ def signature(request: LoadRequest) -> tuple | None:
         folder, version = source.path.resolve(), ""
     else:  # a database, a single file, or nothing there: read as usual
         return None
-    files: list[tuple] = []
-    with contextlib.suppress(FileNotFoundError), os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.is_file():
-                stat = entry.stat()
-                files.append((entry.name, stat.st_size, stat.st_mtime_ns, stat.st_ino))
     check = hmac.new(request.key, b"analysis.batch.prefetch", hashlib.sha256).hexdigest()
     return (
         request.programme,
         str(source),
         str(folder),
-        tuple(sorted(files)),
+        _file_states(folder),
         request.seed,
         float(request.scale),
         request.world,
@@ -113,6 +107,24 @@ def signature(request: LoadRequest) -> tuple | None:
         version,
         check,
     )
+
+
+def _file_states(folder: Path) -> tuple[tuple, ...]:
+    """Path (relative), size, modification time and inode of every file under ``folder``.
+
+    Sub-folders included: a table kept as a folder of parts (``crimes/part-0001.parquet``)
+    changes when one of its parts does.
+    """
+    files: list[tuple] = []
+    for root, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(root, name)
+            with contextlib.suppress(FileNotFoundError):
+                stat = os.stat(path)
+                files.append(
+                    (os.path.relpath(path, folder), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+                )
+    return tuple(sorted(files))
 
 
 def take(request: LoadRequest) -> Dataset | None:

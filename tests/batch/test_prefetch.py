@@ -56,6 +56,18 @@ def test_a_different_call_or_changed_files_read_the_source(rows, write_extract):
     assert prefetch.has_any()  # still waiting for its own call, which never comes
 
 
+def test_a_changed_part_of_a_table_kept_as_parts_reads_the_source(tmp_path):
+    parts = tmp_path / "crimes"
+    parts.mkdir()
+    (parts / "part-0001.csv").write_text("crime_id\n1\n")
+    before = load_signature("op_focus", tmp_path, extract_date=EXTRACT_DATE)
+    (parts / "part-0002.csv").write_text("crime_id\n2\n")
+    after_new_part = load_signature("op_focus", tmp_path, extract_date=EXTRACT_DATE)
+    (parts / "part-0001.csv").write_text("crime_id\n11\n")
+    after_edit = load_signature("op_focus", tmp_path, extract_date=EXTRACT_DATE)
+    assert len({before, after_new_part, after_edit}) == 3
+
+
 def test_another_key_never_matches(rows, write_extract, monkeypatch):
     folder = write_extract(rows)
     before = load_signature("op_focus", folder, extract_date=EXTRACT_DATE)
