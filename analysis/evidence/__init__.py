@@ -53,7 +53,7 @@ if TYPE_CHECKING:
         write_json_atomic,
     )
     from .multiplicity import adjust_families, adjust_p_values
-    from .plan import AnalysisPlan, read_analysis_plan
+    from .plan import AnalysisPlan, programme_plan, read_analysis_plan
     from .sms import DESIGN_LEVELS, SMS_LEVELS, Check, describe_level, earned_level, sms_level
 
 #: Public name -> the module of this package that defines it.
@@ -71,6 +71,7 @@ _HOMES = {
     "overlap_check": "checks",
     "placebo_check": "checks",
     "pretrend_check": "checks",
+    "programme_plan": "plan",
     "read_analysis_plan": "plan",
     "standard_checks": "checks",
     "DESIGN_LEVELS": "sms",
@@ -114,6 +115,7 @@ __all__ = [
     "overlap_check",
     "placebo_check",
     "pretrend_check",
+    "programme_plan",
     "read_analysis_plan",
     "round_to_base",
     "save_findings",

@@ -40,7 +40,7 @@ from ..errors import ConfigError
 from .multiplicity import METHODS
 from .sms import DESIGN_LEVELS
 
-__all__ = ["DIAGNOSTICS", "AnalysisPlan", "Family", "read_analysis_plan"]
+__all__ = ["DIAGNOSTICS", "AnalysisPlan", "Family", "programme_plan", "read_analysis_plan"]
 
 #: Diagnostics a plan may name -> what each checks (see :mod:`analysis.evidence.checks`).
 DIAGNOSTICS: dict[str, str] = {
@@ -293,3 +293,42 @@ def read_analysis_plan(
         source=str(source) if not isinstance(source, Mapping) else "",
         sha256=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
     )
+
+
+def programme_plan(slug: str, path: str | os.PathLike[str] | None = None) -> AnalysisPlan:
+    """A programme's analysis plan: the ``analysis_plan:`` block of ``config/<slug>.yaml``.
+
+    Parameters
+    ----------
+    slug : str
+        The programme; its config is read unless ``path`` names another file.
+    path : path-like, optional
+        Another config file holding the programme's plan (an edited copy, a test's).
+
+    Returns
+    -------
+    AnalysisPlan
+
+    Raises
+    ------
+    ConfigError
+        When the file has no ``analysis_plan`` block (naming the file and what the block
+        must hold), or as :func:`read_analysis_plan` raises.
+
+    Examples
+    --------
+    >>> plan = programme_plan("lsavi")
+    >>> plan.outcome, plan.provenance()["source"]
+    ('violence_vulnerability', 'config/lsavi.yaml')
+    """
+    from ..paths import CONFIG_DIR
+
+    source = Path(path) if path is not None else CONFIG_DIR / f"{slug}.yaml"
+    plan = read_analysis_plan(source)
+    if plan is None:
+        raise ConfigError(
+            f"{source}: no analysis_plan block; the {slug} findings need one naming the "
+            "primary question, outcome and design, the expected effect and the secondary "
+            f"families (see config/{slug}.yaml in the repository)"
+        )
+    return plan

@@ -14,16 +14,14 @@ within the families of the analysis plan (``analysis_plan:`` in
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...errors import ConfigError
 from ...evidence import Finding, adjust_families, demote_underpowered
-from ...evidence.plan import AnalysisPlan, read_analysis_plan
+from ...evidence.plan import AnalysisPlan, programme_plan
 from ...methods import mde
-from ...paths import CONFIG_DIR, PROJ_ROOT
 
 if TYPE_CHECKING:
     from .evaluation import Comparison, Evaluation
@@ -106,7 +104,7 @@ def _truth(evaluation: Evaluation, name: str) -> float | None:
     return evaluation.planted(TRUTH_KEYS[name])
 
 
-def analysis_plan(path: str | None = None) -> AnalysisPlan:
+def analysis_plan(path: str | Path | None = None) -> AnalysisPlan:
     """The analysis plan (the ``analysis_plan:`` block of ``config/combating_drugs.yaml``).
 
     Examples
@@ -115,16 +113,7 @@ def analysis_plan(path: str | None = None) -> AnalysisPlan:
     >>> plan.outcome, plan.family_of("drug_deaths")
     ('adults_in_treatment', 'harms')
     """
-    source = Path(path or CONFIG_DIR / "combating_drugs.yaml")
-    plan = read_analysis_plan(source)
-    if plan is None:
-        raise ConfigError(
-            f"{source}: no analysis_plan block; the programme's findings need its primary "
-            "outcome, secondary families and expected effect"
-        )
-    if source.resolve().is_relative_to(PROJ_ROOT):
-        plan = dataclasses.replace(plan, source=source.resolve().relative_to(PROJ_ROOT).as_posix())
-    return plan
+    return programme_plan("combating_drugs", path)
 
 
 def expected_effect(evaluation: Evaluation, plan: AnalysisPlan) -> float | None:

@@ -13,18 +13,15 @@ evidence level; secondary findings are adjusted (Holm) within the analysis plan'
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...errors import ConfigError
 from ...evidence import Finding, adjust_families, demote_underpowered
 from ...evidence.checks import negative_control_check, placebo_check, standard_checks
-from ...evidence.plan import AnalysisPlan, read_analysis_plan
+from ...evidence.plan import AnalysisPlan, programme_plan
 from ...evidence.sms import Check
 from ...methods import mde
-from ...paths import CONFIG_DIR, PROJ_ROOT
 from .evaluation import harms_averted
 from .narrative import value_for_money_paragraph
 
@@ -169,7 +166,7 @@ def _truth(evaluation: Evaluation, name: str) -> float | None:
     return float(value) if matches and value is not None else None
 
 
-def analysis_plan(path: str | None = None) -> AnalysisPlan:
+def analysis_plan(path: str | Path | None = None) -> AnalysisPlan:
     """The analysis plan (the ``analysis_plan:`` block of ``config/drug_supply.yaml``).
 
     Examples
@@ -178,16 +175,7 @@ def analysis_plan(path: str | None = None) -> AnalysisPlan:
     >>> plan.outcome, plan.family_of("viper_drug_offences")
     ('scorpion_harms', 'activity (not outcomes)')
     """
-    source = Path(path or CONFIG_DIR / "drug_supply.yaml")
-    plan = read_analysis_plan(source)
-    if plan is None:
-        raise ConfigError(
-            f"{source}: no analysis_plan block; the drug_supply findings need its primary "
-            "outcome, secondary families and expected effect (see config/drug_supply.yaml)"
-        )
-    if source.resolve().is_relative_to(PROJ_ROOT):
-        plan = dataclasses.replace(plan, source=source.resolve().relative_to(PROJ_ROOT).as_posix())
-    return plan
+    return programme_plan("drug_supply", path)
 
 
 def viper_checks(evaluation: Evaluation) -> tuple[Check, Check]:

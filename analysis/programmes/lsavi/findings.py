@@ -17,7 +17,6 @@ whether the headline's design could detect it.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -29,9 +28,8 @@ from ...data.panels import last_complete_month
 from ...errors import ConfigError
 from ...evidence import Finding, adjust_families, demote_underpowered
 from ...evidence.checks import negative_control_check, placebo_check, standard_checks
-from ...evidence.plan import AnalysisPlan, read_analysis_plan
+from ...evidence.plan import AnalysisPlan, programme_plan
 from ...evidence.sms import Check
-from ...paths import CONFIG_DIR, PROJ_ROOT
 from ...results import Estimate, format_number, format_p_value
 
 if TYPE_CHECKING:
@@ -180,7 +178,7 @@ def truths(evaluation: Evaluation) -> dict[str, float | None]:
     }
 
 
-def analysis_plan(path: str | None = None) -> AnalysisPlan:
+def analysis_plan(path: str | Path | None = None) -> AnalysisPlan:
     """The analysis plan of lSaVI (the ``analysis_plan:`` block of ``config/lsavi.yaml``).
 
     Examples
@@ -189,17 +187,7 @@ def analysis_plan(path: str | None = None) -> AnalysisPlan:
     >>> plan.outcome, plan.family_of("county_nte_violence")
     ('violence_vulnerability', 'county and practice')
     """
-    source = Path(path or CONFIG_DIR / "lsavi.yaml")
-    plan = read_analysis_plan(source)
-    if plan is None:
-        raise ConfigError(
-            f"{source}: no analysis_plan block; lSaVI's findings need its primary outcome, "
-            "secondary families and expected effect (see the block in config/lsavi.yaml)"
-        )
-    # Recorded relative to the project, so findings.json does not depend on the checkout.
-    if source.resolve().is_relative_to(PROJ_ROOT):
-        plan = dataclasses.replace(plan, source=source.resolve().relative_to(PROJ_ROOT).as_posix())
-    return plan
+    return programme_plan("lsavi", path)
 
 
 def pre_signup_check(shift: Estimate) -> Check:

@@ -84,7 +84,7 @@ _RATE_DESIGNS = {
 }
 
 
-def analysis_plan(path: str | Path | None = None) -> AnalysisPlan | None:
+def analysis_plan(path: str | Path | None = None) -> AnalysisPlan:
     """The programme's analysis plan (``analysis_plan:`` in ``config/op_focus.yaml``).
 
     Examples
@@ -93,10 +93,9 @@ def analysis_plan(path: str | Path | None = None) -> AnalysisPlan | None:
     >>> plan.outcome, plan.design, plan.expected_effect
     ('charge_rate', 'difference_in_differences', 5.0)
     """
-    from ...evidence import read_analysis_plan
-    from ...paths import CONFIG_DIR
+    from ...evidence import programme_plan
 
-    return read_analysis_plan(path or CONFIG_DIR / "op_focus.yaml")
+    return programme_plan("op_focus", path)
 
 
 def _design_caveats(key: str, estimate: Estimate, evaluation: Evaluation) -> list[str]:

@@ -27,11 +27,10 @@ from ...evidence.checks import (
     pretrend_check,
     standard_checks,
 )
-from ...evidence.plan import AnalysisPlan, read_analysis_plan
+from ...evidence.plan import AnalysisPlan, programme_plan
 from ...evidence.sms import Check
 from ...methods import mde
 from ...methods.sensitivity import RosenbaumBounds, e_value, rosenbaum_binary
-from ...paths import CONFIG_DIR
 from ...results import Estimate, format_number
 from .tables import RISK_LEVELS
 
@@ -229,14 +228,7 @@ def analysis_plan(path: str | Path | None = None) -> AnalysisPlan:
     >>> plan.outcome, plan.family_of("up2u_reoffending_12m")
     ('drive_reoffending_12m', 'reoffending')
     """
-    source = Path(path) if path is not None else CONFIG_DIR / "perpetrator_programmes.yaml"
-    plan = read_analysis_plan(source)
-    if plan is None:
-        raise ConfigError(
-            f"{source} has no analysis_plan: block; add one naming the primary outcome "
-            "(drive_reoffending_12m), its design and the secondary families"
-        )
-    return plan
+    return programme_plan("perpetrator_programmes", path)
 
 
 def alignment_check(evaluation: Evaluation, programme: str) -> Check:

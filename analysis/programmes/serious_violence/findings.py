@@ -18,17 +18,15 @@ whether the headline could detect it.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...errors import ConfigError
 from ...evidence import Finding, adjust_families, demote_underpowered
 from ...evidence.checks import negative_control_check, placebo_check
-from ...evidence.plan import AnalysisPlan, read_analysis_plan
+from ...evidence.plan import AnalysisPlan, programme_plan
 from ...evidence.sms import Check
 from ...methods import mde
-from ...paths import CONFIG_DIR, PROJ_ROOT
 from ...results import Estimate, format_number, format_p_value
 
 if TYPE_CHECKING:
@@ -163,7 +161,7 @@ def pd_timestamp(value: str):
     return pd.Timestamp(value)
 
 
-def analysis_plan(path: str | None = None) -> AnalysisPlan:
+def analysis_plan(path: str | Path | None = None) -> AnalysisPlan:
     """The analysis plan (the ``analysis_plan:`` block of ``config/serious_violence.yaml``).
 
     Examples
@@ -172,16 +170,7 @@ def analysis_plan(path: str | None = None) -> AnalysisPlan:
     >>> plan.outcome, plan.expected_effect
     ('knife_synthetic_control', -1.15)
     """
-    source = Path(path or CONFIG_DIR / "serious_violence.yaml")
-    plan = read_analysis_plan(source)
-    if plan is None:
-        raise ConfigError(
-            f"{source}: no analysis_plan block; the serious violence findings need its primary "
-            "outcome, secondary families and expected effect (see config/serious_violence.yaml)"
-        )
-    if source.resolve().is_relative_to(PROJ_ROOT):
-        plan = dataclasses.replace(plan, source=source.resolve().relative_to(PROJ_ROOT).as_posix())
-    return plan
+    return programme_plan("serious_violence", path)
 
 
 def recording_check(recording: Estimate) -> Check:

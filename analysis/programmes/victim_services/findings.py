@@ -36,10 +36,9 @@ import pandas as pd
 from ...errors import ConfigError
 from ...evidence import Check, Finding, adjust_families, demote_underpowered
 from ...evidence.checks import negative_control_check, standard_checks
-from ...evidence.plan import AnalysisPlan, read_analysis_plan
+from ...evidence.plan import AnalysisPlan, programme_plan
 from ...methods import mde
 from ...methods.sensitivity import EValue, e_value, rosenbaum_binary
-from ...paths import CONFIG_DIR
 from ...results import Estimate, format_p_value
 from . import designs, narrative
 
@@ -278,15 +277,7 @@ def analysis_plan(path: str | Path | None = None) -> AnalysisPlan:
     >>> plan.family_of("charge")
     'criminal justice'
     """
-    source = Path(path or CONFIG_DIR / "victim_services.yaml")
-    plan = read_analysis_plan(source)
-    if plan is None:
-        raise ConfigError(
-            f"{source}: no analysis_plan block; the victim services findings need its "
-            "primary outcome, expected effect and secondary families (see the block in "
-            "config/victim_services.yaml)"
-        )
-    return plan
+    return programme_plan("victim_services", path)
 
 
 def expected_effect(evaluation: Evaluation, plan: AnalysisPlan) -> float | None:

@@ -120,7 +120,7 @@ def test_underpowered_headline_is_demoted_with_its_reason(evaluation):
 def test_analysis_plan_is_required(tmp_path):
     config = tmp_path / "perpetrator_programmes.yaml"
     config.write_text("programme: perpetrator_programmes\nparameters: {}\n")
-    with pytest.raises(ConfigError, match="has no analysis_plan: block"):
+    with pytest.raises(ConfigError, match="no analysis_plan block"):
         pf.analysis_plan(config)
 
 
