@@ -15,9 +15,11 @@ synthetic control of Dorset.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
-from ...evidence import Finding
+from ...evidence import Finding, adjust_families, demote_underpowered
 from ...evidence.checks import placebo_check
+from ...evidence.plan import AnalysisPlan, programme_plan
 from ...evidence.sms import Check
 from ...methods import mde
 from ...synthetic.soteria import DEFAULT_EFFECTS
@@ -42,6 +44,16 @@ SYNTHETIC_QUESTION = (
     "Did Dorset's share of adult rape outcomes that are charges rise after adoption, against "
     "a weighted combination of forces not yet adopting?"
 )
+
+#: The plan's name for each finding's outcome (``config/soteria.yaml``, ``analysis_plan:``).
+PLAN_OUTCOMES = {
+    QUESTION: "charged_within_a_year",
+    HAZARD_QUESTION: "hazard_of_charge",
+    WITHDRAWAL_QUESTION: "victim_withdrawal",
+    TEAM_QUESTION: "specialist_team",
+    ACROSS_QUESTION: "earlier_waves",
+    SYNTHETIC_QUESTION: "synthetic_control",
+}
 
 #: Planted-truth key of each finding in the synthetic data.
 TRUTH_KEY = "charge_cif_difference"
@@ -220,8 +232,47 @@ def across_forces_findings(evaluation: Evaluation) -> list[Finding]:
     return out
 
 
-def build_findings(evaluation: Evaluation) -> list[Finding]:
-    """The findings of an evaluation, the headline first."""
+def analysis_plan(path: str | Path | None = None) -> AnalysisPlan:
+    """The analysis plan of Op Soteria Bluestone (``analysis_plan:`` in ``config/soteria.yaml``).
+
+    Examples
+    --------
+    >>> plan = analysis_plan()
+    >>> plan.outcome, plan.family_of("earlier_waves")
+    ('charged_within_a_year', 'comparisons')
+    """
+    return programme_plan("soteria", path)
+
+
+def build_findings(evaluation: Evaluation, plan: AnalysisPlan | None = None) -> list[Finding]:
+    """The findings of an evaluation, the headline first, as the analysis plan has them.
+
+    The headline carries the plan's expected effect (a headline whose MDE is more than
+    twice it is demoted, with the reason) and its three checks; the secondary findings'
+    p-values are adjusted within the plan's families (Holm).
+
+    Parameters
+    ----------
+    evaluation : Evaluation
+        Output of :func:`~.evaluation.evaluate`.
+    plan : AnalysisPlan, optional
+        The analysis plan (default: :func:`analysis_plan`).
+
+    Returns
+    -------
+    list of analysis.evidence.Finding
+    """
+    plan = plan or analysis_plan()
+    findings = [
+        replace(finding, family=plan.family_of(PLAN_OUTCOMES[finding.question]))
+        for finding in _findings(evaluation)
+    ]
+    findings[0] = replace(findings[0], expected_effect=plan.expected_effect)
+    return adjust_families(demote_underpowered(findings))
+
+
+def _findings(evaluation: Evaluation) -> list[Finding]:
+    """Every finding, the headline first, before the plan's families and expected effect."""
     team = evaluation.team
     return [
         demote_if_checks_fail(
