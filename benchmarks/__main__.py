@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import batch, estimators, police_archive, staggered, synthetic_control_speed
+from . import batch, estimators, police_archive, power, staggered, synthetic_control_speed
+from . import synthetic as synthetic_cases
 from . import synthetic_control as synthetic_control_cases
 from ._measure import measure
 
@@ -91,7 +92,8 @@ def run_synthetic_control(quick: bool) -> list[dict]:
 
 def run_synthetic(quick: bool) -> list[dict]:
     rows = []
-    for programme in ("op_focus", "perpetrator_programmes", "lsavi"):
+    programmes = list(synthetic_cases.CASES)
+    for programme in programmes[:2] if quick else programmes:
         for scale in (1,) if quick else (1, 50):
             m = measure("benchmarks.synthetic", programme, scale)
             rows.append(
@@ -185,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
             "archive",
             "synthetic_control_speed",
             "staggered",
+            "power",
         ),
         action="append",
         help=(
@@ -192,7 +195,9 @@ def main(argv: list[str] | None = None) -> int:
             "placebo checked against pysyncon; synthetic_control_speed times the fit with "
             "predictors and the search over their weights; archive counts a generated "
             "police.uk archive of up to 30 million rows; staggered times staggered_did "
-            "against csdid at 100,000 and 1,000,000 unit-periods"
+            "against csdid at 100,000 and 1,000,000 unit-periods; power times each "
+            "programme's headline-only power simulation against a plain loop over the "
+            "notebook's calls"
         ),
     )
     parser.add_argument("--output", type=Path, default=RESULTS)
@@ -211,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
             "archive",
             "synthetic_control_speed",
             "staggered",
+            "power",
         ]
     )
     load_before = os.getloadavg()[0]
@@ -229,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
         rows += synthetic_control_speed.run(args.quick, args.repeat, _log)
     if "staggered" in groups:
         rows += staggered.run(args.quick, args.repeat, _log)
+    if "power" in groups:
+        rows += power.run(args.quick, args.repeat, _log)
     table = pd.DataFrame(rows)
     args.output.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.output / "benchmarks.csv", index=False)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from analysis.programmes import REGISTRY
+
 
 def prepare(case: str, size: int) -> dict[str, Any]:
     """Nothing to prepare: the case is the generation itself."""
@@ -24,4 +26,4 @@ def _generate(p: dict) -> dict:
     return {"rows": int(sum(len(t) for t in data.tables.values()))}
 
 
-CASES = {"op_focus": _generate, "perpetrator_programmes": _generate, "lsavi": _generate}
+CASES = dict.fromkeys(REGISTRY, _generate)

@@ -57,3 +57,14 @@ def test_quick_synthetic_control_rows_agree_with_pysyncon(tmp_path):
     assert float(row["abs_difference"]) < 1e-3
     assert row["p_value"] == row["reference_p_value"]
     assert row["seconds"] > 0 and row["reference_seconds"] > 0
+
+
+@pytest.mark.xdist_group("benchmarks")
+def test_quick_power_rows_time_the_fast_path_against_the_plain_loop(tmp_path):
+    assert main(["--quick", "--only", "power", "--output", str(tmp_path)]) == 0
+    table = pd.read_csv(tmp_path / "benchmarks.csv")
+    assert list(table["group"]) == ["power"]
+    row = table.iloc[0]
+    assert row["case"].endswith("--headline-only") and row["size"] == 4
+    assert row["seconds"] > 0 and row["reference_seconds"] > 0
+    assert row["abs_difference"].startswith("power ")
