@@ -14,6 +14,7 @@ synthetic control of Dorset.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from ...evidence.sms import Check
 from ...methods import mde
 from ...synthetic.soteria import DEFAULT_EFFECTS
 from .designs import RECORDING_STEP, AcrossForces
-from .evaluation import Evaluation
+from .evaluation import Evaluation, Parameters
 
 #: The primary question, written down before the data.
 QUESTION = (
@@ -91,18 +92,40 @@ TEAM_CAVEAT_NOT_PARALLEL = (
 )
 
 
-def _truth(evaluation: Evaluation, key: str) -> float | None:
-    """Planted truth, when the data are synthetic and evaluated as they were generated."""
-    data = evaluation.data
-    if not (data.synthetic and data.truth):
+def planted_truth(truth: Mapping[str, float] | None, params: Parameters, key: str) -> float | None:
+    """The planted value of ``key``, when the data were evaluated as they were generated.
+
+    Parameters
+    ----------
+    truth : mapping or None
+        The synthetic data's planted truth (None for a real extract).
+    params : Parameters
+        The parameters of the evaluation: the truth holds for the generator's adoption date
+        and follow-up only.
+    key : str
+        The truth key (e.g. :data:`TRUTH_KEY`).
+
+    Examples
+    --------
+    >>> from analysis.programmes.soteria.evaluation import Parameters
+    >>> planted_truth({TRUTH_KEY: 0.05}, Parameters(), TRUTH_KEY)
+    0.05
+    >>> planted_truth({TRUTH_KEY: 0.05}, Parameters(followup_days=180), TRUTH_KEY) is None
+    True
+    """
+    if not truth:
         return None
-    params = evaluation.params
-    # The truth holds for the generator's adoption date and follow-up only.
     if params.adoption_date != DEFAULT_EFFECTS["adoption_date"] or float(
         params.followup_days
     ) != float(DEFAULT_EFFECTS["followup_days"]):
         return None
-    return data.truth.get(key)
+    return truth.get(key)
+
+
+def _truth(evaluation: Evaluation, key: str) -> float | None:
+    """Planted truth, when the data are synthetic and evaluated as they were generated."""
+    data = evaluation.data
+    return planted_truth(data.truth if data.synthetic else None, evaluation.params, key)
 
 
 def headline_checks(evaluation: Evaluation) -> tuple[Check, ...]:
