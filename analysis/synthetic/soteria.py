@@ -37,6 +37,7 @@ the friendly world's bytes never move; every truth stays Soteria's own effect.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -219,6 +220,18 @@ def cumulative_incidence_truth(
     >>> round(cumulative_incidence_truth(BASE_HAZARDS, "charge", 365), 4)
     0.0379
     """
+    # The integral depends on the effects alone, never on the seed: a power study drawing
+    # hundreds of extracts computes each one once (it was nine tenths of drawing an extract).
+    return _cumulative_incidence(
+        tuple(sorted(hazards.items())), cause, float(days), float(code_accuracy)
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _cumulative_incidence(
+    hazard_items: tuple[tuple[str, float], ...], cause: str, days: float, code_accuracy: float
+) -> float:
+    hazards = dict(hazard_items)
     grid = np.linspace(0, days, 200_001)
     step = grid[1] - grid[0]
     middle = grid[:-1] + step / 2
