@@ -15,7 +15,9 @@ Weights are found by the Frank-Wolfe solver of the authors' R package ``synthdid
 its defaults (ridge ``zeta_omega = (N_treated T_post)^(1/4) sigma``, where ``sigma`` is the
 standard deviation of the comparison areas' pre-period first differences; a negligible
 ``zeta_lambda``; a first pass of 100 iterations, weights at or below a quarter of the
-largest set to zero, then a second pass), so estimates agree with the package's.
+largest set to zero, then a second pass), so estimates agree with the package's. The
+placebo studies' weight searches are solved side by side, each to its own stopping rule,
+with the same iterates as solving them one at a time.
 
 For staggered adoption (treated areas starting at different times), each adoption cohort
 is estimated against the never-treated areas over all periods, and the cohort estimates
@@ -57,6 +59,9 @@ VARIANCES = ("auto", "placebo", "jackknife")
 #: Frank-Wolfe iterations before the weights are made sparse, and at most after.
 ITERATIONS_BEFORE_SPARSIFY = 100
 MAX_ITERATIONS = 10_000
+#: Memory for the Gram matrices of the weight searches solved side by side (128 MiB); more
+#: problems than fit are solved in turn.
+STACK_BYTES = 2**27
 
 METHOD_NAMES = {
     "sdid": "synthetic difference-in-differences",
@@ -176,7 +181,19 @@ def _solve_weight_problems(problems: list[_WeightProblem]) -> list[np.ndarray]:
 
     A first pass of at most ``ITERATIONS_BEFORE_SPARSIFY`` iterations, weights at or below a
     quarter of the largest set to zero, then a second pass of at most ``MAX_ITERATIONS``.
+    Each problem stops on its own, so the stack may be split anywhere without changing a
+    result: it is, where the Gram matrices would take more than ``STACK_BYTES``.
     """
+    width = max(problem.matrix.shape[1] - 1 for problem in problems)
+    per_stack = max(1, STACK_BYTES // (8 * width**2))
+    solved = []
+    for first in range(0, len(problems), per_stack):
+        solved += _solve_stack(problems[first : first + per_stack])
+    return solved
+
+
+def _solve_stack(problems: list[_WeightProblem]) -> list[np.ndarray]:
+    """Both passes over one stack: problems in Gram form, narrower ones padded (_frank_wolfe)."""
     widths = [problem.matrix.shape[1] - 1 for problem in problems]
     width = max(widths)
     n_problems = len(problems)
