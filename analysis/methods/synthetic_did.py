@@ -165,7 +165,9 @@ def _frank_wolfe(
             hessian_weights += step[:, None] * hessian_rows.take(best, axis=0)
             if iteration >= 1:
                 running &= step * (2 * slope - step * curvature) > threshold
-                if not running.any():
+                # Stopped problems take steps of length zero, so looking for the end every
+                # 16th iteration changes no result and saves a reduction an iteration.
+                if iteration % 16 == 0 and not running.any():
                     break
     return w.copy()
 
