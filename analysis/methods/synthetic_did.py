@@ -113,11 +113,13 @@ def _frank_wolfe(
     Problem ``p`` minimises ``(w'Hw - 2c'w + b'b) / rows[p]`` over the simplex, the Gram
     form of ``zeta^2 |w|^2 + |A w - b|^2 / rows`` with ``H = A'A + rows zeta^2 I``
     (``hessian[p]``) and ``c = A'b`` (``linear[p]``). The iterates are the synthdid
-    package's ``fw.step``, iteration for iteration: a step towards the vertex ``e_i`` of
-    the smallest element of ``g = Hw - c`` (half the gradient, times ``rows``), its length
-    the exact line search ``g'(w - e_i) / (e_i - w)'H(e_i - w)`` clipped to [0, 1]; a
-    problem stops once an iteration after its first lowers the objective by at most
-    ``tolerance[p]`` (``min_decrease^2``), or at ``max_iterations``.
+    package's ``fw.step``, iteration for iteration, to rounding (the Gram form sums in
+    another order; ``tests/methods/test_synthetic_did.py`` holds the two to 1e-8): a step
+    towards the vertex ``e_i`` of the smallest element of ``g = Hw - c`` (half the
+    gradient, times ``rows``), of the exact line search's length ``g'(w - e_i) / (e_i -
+    w)'H(e_i - w)`` clipped to [0, 1]; a problem stops once an iteration after its first
+    lowers the objective by at most ``tolerance[p]`` (``min_decrease^2``), or at
+    ``max_iterations``.
 
     Why it is fast: ``H w`` is carried from one iteration to the next (the step adds a row
     of ``H``), so an iteration costs ``O(n)`` a problem rather than ``O(rows n)``, and every
