@@ -15,7 +15,9 @@ Weights are found by the Frank-Wolfe solver of the authors' R package ``synthdid
 its defaults (ridge ``zeta_omega = (N_treated T_post)^(1/4) sigma``, where ``sigma`` is the
 standard deviation of the comparison areas' pre-period first differences; a negligible
 ``zeta_lambda``; a first pass of 100 iterations, weights at or below a quarter of the
-largest set to zero, then a second pass), so estimates agree with the package's.
+largest set to zero, then a second pass), so estimates agree with the package's. The
+placebo studies' weight searches are solved side by side, each to its own stopping rule,
+with the same iterates as solving them one at a time.
 
 For staggered adoption (treated areas starting at different times), each adoption cohort
 is estimated against the never-treated areas over all periods, and the cohort estimates
@@ -31,7 +33,6 @@ treated areas in every cohort.
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +59,9 @@ VARIANCES = ("auto", "placebo", "jackknife")
 #: Frank-Wolfe iterations before the weights are made sparse, and at most after.
 ITERATIONS_BEFORE_SPARSIFY = 100
 MAX_ITERATIONS = 10_000
+#: Memory for the Gram matrices of the weight searches solved side by side (128 MiB); more
+#: problems than fit are solved in turn.
+STACK_BYTES = 2**27
 
 METHOD_NAMES = {
     "sdid": "synthetic difference-in-differences",
@@ -80,53 +84,143 @@ class _Weights:
     lam: np.ndarray  # one per pre-period
 
 
-def _frank_wolfe(
-    matrix: np.ndarray,
-    zeta: float,
-    *,
-    intercept: bool,
-    start: np.ndarray | None,
-    min_decrease: float,
-    max_iterations: int,
-) -> np.ndarray:
-    """Weights on the simplex minimising ``zeta^2 |w|^2 + |A w - b|^2 / rows``.
+@dataclass(frozen=True)
+class _WeightProblem:
+    """One weight search: simplex weights minimising ``zeta^2 |w|^2 + |A w - b|^2 / rows``.
 
     ``matrix`` holds ``A`` in its first columns and ``b`` in the last; with ``intercept``
     every column is centred first, so only the shape over rows is matched (the synthdid
-    package's ``sc.weight.fw``).
+    package's ``sc.weight.fw``). ``start`` is the solver's first iterate (uniform if None).
     """
-    if intercept:
-        matrix = matrix - matrix.mean(axis=0)
-    rows, columns = matrix.shape
-    n_weights = columns - 1
-    a, b = matrix[:, :n_weights], matrix[:, n_weights]
-    weights = np.full(n_weights, 1 / n_weights) if start is None else start.astype(float).copy()
-    eta = rows * zeta**2
-    zeta2 = zeta**2
-    previous = math.inf
-    fitted = a @ weights
-    # The step towards vertex i is d = e_i - w, so every product with d is written out in
-    # terms of w and its i-th element: the loop is the package's fw.step, with less overhead.
-    for iteration in range(max_iterations):
-        half_gradient = (fitted - b) @ a + eta * weights
-        best = int(half_gradient.argmin())
-        direction_norm2 = float(weights @ weights) - 2 * weights[best] + 1
-        if direction_norm2 == 0:  # already at that vertex
-            break
-        direction_error = a[:, best] - fitted
-        step = -(half_gradient[best] - half_gradient @ weights) / (
-            direction_error @ direction_error + eta * direction_norm2
-        )
-        step = min(1.0, max(0.0, float(step)))
-        weights *= 1 - step
-        weights[best] += step
-        fitted += step * direction_error
-        residual = fitted - b
-        value = zeta2 * float(weights @ weights) + float(residual @ residual) / rows
-        if iteration >= 1 and previous - value <= min_decrease**2:
-            break
-        previous = value
-    return weights
+
+    matrix: np.ndarray
+    zeta: float
+    intercept: bool
+    min_decrease: float
+    start: np.ndarray | None = None
+
+
+def _frank_wolfe(
+    hessian: np.ndarray,
+    linear: np.ndarray,
+    rows: np.ndarray,
+    tolerance: np.ndarray,
+    weights: np.ndarray,
+    max_iterations: int,
+) -> np.ndarray:
+    """Frank-Wolfe with exact line search over a stack of problems, each stopping on its own.
+
+    Problem ``p`` minimises ``(w'Hw - 2c'w + b'b) / rows[p]`` over the simplex, the Gram
+    form of ``zeta^2 |w|^2 + |A w - b|^2 / rows`` with ``H = A'A + rows zeta^2 I``
+    (``hessian[p]``) and ``c = A'b`` (``linear[p]``). The iterates are the synthdid
+    package's ``fw.step``, iteration for iteration, to rounding (the Gram form sums in
+    another order; ``tests/methods/test_synthetic_did.py`` holds the two to 1e-8): a step
+    towards the vertex ``e_i`` of the smallest element of ``g = Hw - c`` (half the
+    gradient, times ``rows``), of the exact line search's length ``g'(w - e_i) / (e_i -
+    w)'H(e_i - w)`` clipped to [0, 1]; a problem stops once an iteration after its first
+    lowers the objective by at most ``tolerance[p]`` (``min_decrease^2``), or at
+    ``max_iterations``.
+
+    Why it is fast: ``H w`` is carried from one iteration to the next (the step adds a row
+    of ``H``), so an iteration costs ``O(n)`` a problem rather than ``O(rows n)``, and every
+    problem of the stack moves in the same numpy operations, so the loop runs as often as
+    the slowest problem needs rather than their sum. A problem that has stopped takes
+    steps of length zero. A problem at a vertex whose own gradient element is the smallest
+    has nowhere to go: its step is zero (0/0 counts as no step, as the package's
+    ``min(1, max(0, step))`` has it), so it stops, where the package stops at once.
+
+    ``weights`` holds the starting points, one row per problem; a problem with fewer
+    weights than the widest is padded with zero weights whose ``linear`` is minus the
+    largest float, so that their gradient element is never the smallest.
+    """
+    n_problems, width = weights.shape
+    offsets = np.arange(n_problems) * width
+    hessian_rows = hessian.reshape(n_problems * width, width)
+    diagonal = np.einsum("pii->pi", hessian).ravel()
+    # Rows c, Hw and w, so that one vecdot gives c'w and w'Hw, and one product scales Hw
+    # and w together.
+    state = np.empty((3, n_problems, width))
+    state[0] = linear
+    state[1] = np.einsum("pij,pj->pi", hessian, weights)
+    state[2] = weights
+    c, hessian_weights, w = state
+    flat_hessian_weights = hessian_weights.reshape(-1)
+    flat_weights = w.reshape(-1)
+    running = np.ones(n_problems, dtype=bool)
+    # The decrease of a step of length s is s (2 g'(w - e_i) - s (e_i - w)'H(e_i - w)) / rows.
+    threshold = tolerance * rows
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for iteration in range(max_iterations):
+            gradient = hessian_weights - c
+            best = gradient.argmin(axis=1)
+            best += offsets
+            c_w, w_hessian_w = np.vecdot(state[:2], w)
+            hessian_weights_best = flat_hessian_weights.take(best)
+            slope = w_hessian_w - c_w - gradient.take(best)
+            curvature = w_hessian_w + diagonal.take(best) - 2 * hessian_weights_best
+            step = slope / curvature
+            np.fmax(step, 0.0, out=step)
+            np.fmin(step, 1.0, out=step)
+            step *= running
+            state[1:] *= (1 - step)[:, None]
+            flat_weights[best] += step
+            hessian_weights += step[:, None] * hessian_rows.take(best, axis=0)
+            if iteration >= 1:
+                running &= step * (2 * slope - step * curvature) > threshold
+                # Stopped problems take steps of length zero, so looking for the end every
+                # 16th iteration changes no result and saves a reduction an iteration.
+                if iteration % 16 == 0 and not running.any():
+                    break
+    return w.copy()
+
+
+def _sparsify(weights: np.ndarray) -> np.ndarray:
+    """Weights at or below a quarter of their row's largest set to zero, rows renormalised."""
+    kept = np.where(weights <= weights.max(axis=1, keepdims=True) / 4, 0.0, weights)
+    return kept / kept.sum(axis=1, keepdims=True)
+
+
+def _solve_weight_problems(problems: list[_WeightProblem]) -> list[np.ndarray]:
+    """The synthdid package's two-pass weights for every problem, solved side by side.
+
+    A first pass of at most ``ITERATIONS_BEFORE_SPARSIFY`` iterations, weights at or below a
+    quarter of the largest set to zero, then a second pass of at most ``MAX_ITERATIONS``.
+    Each problem stops on its own, so the stack may be split anywhere without changing a
+    result: it is, where the Gram matrices would take more than ``STACK_BYTES``.
+    """
+    width = max(problem.matrix.shape[1] - 1 for problem in problems)
+    per_stack = max(1, STACK_BYTES // (8 * width**2))
+    solved = []
+    for first in range(0, len(problems), per_stack):
+        solved += _solve_stack(problems[first : first + per_stack])
+    return solved
+
+
+def _solve_stack(problems: list[_WeightProblem]) -> list[np.ndarray]:
+    """Both passes over one stack: problems in Gram form, narrower ones padded (_frank_wolfe)."""
+    widths = [problem.matrix.shape[1] - 1 for problem in problems]
+    width = max(widths)
+    n_problems = len(problems)
+    hessian = np.zeros((n_problems, width, width))
+    # Padding weights: zero, with a gradient element of the largest float (see _frank_wolfe).
+    linear = np.full((n_problems, width), -np.finfo(float).max)
+    weights = np.zeros((n_problems, width))
+    rows = np.empty(n_problems)
+    tolerance = np.empty(n_problems)
+    for p, (problem, n) in enumerate(zip(problems, widths, strict=True)):
+        matrix = problem.matrix
+        if problem.intercept:
+            matrix = matrix - matrix.mean(axis=0)
+        a, b = matrix[:, :n], matrix[:, n]
+        rows[p] = len(matrix)
+        hessian[p, :n, :n] = a.T @ a + len(matrix) * problem.zeta**2 * np.eye(n)
+        linear[p, :n] = b @ a
+        weights[p, :n] = 1 / n if problem.start is None else problem.start
+        tolerance[p] = problem.min_decrease**2
+    solve = (hessian, linear, rows, tolerance)
+    weights = _frank_wolfe(*solve, weights, ITERATIONS_BEFORE_SPARSIFY)
+    weights = _frank_wolfe(*solve, _sparsify(weights), MAX_ITERATIONS)
+    return [weights[p, :n] for p, n in enumerate(widths)]
 
 
 def _normalised(weights: np.ndarray) -> np.ndarray:
@@ -135,83 +229,81 @@ def _normalised(weights: np.ndarray) -> np.ndarray:
     return weights / total if total != 0 else np.full(len(weights), 1 / len(weights))
 
 
-def _sparsify(weights: np.ndarray) -> np.ndarray:
-    kept = np.where(weights <= weights.max() / 4, 0.0, weights)
-    return kept / kept.sum()
+@dataclass(frozen=True)
+class _Block:
+    """One estimate's data: rows the comparison units then the treated, columns periods."""
+
+    y: np.ndarray
+    n_control: int
+    n_pre: int
 
 
-def _solve_weights(
-    matrix: np.ndarray,
-    zeta: float,
-    intercept: bool,
-    min_decrease: float,
-    start: np.ndarray | None = None,
-) -> np.ndarray:
-    first = _frank_wolfe(
-        matrix,
-        zeta,
-        intercept=intercept,
-        start=start,
-        min_decrease=min_decrease,
-        max_iterations=ITERATIONS_BEFORE_SPARSIFY,
-    )
-    return _frank_wolfe(
-        matrix,
-        zeta,
-        intercept=intercept,
-        start=_sparsify(first),
-        min_decrease=min_decrease,
-        max_iterations=MAX_ITERATIONS,
-    )
-
-
-def _block_weights(
-    y: np.ndarray, n_control: int, n_pre: int, estimator: str, start: _Weights | None = None
-) -> _Weights:
-    """Unit and time weights for one block: rows controls then treated, columns periods.
+def _block_problems(block: _Block, estimator: str, start: _Weights | None) -> list[_WeightProblem]:
+    """The weight searches of one block: time weights then unit weights (``sc``: unit only).
 
     ``start`` gives the solver's starting weights (the placebo studies start from the
     estimate's own weights, as the synthdid package does); by default uniform.
     """
+    if estimator == "did":
+        return []
+    y, n_control, n_pre = block.y, block.n_control, block.n_pre
     n_treated = y.shape[0] - n_control
     n_post = y.shape[1] - n_pre
-    if estimator == "did":
-        return _Weights(np.full(n_control, 1 / n_control), np.full(n_pre, 1 / n_pre))
     pre_controls = y[:n_control, :n_pre]
     noise = float(np.std(np.diff(pre_controls, axis=1), ddof=1)) if n_pre > 1 else 0.0
     min_decrease = 1e-5 * noise
     # Collapsed form: controls' pre-periods and post-period mean, treated units averaged.
     collapsed = np.column_stack([y[:, :n_pre], y[:, n_pre:].mean(axis=1)])
     collapsed = np.vstack([collapsed[:n_control], collapsed[n_control:].mean(axis=0)])
+    omega_start = None if start is None else start.omega
     if estimator == "sc":
-        omega = _solve_weights(
-            collapsed[:, :n_pre].T,
-            1e-6 * noise,
-            False,
-            min_decrease,
-            None if start is None else start.omega,
-        )
-        return _Weights(omega, np.zeros(n_pre))
+        return [
+            _WeightProblem(collapsed[:, :n_pre].T, 1e-6 * noise, False, min_decrease, omega_start)
+        ]
     zeta_omega = (n_treated * n_post) ** 0.25 * noise
     zeta_lambda = 1e-6 * noise
-    lam = _solve_weights(
-        collapsed[:n_control], zeta_lambda, True, min_decrease, None if start is None else start.lam
-    )
-    omega = _solve_weights(
-        collapsed[:, :n_pre].T,
-        zeta_omega,
-        True,
-        min_decrease,
-        None if start is None else start.omega,
-    )
-    return _Weights(omega, lam)
+    return [
+        _WeightProblem(
+            collapsed[:n_control],
+            zeta_lambda,
+            True,
+            min_decrease,
+            None if start is None else start.lam,
+        ),
+        _WeightProblem(collapsed[:, :n_pre].T, zeta_omega, True, min_decrease, omega_start),
+    ]
 
 
-def _block_effect(y: np.ndarray, n_control: int, n_pre: int, weights: _Weights) -> float:
-    n_treated, n_post = y.shape[0] - n_control, y.shape[1] - n_pre
+def _blocks_weights(
+    blocks: list[_Block], estimator: str, starts: list[_Weights] | None = None
+) -> list[_Weights]:
+    """Unit and time weights of every block, their weight searches solved side by side."""
+    problems = [
+        _block_problems(block, estimator, None if starts is None else starts[k])
+        for k, block in enumerate(blocks)
+    ]
+    flat = [problem for block_problems in problems for problem in block_problems]
+    solved = iter(_solve_weight_problems(flat) if flat else [])
+    weights = []
+    for block in blocks:
+        if estimator == "did":
+            omega = np.full(block.n_control, 1 / block.n_control)
+            lam = np.full(block.n_pre, 1 / block.n_pre)
+        elif estimator == "sc":
+            omega, lam = next(solved), np.zeros(block.n_pre)
+        else:
+            lam = next(solved)
+            omega = next(solved)
+        weights.append(_Weights(omega, lam))
+    return weights
+
+
+def _block_effect(block: _Block, weights: _Weights) -> float:
+    n_treated = block.y.shape[0] - block.n_control
+    n_post = block.y.shape[1] - block.n_pre
     unit = np.concatenate([-weights.omega, np.full(n_treated, 1 / n_treated)])
     time = np.concatenate([-weights.lam, np.full(n_post, 1 / n_post)])
-    return float(unit @ y @ time)
+    return float(unit @ block.y @ time)
 
 
 @dataclass(frozen=True)
@@ -221,29 +313,20 @@ class _Cohort:
     treated_rows: np.ndarray  # row indices into the wide matrix
 
 
-def _staggered_effect(
-    wide: np.ndarray,
-    controls: np.ndarray,
-    cohorts: list[_Cohort],
-    estimator: str,
-    fixed: list[_Weights] | None = None,
-    starts: list[_Weights] | None = None,
-) -> tuple[float, list[float], list[_Weights]]:
-    """Treated-unit-period-weighted average of the cohort estimates (and their weights)."""
-    effects, sizes, all_weights = [], [], []
-    n_periods = wide.shape[1]
-    for k, cohort in enumerate(cohorts):
-        y = wide[np.concatenate([controls, cohort.treated_rows])]
-        if fixed is not None:
-            weights = fixed[k]
-        else:
-            start = None if starts is None else starts[k]
-            weights = _block_weights(y, len(controls), cohort.n_pre, estimator, start)
-        effects.append(_block_effect(y, len(controls), cohort.n_pre, weights))
-        sizes.append(len(cohort.treated_rows) * (n_periods - cohort.n_pre))
-        all_weights.append(weights)
+def _cohort_blocks(wide: np.ndarray, controls: np.ndarray, cohorts: list[_Cohort]) -> list[_Block]:
+    """Each adoption cohort against the comparison units, over all periods."""
+    return [
+        _Block(wide[np.concatenate([controls, c.treated_rows])], len(controls), c.n_pre)
+        for c in cohorts
+    ]
+
+
+def _cohort_average(blocks: list[_Block], weights: list[_Weights]) -> tuple[float, list[float]]:
+    """Treated-unit-period-weighted average of the cohort estimates, and the estimates."""
+    effects = [_block_effect(block, w) for block, w in zip(blocks, weights, strict=True)]
+    sizes = [(b.y.shape[0] - b.n_control) * (b.y.shape[1] - b.n_pre) for b in blocks]
     share = np.asarray(sizes, dtype=float) / sum(sizes)
-    return float(share @ np.asarray(effects)), effects, all_weights
+    return float(share @ np.asarray(effects)), effects
 
 
 def synthetic_did(
@@ -383,7 +466,9 @@ def synthetic_did(
             )
         cohorts.append(_Cohort(periods[start_index], int(start_index), rows))
 
-    effect, cohort_effects, weights = _staggered_effect(wide, controls, cohorts, estimator)
+    blocks = _cohort_blocks(wide, controls, cohorts)
+    weights = _blocks_weights(blocks, estimator)
+    effect, cohort_effects = _cohort_average(blocks, weights)
     smallest_cohort = min(len(c.treated_rows) for c in cohorts)
     chosen = variance
     if variance == "auto":
@@ -496,7 +581,7 @@ def _jackknife_se(
         for w in weights:
             fixed.append(_Weights(_normalised(w.omega[controls != dropped]), w.lam))
         leave_one_out.append(
-            _staggered_effect(wide, kept_controls, kept_cohorts, estimator, fixed)[0]
+            _cohort_average(_cohort_blocks(wide, kept_controls, kept_cohorts), fixed)[0]
         )
     values = np.asarray(leave_one_out)
     n = len(values)
@@ -516,6 +601,8 @@ def _placebo_se(
 
     Each placebo study starts its weight search from the estimate's own weights (unit
     weights of the units left as comparisons, renormalised), as the synthdid package does.
+    The weight searches of every placebo study are solved side by side, each to its own
+    stopping rule, so the estimates are those of solving them one at a time.
     """
     sizes = [len(c.treated_rows) for c in cohorts]
     n_placebo = sum(sizes)
@@ -524,19 +611,19 @@ def _placebo_se(
     else:
         rng = np.random.default_rng(seed)
         assignments = [rng.permutation(len(controls))[:n_placebo] for _ in range(replications)]
-    estimates = []
+    studies, starts = [], []
     for chosen in assignments:
         placebo_controls = np.delete(controls, chosen)
         kept = np.ones(len(controls), dtype=bool)
         kept[chosen] = False
-        starts = [_Weights(_normalised(w.omega[kept]), w.lam) for w in weights]
         placebo_cohorts, offset = [], 0
         for cohort, size in zip(cohorts, sizes, strict=True):
             rows = controls[chosen[offset : offset + size]]
             placebo_cohorts.append(_Cohort(cohort.start, cohort.n_pre, rows))
             offset += size
-        estimates.append(
-            _staggered_effect(wide, placebo_controls, placebo_cohorts, estimator, starts=starts)[0]
-        )
+        studies.append(_cohort_blocks(wide, placebo_controls, placebo_cohorts))
+        starts += [_Weights(_normalised(w.omega[kept]), w.lam) for w in weights]
+    solved = iter(_blocks_weights([b for blocks in studies for b in blocks], estimator, starts))
+    estimates = [_cohort_average(blocks, [next(solved) for _ in blocks])[0] for blocks in studies]
     values = np.asarray(estimates)
     return float(np.sqrt(np.mean((values - values.mean()) ** 2))), values
