@@ -483,7 +483,7 @@ def _hex16(values: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> _hex16(np.array([0, 255, 7_340_000])).tolist()
-    ['0000000000000000', '00000000000000ff', '00000000007000e0']
+    ['0000000000000000', '00000000000000ff', '00000000006fffe0']
     """
     digits = np.frombuffer(b"0123456789abcdef", dtype="S1")
     shifts = np.arange(60, -4, -4, dtype=np.uint64)
