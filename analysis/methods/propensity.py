@@ -1226,20 +1226,26 @@ def match(
         match_lists = _greedy_without_replacement(
             score[treated_idx], score[control_idx], neighbours, caliper_width
         )
-        counts = np.array([m.size for m in match_lists])
+        counts = np.array([m.size for m in match_lists], dtype=np.int64)
         matched = counts > 0
+        # Every matched set at once rather than a Python loop over the treated units: the
+        # loop (and looking up each unit's label) took most of the matching time on a
+        # force's cohort. Sets of one size are averaged together, each row as its own
+        # mean would be, so the figures are those of the loop to the last bit.
+        positions = treated_idx[matched]
+        sizes = counts[matched]
+        controls = control_idx[np.concatenate([np.empty(0, np.int64), *match_lists])]
+        treated_of_control = np.repeat(positions, sizes)
+        share = 1 / sizes
         weights = np.zeros(n)
-        differences = []
-        pair_rows = []
-        for position, members in zip(treated_idx, match_lists, strict=True):
-            if members.size == 0:
-                continue
-            controls = control_idx[members]
-            weights[position] = 1.0
-            weights[controls] += 1 / members.size
-            differences.append(y[position] - y[controls].mean())
-            pair_rows.append((position, controls, 1 / members.size))
-        differences = np.asarray(differences)
+        weights[positions] = 1.0
+        np.add.at(weights, controls, np.repeat(share, sizes))
+        first = np.cumsum(sizes) - sizes
+        differences = np.empty(positions.size)
+        for size in np.unique(sizes):
+            sets = np.flatnonzero(sizes == size)
+            members = first[sets][:, None] + np.arange(size)
+            differences[sets] = y[positions[sets]] - y[controls[members]].mean(axis=1)
         n_used = differences.size
         if n_used < 2:
             raise EstimationError(
@@ -1248,14 +1254,13 @@ def match(
         effect = float(differences.mean())
         se = float(differences.std(ddof=1) / math.sqrt(n_used))
         variance_method = "matched-set (paired) variance, clustered on matched sets"
+        labels = fit.index.to_numpy()
         pairs = pd.DataFrame(
             {
-                "treated_index": np.concatenate(
-                    [np.repeat(fit.index[p], c.size) for p, c, _ in pair_rows]
-                ),
-                "control_index": np.concatenate([fit.index[c] for _, c, _ in pair_rows]),
-                "distance": np.concatenate([np.abs(score[c] - score[p]) for p, c, _ in pair_rows]),
-                "weight": np.concatenate([np.full(c.size, w) for _, c, w in pair_rows]),
+                "treated_index": labels[treated_of_control],
+                "control_index": labels[controls],
+                "distance": np.abs(score[controls] - score[treated_of_control]),
+                "weight": np.repeat(share, sizes),
             }
         )
         n_unmatched = int((~matched).sum())

@@ -152,7 +152,8 @@ def stack_events(
             f"{ESTIMATOR}: event time(s) {unknown} are not periods of '{time}' in the data. "
             "Fix: give event times on the panel's own grid (e.g. the Monday of the week)."
         )
-    unknown_units = sorted(set(events[unit]) - set(data[unit]), key=str)
+    all_units = set(data[unit].drop_duplicates())
+    unknown_units = sorted(set(events[unit]) - all_units, key=str)
     if unknown_units:
         raise ConfigError(
             f"{ESTIMATOR}: treated unit(s) {unknown_units[:5]} are not values of '{unit}'."
@@ -160,7 +161,12 @@ def stack_events(
     frame = data.assign(_period=period)
     event_list = events.assign(_period=event_period)
     exposed = {key: set(units) for key, units in (exclude_controls or {}).items()}
-    stacks = []
+    # Rows are picked by a lookup on each unit's code and the stacks taken in one go: masking
+    # and copying the whole panel once per event, and building a set of every row's unit,
+    # was two thirds of the estimator's time on a force's weekly panel.
+    unit_codes, unit_values = pd.factorize(frame[unit], use_na_sentinel=False)
+    unit_index = pd.Index(unit_values)
+    rows, events_of_rows, treated_of_rows = [], [], []
     for e, group in event_list.groupby("_period", sort=True):
         first, last = e - leads, e + lags
         if first < 0 or last > len(ordered) - 1:
@@ -175,24 +181,27 @@ def stack_events(
         busy = event_list[
             (event_list["_period"] >= first - lags) & (event_list["_period"] <= last + leads)
         ][unit]
-        controls = set(frame[unit]) - set(busy) - exposed.get(ordered[e], set())
+        controls = all_units - set(busy) - exposed.get(ordered[e], set())
         if not controls:
             raise EstimationError(
                 f"{ESTIMATOR}: the event at {ordered[e]} has no clean control units (every unit "
                 "has an event in its window or is excluded). Fix: shorten the window."
             )
-        keep = (
-            frame[unit].isin(treated_units | controls)
-            & frame["_period"].between(first, last)
-            & ~frame["_period"].between(e - exclude_before, e - 1)
-        )
-        part = frame[keep].copy()
-        part["stack"] = ordered[e]
-        part["event_time"] = part["_period"] - e
-        part["treated"] = part[unit].isin(treated_units).astype(int)
-        part["post"] = (part["event_time"] >= 0).astype(int)
-        stacks.append(part)
-    stacked = pd.concat(stacks, ignore_index=True).drop(columns="_period")
+        in_stack = unit_index.isin(list(treated_units | controls))[unit_codes]
+        in_window = (period >= first) & (period <= last)
+        left_out = (period >= e - exclude_before) & (period <= e - 1)
+        kept = np.flatnonzero(in_stack & in_window & ~left_out)
+        rows.append(kept)
+        events_of_rows.append(np.full(kept.size, e))
+        treated_of_rows.append(unit_index.isin(list(treated_units))[unit_codes[kept]])
+    taken = np.concatenate(rows)
+    stack_period = np.concatenate(events_of_rows)
+    stacked = frame.take(taken).reset_index(drop=True)
+    stacked["stack"] = ordered.take(stack_period)
+    stacked["event_time"] = period[taken] - stack_period
+    stacked["treated"] = np.concatenate(treated_of_rows).astype(int)
+    stacked["post"] = (stacked["event_time"] >= 0).astype(int)
+    stacked = stacked.drop(columns="_period")
     return stacked
 
 

@@ -297,6 +297,42 @@ def test_matching_without_replacement_is_greedy_and_uses_each_control_once():
     assert est.se == pytest.approx(differences.std(ddof=1) / math.sqrt(differences.size))
 
 
+@pytest.mark.parametrize("neighbours", [2, 3])
+def test_matched_sets_of_several_sizes_by_brute_force(neighbours):
+    # A caliper leaves some treated units fewer matches than asked for: matched sets of
+    # several sizes, named by text labels, each set's difference against its own mean.
+    frame = _simulate(12, n=700, share=-0.6)
+    frame.index = [f"person {i}" for i in range(len(frame))]
+    settings = {"outcome": "y", "treatment": "treated", "covariates": ["age", "prior"]}
+    est = match(frame, **settings, neighbours=neighbours, caliper=0.05, replace=False)
+    score = np.log(est.details["scores"] / (1 - est.details["scores"]))
+    t = frame["treated"].to_numpy()
+    width = 0.05 * math.sqrt((score[t].var(ddof=1) + score[~t].var(ddof=1)) / 2)
+    available = set(frame.index[~t])
+    members: dict[str, list[str]] = {unit: [] for unit in frame.index[t]}
+    for _round in range(neighbours):
+        for unit in score[t].sort_values(ascending=False, kind="stable").index:
+            candidates = sorted(available, key=lambda c: (abs(score[c] - score[unit]), score[c]))
+            if candidates and abs(score[candidates[0]] - score[unit]) <= width:
+                members[unit].append(candidates[0])
+                available.remove(candidates[0])
+    sets = {unit: chosen for unit, chosen in members.items() if chosen}
+    assert len({len(chosen) for chosen in sets.values()}) > 1
+    pairs = est.details["pairs"]
+    assert pairs.groupby("treated_index")["control_index"].apply(set).to_dict() == {
+        unit: set(chosen) for unit, chosen in sets.items()
+    }
+    y = frame["y"]
+    differences = np.array([y[unit] - y[chosen].mean() for unit, chosen in sets.items()])
+    assert est.effect == pytest.approx(differences.mean(), rel=1e-12)
+    assert est.se == pytest.approx(differences.std(ddof=1) / math.sqrt(len(sets)), rel=1e-12)
+    size = pairs["treated_index"].map({unit: len(chosen) for unit, chosen in sets.items()})
+    np.testing.assert_array_equal(pairs["weight"], 1 / size)
+    weight = est.details["matched"]["match_weight"]
+    assert weight[list(sets)].eq(1).all()
+    np.testing.assert_allclose(weight[pairs["control_index"]], pairs["weight"], rtol=1e-15)
+
+
 def test_matching_details_for_plots():
     frame = _simulate(10, n=1000)
     est = match(frame, outcome="y", treatment="treated", covariates="age + prior")

@@ -101,6 +101,57 @@ def test_clean_controls_leave_out_units_with_an_event_in_the_window_and_the_expo
     assert second["event_time"].between(-14, 3).all()
 
 
+def _stacked_one_event_at_a_time(
+    frame, events, *, unit, time, leads, lags, exclude_before, exposed
+):
+    """The stacking written plainly: each event's rows masked from the panel and copied."""
+    ordered = pd.Index(np.sort(frame[time].unique()))
+    period = pd.Series(ordered.get_indexer(frame[time]), index=frame.index)
+    event_period = ordered.get_indexer(events[time])
+    parts = []
+    for e in sorted(set(event_period)):
+        treated = set(events.loc[event_period == e, unit])
+        near = (event_period >= e - leads - lags) & (event_period <= e + lags + leads)
+        controls = set(frame[unit]) - set(events.loc[near, unit]) - set(exposed.get(ordered[e], ()))
+        keep = (
+            frame[unit].isin(treated | controls)
+            & period.between(e - leads, e + lags)
+            & ~period.between(e - exclude_before, e - 1)
+        )
+        part = frame[keep].copy()
+        part["stack"] = ordered[e]
+        part["event_time"] = period[keep] - e
+        part["treated"] = part[unit].isin(treated).astype(int)
+        part["post"] = (part["event_time"] >= 0).astype(int)
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+@pytest.mark.parametrize("labels", ["integers", "strings and dates"])
+def test_the_stacks_are_exactly_those_built_one_event_at_a_time(labels):
+    frame, events = _panel(6)
+    exposed = {35: [20, 21], 52: [30]}
+    if labels == "strings and dates":
+        # A force's panel: named neighbourhoods and weeks as dates.
+        start = pd.Timestamp("2024-01-01")
+        for table in (frame, events):
+            table["area"] = "lsoa " + table["area"].astype(str)
+            table["week"] = start + pd.to_timedelta(7 * table["week"], unit="D")
+        exposed = {
+            start + pd.Timedelta(weeks=week): [f"lsoa {a}" for a in areas]
+            for week, areas in exposed.items()
+        }
+    settings = {"unit": "area", "time": "week", "leads": 10, "lags": 3, "exclude_before": 2}
+    stacked = stack_events(frame, events=events, exclude_controls=exposed, **settings)
+    expected = _stacked_one_event_at_a_time(frame, events, exposed=exposed, **settings)
+    pd.testing.assert_frame_equal(stacked, expected, check_exact=True)
+    # And the estimator fits exactly those stacks.
+    est = stacked_event_study(
+        frame, outcome="y", events=events, exclude_controls=exposed, **settings
+    )
+    assert est.details["stacked"].equals(expected)
+
+
 def test_the_interval_covers_the_planted_effect_and_the_pretrend_test_keeps_its_size():
     seeds = range(200)
     covered = rejected = 0
