@@ -325,8 +325,7 @@ def _staggered_did(
         )
     effects = _GroupTimeEffects(moments, cells)
     att = effects.att
-    cell_cov = effects.covariance(np.eye(len(att)))
-    se = np.sqrt(np.diag(cell_cov))
+    se = np.sqrt(effects.variances())
     z = float(stats.norm.ppf(0.5 + conf_level / 2))
     g_idx, t_idx = cohorts[cells.cohort], cells.period
     n_treated, n_control = effects.n_treated, effects.n_control
@@ -439,7 +438,8 @@ def _staggered_did(
         diagnostics["pretrend_chi2"] = wald
         diagnostics["pretrend_df"] = q
         pre_cells = ~post
-        wald_cells, q_cells = wald_test(att[pre_cells], cell_cov[np.ix_(pre_cells, pre_cells)])
+        cell_cov = effects.covariance(np.eye(len(att))[:, pre_cells])
+        wald_cells, q_cells = wald_test(att[pre_cells], cell_cov)
         diagnostics["pretrend_p_value_cells"] = float(stats.chi2.sf(wald_cells, q_cells))
         if diagnostics["pretrend_p_value"] < 0.05:
             warnings.append(
@@ -626,6 +626,7 @@ class _GroupTimeEffects:
         reference = np.where(cells.comparison, mean_control, 0.0)
         reference[cells.cohort, every] = mean_treated
         self.class_mean = self.weight * (change - reference)  # mean of phi in each class
+        self.period, self.base = cells.period, cells.base
         # Period contrasts: column c picks y[t_c] - y[b_c].
         self.contrast = np.zeros((moments.means.shape[1], n_cells))
         self.contrast[cells.period, every] = 1.0
@@ -641,6 +642,17 @@ class _GroupTimeEffects:
             if class_term is not None:
                 mean = mean + class_term[k]
             yield k, on_deviation, mean
+
+    def variances(self) -> np.ndarray:
+        """Variance of each ATT(g,t): the diagonal of ``covariance(identity)`` alone."""
+        moments, t, b = self.moments, self.period, self.base
+        # Within-class sum of squares of each cell's change y_t - y_b, from the scatter.
+        change_ss = (
+            moments.scatter[:, t, t] + moments.scatter[:, b, b] - 2 * moments.scatter[:, t, b]
+        )
+        return (self.weight**2 * change_ss + moments.sizes[:, None] * self.class_mean**2).sum(
+            axis=0
+        )
 
     def covariance(
         self, combination: np.ndarray, class_term: np.ndarray | None = None
