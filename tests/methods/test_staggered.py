@@ -13,7 +13,7 @@ from scipy import stats
 from analysis.errors import ConfigError, EstimationError
 from analysis.methods._inference import wald_test
 from analysis.methods.did import did
-from analysis.methods.staggered import staggered_did
+from analysis.methods.staggered import _uniform_critical_value, staggered_did
 from tests.methods.coverage_study import (
     StaggeredDesign,
     coverage,
@@ -416,6 +416,19 @@ def test_ids_periods_and_dates_of_any_kind_give_the_same_estimate():
             plain.diagnostics["uniform_critical_value"], rel=1e-12
         )
     assert gaps.table["group"].iloc[0] == 2004 and dated.table["group"].iloc[0] == "2020-03-01"
+
+
+def test_bootstrap_chunks_draw_one_stream():
+    """However the draws are chunked, the band is that of one rng.choice draw of them all."""
+    rng = np.random.default_rng(8)
+    influence = rng.normal(size=(501, 7)) / 501
+    se = np.sqrt((influence**2).sum(axis=0))
+    draws = np.random.default_rng(3).choice(np.array([-1.0, 1.0]), size=(999, 501))
+    maxima = np.abs(draws @ influence / se).max(axis=1)
+    expected = float(np.quantile(maxima, 0.95))
+    for chunk in (None, 1, 37, 200, 999):
+        critical = _uniform_critical_value(influence, se, 0.95, 999, 3, chunk=chunk)
+        assert critical == pytest.approx(expected, rel=1e-12)
 
 
 def test_not_yet_comparisons_grow_as_cohorts_wait():
