@@ -180,12 +180,12 @@ def staggered_did(
     >>> round(est.effect, 1), est.table.shape[0]  # truth: (1+2+3+4+5 + 1+2+3) / 8 = 2.625
     (2.6, 14)
     """
-    # Most products here are small (periods x cells), where a pool of BLAS threads costs
-    # more to wake than the work: on a busy two-core machine 30 ms against 0.2 ms for each
-    # covariance, which was most of the estimator's time. Only the bootstrap's product
-    # (draws x units x event times) is large enough to share, and it gets the caller's
-    # threads back.
-    with _blas_controller().limit(limits=1, user_api="blas") as one_thread:
+    # One BLAS thread throughout. Most products here are small (periods x cells), where a
+    # pool of threads costs more to wake than the work: on a busy two-core machine 30 ms
+    # against 0.2 ms for each covariance, once most of the estimator's time. And the
+    # bootstrap's long, thin products fared no better shared: 999 draws at 100,000 units
+    # took 3.6 s on one thread against 7 s (or 48 s in chunks of 40 draws) on two.
+    with _blas_controller().limit(limits=1, user_api="blas"):
         return _staggered_did(
             data,
             outcome=outcome,
@@ -197,7 +197,6 @@ def staggered_did(
             n_boot=n_boot,
             seed=seed,
             anticipation=anticipation,
-            bootstrap_threads=one_thread.get_original_num_threads().get("blas"),
         )
 
 
@@ -213,9 +212,8 @@ def _staggered_did(
     n_boot: int,
     seed: int,
     anticipation: int,
-    bootstrap_threads: int | None,
 ) -> StaggeredResult:
-    """:func:`staggered_did` itself; the bootstrap's product uses ``bootstrap_threads``."""
+    """:func:`staggered_did` itself, on one BLAS thread."""
     estimator = "staggered_did"
     if control not in _CONTROLS:
         raise ConfigError(f"staggered_did: control must be 'never' or 'not_yet', not {control!r}.")
@@ -400,7 +398,6 @@ def _staggered_did(
             conf_level,
             n_boot,
             seed,
-            threads=bootstrap_threads,
         )
     else:
         critical = z
@@ -685,16 +682,14 @@ def _uniform_critical_value(
     n_boot: int,
     seed: int,
     *,
-    threads: int | None = None,
     chunk: int | None = None,
 ) -> float:
     """Sup-t critical value for simultaneous bands by the multiplier bootstrap.
 
     ``influence`` is units x estimates, scaled so that ``se**2`` is its column sums of
     squares; Rademacher draws perturb it ``n_boot`` times, ``chunk`` draws at a time
-    (None: about four million random signs a chunk), the products on ``threads`` BLAS
-    threads (None: as they are). The draws are one stream, so the chunks do not change
-    the result.
+    (None: about four million random signs a chunk). The draws are one stream, so the
+    chunks do not change the result.
     """
     rng = np.random.default_rng(seed)
     usable = se > 0
@@ -707,14 +702,13 @@ def _uniform_critical_value(
         # fewer than about 32 rows make the product slow.
         chunk = int(np.clip(4_000_000 // n_units, 32, 200))
     maxima = []
-    with _blas_controller().limit(limits=threads, user_api="blas"):
-        for start in range(0, n_boot, chunk):
-            size = min(chunk, n_boot - start)
-            # Rademacher draws 2b - 1 from bits b: the stream of rng.choice([-1.0, 1.0]),
-            # applied as 2 (b @ influence) - column sums, one pass over the draws fewer.
-            bits = rng.integers(0, 2, size=(size, n_units)).astype(float)
-            perturbed = 2.0 * (bits @ usable_influence) - column_sums
-            maxima.append(np.abs(perturbed / se[usable]).max(axis=1))
+    for start in range(0, n_boot, chunk):
+        size = min(chunk, n_boot - start)
+        # Rademacher draws 2b - 1 from bits b: the stream of rng.choice([-1.0, 1.0]),
+        # applied as 2 (b @ influence) - column sums, one pass over the draws fewer.
+        bits = rng.integers(0, 2, size=(size, n_units)).astype(float)
+        perturbed = 2.0 * (bits @ usable_influence) - column_sums
+        maxima.append(np.abs(perturbed / se[usable]).max(axis=1))
     return float(np.quantile(np.concatenate(maxima), conf_level))
 
 
