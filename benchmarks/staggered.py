@@ -3,18 +3,28 @@
 The panel has 50 periods and five adoption cohorts (first treated in periods 10, 18,
 26, 34 and 42) plus never-treated units, a unit effect, a common trend and an effect
 that grows with time since adoption; the size is the number of unit-periods. Both
-implementations estimate every group-time effect with never-treated comparisons, the
-varying base period and the analytic (influence-function) standard errors, without the
-multiplier bootstrap: ``staggered_did(..., n_boot=0)`` against csdid's
-``ATTgt(...).fit(est_method="reg", bstrap=False)`` (with no covariates every
-``est_method`` gives the same estimate). Ours also aggregates (overall, event-time and
-cohort effects, pre-trend tests) inside the clock, so the ratio understates the
-difference. Agreement is the largest absolute difference over all ATT(g,t) and over
-their standard errors, matched by cohort and period.
+implementations estimate every group-time effect with never-treated comparisons and the
+varying base period, with the same inference, in two pairs:
+
+- analytic (influence-function) standard errors, no multiplier bootstrap:
+  ``staggered_did(..., n_boot=0)`` against csdid's
+  ``ATTgt(...).fit(est_method="reg", bstrap=False)``;
+- with the multiplier bootstrap, 999 Rademacher draws for a uniform band:
+  ``staggered_did(..., n_boot=999)`` (band over the event-time effects) against
+  ``ATTgt(..., biters=999, cband=True).fit(est_method="reg", bstrap=True)`` (band over
+  the ATT(g,t), whose standard errors then come from the draws too).
+
+With no covariates every ``est_method`` gives the same estimate. Ours also aggregates
+(overall, event-time and cohort effects, pre-trend tests) inside the clock, so the ratio
+understates the difference. Agreement is the largest absolute difference over all
+ATT(g,t), matched by cohort and period, and (analytic pair only: csdid's bootstrap
+standard errors are draws) over their standard errors. Each run records the one-minute
+load average when it started, as the machine is shared.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -25,8 +35,15 @@ from . import _runs
 PERIODS = 50
 COHORTS = (10, 18, 26, 34, 42)
 #: Unit-periods at each size (units = size / PERIODS).
-SIZES = (100_000, 1_000_000)
+SIZES = (100_000, 1_000_000, 5_000_000)
 QUICK_SIZES = (5_000,)
+#: Multiplier-bootstrap draws in the bootstrap pair.
+N_BOOT = 999
+#: Ours and the reference with the same inference.
+PAIRS = {
+    "analytic": ("staggered_did", "csdid"),
+    "bootstrap": ("staggered_did_bootstrap", "csdid_bootstrap"),
+}
 
 
 def panel(size: int, seed: int = 0) -> pd.DataFrame:
@@ -51,7 +68,7 @@ def panel(size: int, seed: int = 0) -> pd.DataFrame:
 def prepare(case: str, size: int) -> dict[str, Any]:
     """The panel (outside the timed region)."""
     data = panel(size)
-    if case == "staggered_did":
+    if case.startswith("staggered_did"):
         # Ours reads "never treated" as a missing first period.
         data["first_treated"] = data["first_treated"].astype(float).where(data["first_treated"] > 0)
     return {"data": data}
@@ -67,7 +84,7 @@ def warm(case: str) -> None:
     CASES[case](prepare(case, QUICK_SIZES[0]))
 
 
-def _ours(p: dict) -> pd.DataFrame:
+def _ours(p: dict, n_boot: int = 0) -> pd.DataFrame:
     from analysis.methods import staggered_did
 
     fit = staggered_did(
@@ -76,12 +93,12 @@ def _ours(p: dict) -> pd.DataFrame:
         unit="unit",
         time="period",
         first_treated="first_treated",
-        n_boot=0,
+        n_boot=n_boot,
     )
     return fit.table[["group", "time", "att", "se"]]
 
 
-def _csdid(p: dict) -> pd.DataFrame:
+def _csdid(p: dict, bootstrap: bool = False) -> pd.DataFrame:
     from csdid.att_gt import ATTgt
 
     fit = ATTgt(
@@ -91,7 +108,9 @@ def _csdid(p: dict) -> pd.DataFrame:
         gname="first_treated",
         data=p["data"],
         control_group="nevertreated",
-    ).fit(est_method="reg", base_period="varying", bstrap=False)
+        biters=N_BOOT,
+        cband=bootstrap,
+    ).fit(est_method="reg", base_period="varying", bstrap=bootstrap)
     return pd.DataFrame(
         {
             "group": np.asarray(fit.results["group"]),
@@ -102,7 +121,12 @@ def _csdid(p: dict) -> pd.DataFrame:
     )
 
 
-CASES = {"staggered_did": _ours, "csdid": _csdid}
+CASES = {
+    "staggered_did": _ours,
+    "csdid": _csdid,
+    "staggered_did_bootstrap": lambda p: _ours(p, n_boot=N_BOOT),
+    "csdid_bootstrap": lambda p: _csdid(p, bootstrap=True),
+}
 
 
 def summarise(case: str, result: pd.DataFrame) -> dict:
@@ -129,16 +153,43 @@ def agreement(ours: dict, theirs: dict) -> str:
     return f"{largest_difference(ours, theirs, 'att'):.1e}"
 
 
+def compare(
+    ours: str, reference: str, size: int, repeat: int, log
+) -> tuple[dict[str, list[_runs.Run]], list[float]]:
+    """Both cases ``repeat`` times, interleaved, each in a fresh process; the loads seen.
+
+    As :func:`benchmarks._runs.compare`, with the one-minute load average read before
+    every run (the machine is shared, and a number means little without it).
+    """
+    runs: dict[str, list[_runs.Run]] = {ours: [], reference: []}
+    loads = []
+    for repetition in range(repeat):
+        for case in runs:
+            loads.append(os.getloadavg()[0])
+            run = _runs.run_case("benchmarks.staggered", case, size, summarise=repetition == 0)
+            runs[case].append(run)
+            log(
+                f"  {case} at {size:,} (run {repetition + 1}, load {loads[-1]:.1f}): "
+                f"{run.seconds:.2f}s, {run.peak_mb:.0f} MB"
+            )
+    return runs, loads
+
+
 def run(quick: bool, repeat: int, log) -> list[dict]:
-    """Rows for the table: ours against csdid at each size, interleaved runs."""
+    """Rows for the table: ours against csdid at each size and inference, interleaved runs."""
     rows = []
     for size in QUICK_SIZES if quick else SIZES:
-        runs = _runs.compare(
-            "benchmarks.staggered", "staggered_did", ["csdid"], size, 1 if quick else repeat, log
-        )
-        for row in _runs.rows("staggered", runs, "staggered_did", size, agreement):
-            mine, theirs = runs["staggered_did"][0].summary, runs[row["reference"]][0].summary
-            row["se_max_difference"] = largest_difference(mine, theirs, "se")
-            row["cells"] = len(mine["att"])
-            rows.append(row)
+        for inference, (ours, reference) in PAIRS.items():
+            runs, loads = compare(ours, reference, size, 1 if quick else repeat, log)
+            for row in _runs.rows("staggered", runs, ours, size, agreement):
+                mine, theirs = runs[ours][0].summary, runs[reference][0].summary
+                row["inference"] = inference
+                row["se_max_difference"] = (
+                    largest_difference(mine, theirs, "se")
+                    if inference == "analytic"
+                    else float("nan")
+                )
+                row["cells"] = len(mine["att"])
+                row["load"] = f"{min(loads):.1f}-{max(loads):.1f}"
+                rows.append(row)
     return rows

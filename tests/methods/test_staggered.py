@@ -8,10 +8,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from analysis.errors import ConfigError, EstimationError
+from analysis.methods._inference import wald_test
 from analysis.methods.did import did
-from analysis.methods.staggered import staggered_did
+from analysis.methods.staggered import _uniform_critical_value, staggered_did
 from tests.methods.coverage_study import (
     StaggeredDesign,
     coverage,
@@ -200,6 +202,253 @@ def test_month_dates_and_not_yet_control_without_never_treated():
     assert est.table["group"].iloc[0] == "2024-03-01"
     assert any("no comparison units" in w for w in est.warnings)  # last cohort's late cells
     json.dumps(est.to_dict(), allow_nan=False)
+
+
+# ----------------------------------------------------------------- against the definition
+def _reference_staggered(
+    data: pd.DataFrame,
+    *,
+    control: str = "never",
+    anticipation: int = 0,
+    n_boot: int = 0,
+    seed: int = 0,
+) -> dict:
+    """Callaway and Sant'Anna written out cell by cell from their definition.
+
+    Every unit's influence function on every ATT(g,t) is built in full (units x cells),
+    and the aggregations add R did's ``wif()`` for the estimated cohort shares as R
+    writes it (units x cells). ``staggered_did`` holds the same quantities as class
+    means and scatter matrices; this is what it must equal. Integer periods, the
+    columns ``unit, period, first, y``; the same dropping rules as the estimator.
+    """
+    wide = data.pivot(index="unit", columns="period", values="y")
+    first = data.groupby("unit")["first"].first().reindex(wide.index).to_numpy()
+    complete = wide.notna().all(axis=1).to_numpy()
+    periods = wide.columns.to_numpy()
+    y, first = wide.to_numpy()[complete], first[complete]
+    first = np.where(first > periods[-1], np.nan, first)  # treated after the window
+    keep = ~(first <= periods[0])  # already treated: dropped
+    y, first = y[keep], first[keep]
+    group = np.array([np.inf if np.isnan(f) else float(np.searchsorted(periods, f)) for f in first])
+    n, n_periods = y.shape
+    cohorts = np.unique(group[np.isfinite(group)])
+    att, psi, cells = [], [], []
+    for g in cohorts:
+        treated = group == g
+        for t in range(1, n_periods):
+            base = int(g) - 1 - anticipation if t >= g else t - 1
+            if base < 0:
+                continue
+            if control == "never":
+                comparison = np.isinf(group)
+            else:
+                comparison = (group > max(t, base) + anticipation) & ~treated
+            if not comparison.any():
+                continue
+            change = y[:, t] - y[:, base]
+            mean_t, mean_c = change[treated].mean(), change[comparison].mean()
+            att.append(mean_t - mean_c)
+            psi.append(
+                n * treated * (change - mean_t) / treated.sum()
+                - n * comparison * (change - mean_c) / comparison.sum()
+            )
+            cells.append((g, t))
+    att, psi = np.array(att), np.column_stack(psi)
+    cell_group = np.array([g for g, _ in cells])
+    event_time = np.array([periods[t] - periods[int(g)] for g, t in cells])
+    post = event_time >= 0
+    share = np.array([(group == g).mean() for g in cell_group])
+
+    def weighted(keepers: np.ndarray) -> tuple[float, np.ndarray]:
+        pg = share[keepers]
+        member = (group[:, None] == cell_group[keepers][None, :]).astype(float)
+        wif = (member - pg) / pg.sum() - np.outer((member - pg).sum(axis=1), pg / pg.sum() ** 2)
+        influence = psi[:, keepers] @ (pg / pg.sum()) + wif @ att[keepers]
+        return float(pg @ att[keepers] / pg.sum()), influence
+
+    def se_of(influence: np.ndarray) -> float:
+        return float(np.sqrt((influence**2).sum()) / n)
+
+    effect, effect_if = weighted(post)
+    event_times = np.unique(event_time)
+    dynamic = [weighted(event_time == e) for e in event_times]
+    dyn_coef = np.array([c for c, _ in dynamic])
+    dyn_if = np.column_stack([i for _, i in dynamic])
+    dyn_vcov = dyn_if.T @ dyn_if / n**2
+    dyn_se = np.sqrt(np.diag(dyn_vcov))
+    by_group = [
+        (att[(cell_group == g) & post].mean(), se_of(psi[:, (cell_group == g) & post].mean(axis=1)))
+        for g in cohorts
+        if ((cell_group == g) & post).any()
+    ]
+    critical = None
+    if n_boot:
+        # The multiplier bootstrap of the sup-t statistic with rng.choice's draws.
+        rng = np.random.default_rng(seed)
+        draws = rng.choice(np.array([-1.0, 1.0]), size=(n_boot, n))
+        maxima = np.abs(draws @ dyn_if / n / dyn_se).max(axis=1)
+        critical = float(np.quantile(maxima, 0.95))
+    pre_events = event_times < 0
+    return {
+        "att": att,
+        "se": np.sqrt((psi**2).sum(axis=0)) / n,
+        "effect": effect,
+        "effect_se": se_of(effect_if),
+        "dynamic": dyn_coef,
+        "dynamic_se": dyn_se,
+        "dynamic_vcov": dyn_vcov,
+        "group": np.array(by_group),
+        "pre_cells_cov": psi[:, ~post].T @ psi[:, ~post] / n**2,
+        "pre_cells_att": att[~post],
+        "dynamic_average_se": se_of(dyn_if[:, ~pre_events].mean(axis=1)),
+        "critical": critical,
+    }
+
+
+def _reference_panels():
+    """Panels covering each rule: comparisons, anticipation, dropped and late units."""
+    unbalanced = simulate_staggered_panel(21).drop(index=[0, 1, 50, 333])
+    unbalanced.loc[unbalanced["unit"] < 3, "first"] = 0.0  # already treated: dropped
+    unbalanced.loc[unbalanced["unit"].between(100, 102), "first"] = 50.0  # after the window
+    many = StaggeredDesign(
+        n_periods=14,
+        cohorts=tuple((float(f), 15, 0.3 * f, 0.1) for f in range(2, 13, 2)),
+        n_never=10,
+    )
+    # Unit effects a thousand times the noise: the class moments must not lose digits.
+    large_levels = simulate_staggered_panel(24)
+    large_levels["y"] += 1e3 * large_levels["unit"].map(np.sin)
+    return [
+        ("never", simulate_staggered_panel(20), {}),
+        ("not_yet", simulate_staggered_panel(20), {"control": "not_yet"}),
+        ("anticipation", simulate_staggered_panel(22), {"anticipation": 1}),
+        (
+            "anticipation_not_yet",
+            simulate_staggered_panel(22),
+            {"anticipation": 2, "control": "not_yet"},
+        ),
+        ("unbalanced_early_late", unbalanced, {}),
+        (
+            "no_never_treated",
+            simulate_staggered_panel(23, StaggeredDesign(n_never=0)),
+            {"control": "not_yet"},
+        ),
+        ("six_cohorts_not_yet", simulate_staggered_panel(25, many), {"control": "not_yet"}),
+        ("large_unit_levels", large_levels, {}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "options"),
+    [pytest.param(data, options, id=name) for name, data, options in _reference_panels()],
+)
+def test_class_moments_equal_the_cell_by_cell_definition(data, options):
+    """ATT(g,t), standard errors, aggregates, covariances and the band to 1e-10."""
+    est = staggered_did(
+        data,
+        outcome="y",
+        unit="unit",
+        time="period",
+        first_treated="first",
+        n_boot=199,
+        seed=4,
+        **options,
+    )
+    ref = _reference_staggered(data, n_boot=199, seed=4, **options)
+    tol = {"rel": 1e-10, "abs": 1e-12}
+    assert est.table["att"].to_numpy() == pytest.approx(ref["att"], **tol)
+    assert est.table["se"].to_numpy() == pytest.approx(ref["se"], **tol)
+    assert est.effect == pytest.approx(ref["effect"], **tol)
+    assert est.se == pytest.approx(ref["effect_se"], **tol)
+    dynamic = est.details["dynamic"]
+    assert dynamic["coef"].to_numpy() == pytest.approx(ref["dynamic"], **tol)
+    assert dynamic["se"].to_numpy() == pytest.approx(ref["dynamic_se"], **tol)
+    vcov = est.details["dynamic_vcov"].to_numpy()
+    assert vcov.ravel() == pytest.approx(ref["dynamic_vcov"].ravel(), rel=1e-10, abs=1e-14)
+    by_group = est.details["by_group"][["coef", "se"]].to_numpy()
+    assert by_group.ravel() == pytest.approx(ref["group"].ravel(), **tol)
+    assert est.diagnostics["dynamic_average_se"] == pytest.approx(ref["dynamic_average_se"], **tol)
+    assert est.diagnostics["uniform_critical_value"] == pytest.approx(ref["critical"], **tol)
+    wald, rank = wald_test(ref["pre_cells_att"], ref["pre_cells_cov"])
+    assert stats.chi2.sf(wald, rank) == pytest.approx(
+        est.diagnostics["pretrend_p_value_cells"], rel=1e-8
+    )
+
+
+def test_ids_periods_and_dates_of_any_kind_give_the_same_estimate():
+    """Sparse or text unit ids, gaps between periods and month dates change nothing.
+
+    Whole-number ids in a short range take a presence table, others a sort; the
+    bootstrap draws follow the sorted units, so even the band is the same.
+    """
+    data = simulate_staggered_panel(26)
+    options = {"outcome": "y", "time": "period", "first_treated": "first", "n_boot": 99}
+    plain = staggered_did(data, unit="unit", **options)
+    sparse = staggered_did(data.assign(unit=data["unit"] * 10**9), unit="unit", **options)
+    text = staggered_did(
+        data.assign(unit=data["unit"].map("u{:04d}".format)), unit="unit", **options
+    )
+    gaps = staggered_did(
+        data.assign(period=2000 + 2 * data["period"], first=2000 + 2 * data["first"]),
+        unit="unit",
+        **options,
+    )
+    months = pd.date_range("2020-01-01", periods=8, freq="MS")
+    dated = staggered_did(
+        data.assign(
+            period=months[data["period"]],
+            first=data["first"].map(lambda f: months[int(f)] if np.isfinite(f) else pd.NaT),
+        ),
+        unit="unit",
+        **options,
+    )
+    far = staggered_did(
+        data.assign(period=data["period"] * 10**12, first=data["first"] * 10**12),
+        unit="unit",
+        **options,
+    )
+    shuffled = staggered_did(data.sample(frac=1, random_state=1), unit="unit", **options)
+    for other in (sparse, text, gaps, far, dated, shuffled):
+        assert other.table["att"].to_numpy() == pytest.approx(plain.table["att"], rel=1e-12)
+        assert other.table["se"].to_numpy() == pytest.approx(plain.table["se"], rel=1e-12)
+        assert other.effect == pytest.approx(plain.effect, rel=1e-12)
+        assert other.diagnostics["uniform_critical_value"] == pytest.approx(
+            plain.diagnostics["uniform_critical_value"], rel=1e-12
+        )
+    assert gaps.table["group"].iloc[0] == 2004 and dated.table["group"].iloc[0] == "2020-03-01"
+
+
+def test_bootstrap_chunks_draw_one_stream():
+    """However the draws are chunked, the band is that of one rng.choice draw of them all."""
+    rng = np.random.default_rng(8)
+    influence = rng.normal(size=(501, 7)) / 501
+    se = np.sqrt((influence**2).sum(axis=0))
+    draws = np.random.default_rng(3).choice(np.array([-1.0, 1.0]), size=(999, 501))
+    maxima = np.abs(draws @ influence / se).max(axis=1)
+    expected = float(np.quantile(maxima, 0.95))
+    for chunk in (None, 1, 37, 200, 999):
+        critical = _uniform_critical_value(influence, se, 0.95, 999, 3, chunk=chunk)
+        assert critical == pytest.approx(expected, rel=1e-12)
+
+
+def test_not_yet_comparisons_grow_as_cohorts_wait():
+    """With not-yet-treated comparisons a cell's comparison holds every later cohort."""
+    data = simulate_staggered_panel(27)
+    est = staggered_did(
+        data,
+        outcome="y",
+        unit="unit",
+        time="period",
+        first_treated="first",
+        control="not_yet",
+        n_boot=0,
+    )
+    sizes = data.groupby("unit")["first"].first().fillna(np.inf).value_counts()
+    for row in est.table.itertuples():
+        base = row.group - 1 if row.time >= row.group else row.time - 1
+        later = sizes[(sizes.index > max(row.time, base)) & (sizes.index != row.group)].sum()
+        assert row.n_control == later
+        assert row.n_treated == sizes[row.group]
 
 
 # ----------------------------------------------------------------- edge cases
