@@ -195,9 +195,9 @@ def main(argv: list[str] | None = None) -> int:
             "placebo checked against pysyncon; synthetic_control_speed times the fit with "
             "predictors and the search over their weights; archive counts a generated "
             "police.uk archive of up to 30 million rows; staggered times staggered_did "
-            "against csdid at 100,000 and 1,000,000 unit-periods; power times each "
-            "programme's headline-only power simulation against a plain loop over the "
-            "notebook's calls"
+            "against csdid at 100,000, 1M and 5M unit-periods, with and without the "
+            "bootstrap; power times each programme's headline-only power simulation "
+            "against a plain loop over the notebook's calls"
         ),
     )
     parser.add_argument("--output", type=Path, default=RESULTS)
