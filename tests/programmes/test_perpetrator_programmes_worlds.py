@@ -69,6 +69,9 @@ RATED_THREE_BY_LABEL = (
 #: holds too few crimes to tell the worlds apart, so it is measured, not used as a check.
 UNDETECTABLE_WORLDS = ("unobserved_confounding",)
 
+#: The benchmarked sensitivity check of the target trials (:func:`benchmark_checks`).
+BENCHMARK_CHECK = "robust to a hidden confounder as strong as the strongest measured one"
+
 #: Seeds of the study: away from the notebook's (2026) and the unit tests' (3, 11).
 FIRST_SEED = 5000
 
@@ -126,6 +129,7 @@ def runs_for_seed(world: str, seed: int) -> pd.DataFrame:
             if "target trial" in label
             else None
         )
+        benchmark = [c for c in finding.checks if c.name == BENCHMARK_CHECK]
         rows.append(
             {
                 "world": world,
@@ -141,6 +145,9 @@ def runs_for_seed(world: str, seed: int) -> pd.DataFrame:
                 "significant": bool(est.significant),
                 "e_value_ci": finding.extra.get("e_value_ci"),
                 "pre_start_control_p": control_p,
+                # Whether the benchmarked check (a hidden confounder as strong as the
+                # strongest measured one) lowered the finding; blank where it was not run.
+                "benchmark_fires": (not benchmark[0].passed) if benchmark else None,
                 "confidently_wrong": (not covered) and finding.sms_level >= 3 and not reasons,
                 "wrong_at_label_rating": (not covered)
                 and any(name in label for name in RATED_THREE_BY_LABEL),
@@ -153,13 +160,15 @@ def summarise(results: pd.DataFrame) -> pd.DataFrame:
     """Coverage, bias, width, mean SMS and the confidently-wrong rate by world and design."""
     control_p = results["pre_start_control_p"]
     fires = control_p.lt(0.05).astype(float).where(control_p.notna())
+    benchmark = results["benchmark_fires"].map({True: 1.0, False: 0.0, "True": 1.0, "False": 0.0})
     return summarise_worlds(
-        results.assign(pre_start_control_fires=fires),
+        results.assign(pre_start_control_fires=fires, benchmark_fires=benchmark),
         {
             "confidently_wrong": "confidently_wrong",
             "wrong_at_label_rating": "wrong_at_label_rating",
             "mean_sms": "sms_level",
             "pre_start_control_fires": "pre_start_control_fires",
+            "benchmark_fires": "benchmark_fires",
         },
         width=True,
     )

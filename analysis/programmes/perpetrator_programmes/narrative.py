@@ -572,6 +572,16 @@ def sensitivity(findings: Sequence[Finding]) -> str:
                 else "; Rosenbaum: significant until the odds of taking part within a pair "
                 f"differ by {format_number(gamma, 3)}"
             )
+        if "benchmark_covariate" in finding.extra:
+            extra = finding.extra
+            words = programme_findings.COVARIATE_WORDS.get(
+                extra["benchmark_covariate"], extra["benchmark_covariate"]
+            )
+            text += (
+                f"; a hidden confounder as strong as {words} (the strongest measured one) "
+                f"would leave an interval of {format_number(extra['benchmark_ci_low'], 3)} to "
+                f"{format_number(extra['benchmark_ci_high'], 3)} points"
+            )
         lines.append(text + ".")
     return (
         "**Unmeasured confounding.** The E-value is how strongly, on the risk-ratio scale, "
@@ -579,7 +589,10 @@ def sensitivity(findings: Sequence[Finding]) -> str:
         "reoffending to explain the estimate away (1 means anything would; the interval's "
         "E-value is for its limit nearest no effect). For matched pairs, Rosenbaum's bound "
         "is how far hidden bias could shift the odds of taking part within a pair before "
-        "the result lost significance.\n\n" + "\n".join(lines)
+        "the result lost significance. For the target trials, the strongest measured "
+        "confounder is the benchmark (Cinelli and Hazlett 2020): if a hidden confounder no "
+        "stronger, with taking part and with reoffending, could carry the interval to no "
+        "effect, the finding is lowered to SMS 2.\n\n" + "\n".join(lines)
     )
 
 
