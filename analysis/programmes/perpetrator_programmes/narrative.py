@@ -578,7 +578,7 @@ def sensitivity(findings: Sequence[Finding]) -> str:
                 extra["benchmark_covariate"], extra["benchmark_covariate"]
             )
             text += (
-                f"; a hidden confounder as strong as {words} (the strongest measured one) "
+                f"; a hidden confounder as strong as {words}, the strongest measured one, "
                 f"would leave an interval of {format_number(extra['benchmark_ci_low'], 3)} to "
                 f"{format_number(extra['benchmark_ci_high'], 3)} points"
             )
@@ -606,7 +606,11 @@ def caveats(evaluation: Evaluation) -> str:
         f"{format_number(drive_balance, 2)}); it cannot balance what was not. Starting is also a "
         "choice: people who engage may differ from those who are referred but never start; the "
         "intention-to-treat estimate keeps them. The E-values say how strong such confounding "
-        "would have to be.",
+        "would have to be. Each target trial is also set against the strongest confounder "
+        "that was measured: a finding that a hidden one no stronger could explain away is "
+        "lowered to SMS 2. That protects against a missing confounder as strong as the "
+        "measured ones, not against a stronger one: a motivation to change that shapes both "
+        "who starts and who reoffends could be stronger than anything the force records.",
         programme_findings.POLICE_RECORDED_CAVEAT,
         f"**Recent starters.** People who started within {evaluation.params.followup_days} days "
         "of the extract are left out of the 12-month outcomes; the costed year's starters are "
