@@ -610,7 +610,12 @@ def caveats(evaluation: Evaluation) -> str:
         "that was measured: a finding that a hidden one no stronger could explain away is "
         "lowered to SMS 2. That protects against a missing confounder as strong as the "
         "measured ones, not against a stronger one: a motivation to change that shapes both "
-        "who starts and who reoffends could be stronger than anything the force records.",
+        "who starts and who reoffends could be stronger than anything the force records. "
+        "Up2U serves standard and medium risk, whose reoffending is lower, so its effect is "
+        "likely a few points: about as large as the bias a confounder as strong as DASH "
+        "medium risk could cause. A significant Up2U result will therefore usually be lowered "
+        "by this check even where the programme works; at Dorset volumes that is what the "
+        "data can support.",
         programme_findings.POLICE_RECORDED_CAVEAT,
         f"**Recent starters.** People who started within {evaluation.params.followup_days} days "
         "of the extract are left out of the 12-month outcomes; the costed year's starters are "
