@@ -434,6 +434,15 @@ def benchmark_extra(estimate: Estimate, benchmarks: pd.DataFrame) -> dict[str, A
     ``benchmark_bias`` the bias such a confounder could cause (percentage points) and
     ``benchmark_ci_low`` / ``benchmark_ci_high`` the interval with it removed
     (:func:`benchmark_adjusted_interval`).
+
+    Examples
+    --------
+    >>> est = Estimate(-10.0, -18.0, -2.0, 0.01, 400, "percentage points", "m", "e")
+    >>> table = pd.DataFrame([{"benchmark": "marac", "bias": 3.0, "r2dz_x": 0.0,
+    ...                        "r2yz_dx": 0.0}])
+    >>> extra = benchmark_extra(est, table)
+    >>> extra["benchmark_covariate"], extra["benchmark_ci_high"]
+    ('marac', 1.0)
     """
     if benchmarks is None or benchmarks.empty:
         return {}
