@@ -15,6 +15,11 @@ report can never be more confident than the design allows.
   chapter 4): for matched pairs, the upper bound on the one-sided p-value when
   hidden bias may multiply the odds of treatment within a pair by up to Gamma,
   over a grid of Gamma, and the largest Gamma at which the finding survives.
+- :func:`omitted_variable_bounds` (Cinelli and Hazlett 2020, as the R package
+  ``sensemakr``): for a regression estimate, how far a hidden confounder as strong
+  as a measured covariate (or k times as strong) could move it, with
+  :func:`benchmark_strength`, :func:`omitted_variable_bias` and :func:`partial_r2`
+  beneath it.
 
 References
 ----------
@@ -28,6 +33,8 @@ Chinn S (2000). A simple method for converting an odds ratio to effect size for
 use in meta-analysis. Statistics in Medicine 19:3127-3131.
 Rosenbaum PR (2002). Observational Studies, 2nd edition. Springer, chapter 4.
 Rosenbaum PR (2010). Design of Observational Studies. Springer, chapter 3.
+Cinelli C, Hazlett C (2020). Making sense of sensitivity: extending omitted variable
+bias. Journal of the Royal Statistical Society B 82:39-67.
 """
 
 from __future__ import annotations
@@ -49,15 +56,15 @@ from analysis.results import Estimate, _plain, format_number, format_p_value
 __all__ = [
     "EValue",
     "RosenbaumBounds",
+    "benchmark_strength",
     "e_value",
     "e_value_risk_difference",
-    "rosenbaum_binary",
-    "rosenbaum_binary_counts",
-    "rosenbaum_wilcoxon",
-    "benchmark_strength",
     "omitted_variable_bias",
     "omitted_variable_bounds",
     "partial_r2",
+    "rosenbaum_binary",
+    "rosenbaum_binary_counts",
+    "rosenbaum_wilcoxon",
 ]
 
 #: Chinn's (2000) factor: log odds ratio ~ 1.81 x standardised difference, and the
