@@ -15,6 +15,11 @@ report can never be more confident than the design allows.
   chapter 4): for matched pairs, the upper bound on the one-sided p-value when
   hidden bias may multiply the odds of treatment within a pair by up to Gamma,
   over a grid of Gamma, and the largest Gamma at which the finding survives.
+- :func:`omitted_variable_bounds` (Cinelli and Hazlett 2020, as the R package
+  ``sensemakr``): for a regression estimate, how far a hidden confounder as strong
+  as a measured covariate (or k times as strong) could move it, with
+  :func:`benchmark_strength`, :func:`omitted_variable_bias` and :func:`partial_r2`
+  beneath it.
 
 References
 ----------
@@ -28,6 +33,8 @@ Chinn S (2000). A simple method for converting an odds ratio to effect size for
 use in meta-analysis. Statistics in Medicine 19:3127-3131.
 Rosenbaum PR (2002). Observational Studies, 2nd edition. Springer, chapter 4.
 Rosenbaum PR (2010). Design of Observational Studies. Springer, chapter 3.
+Cinelli C, Hazlett C (2020). Making sense of sensitivity: extending omitted variable
+bias. Journal of the Royal Statistical Society B 82:39-67.
 """
 
 from __future__ import annotations
@@ -49,8 +56,12 @@ from analysis.results import Estimate, _plain, format_number, format_p_value
 __all__ = [
     "EValue",
     "RosenbaumBounds",
+    "benchmark_strength",
     "e_value",
     "e_value_risk_difference",
+    "omitted_variable_bias",
+    "omitted_variable_bounds",
+    "partial_r2",
     "rosenbaum_binary",
     "rosenbaum_binary_counts",
     "rosenbaum_wilcoxon",
@@ -1012,3 +1023,268 @@ def rosenbaum_wilcoxon(
         estimand="effect of treatment on the outcome in matched pairs (signed-rank test)",
         warnings=warnings,
     )
+
+
+# --------------------------------------------------------------------------- benchmarked bounds
+_OMITTED_VARIABLE_ASSUMPTIONS = (
+    "The bounds are for the coefficient of a linear regression of the outcome on the "
+    "treatment and the covariates (Cinelli and Hazlett 2020): a hidden confounder Z is "
+    "described by its partial R2 with the treatment and with the outcome.",
+    "Each benchmark row supposes Z is k times as strongly related to the treatment and to the "
+    "outcome as the measured covariate named, after the other covariates; it is a judgement "
+    "about what could be missing, not an estimate of it.",
+)
+
+
+def partial_r2(t_value: float, dof: float) -> float:
+    """Partial R2 of a regressor from its t-statistic: t^2 / (t^2 + dof).
+
+    The share of the residual variance of the outcome (after the other regressors)
+    that the regressor explains (Cinelli and Hazlett 2020, section 4.2).
+
+    Examples
+    --------
+    >>> round(partial_r2(2.0, 96), 4)
+    0.04
+    """
+    if not dof > 0:
+        raise ConfigError(
+            f"partial_r2: the residual degrees of freedom must be positive, got {dof!r}."
+        )
+    return float(t_value**2 / (t_value**2 + dof))
+
+
+def benchmark_strength(
+    r2dxj_x: float, r2yxj_dx: float, *, kd: float = 1.0, ky: float | None = None
+) -> tuple[float, float]:
+    """Strength of a hidden confounder k times as strong as a measured covariate X_j.
+
+    Cinelli and Hazlett's (2020, section 6.1) bound, as in ``sensemakr``'s
+    ``ovb_partial_r2_bound``: from the partial R2 of X_j with the treatment D
+    (given the other covariates X) and with the outcome Y (given D and X), the
+    largest partial R2 a confounder Z, orthogonal to X, can have with D and with Y
+    when it explains ``kd`` times as much of D and ``ky`` times as much of Y as X_j.
+
+    Parameters
+    ----------
+    r2dxj_x : float
+        Partial R2 of the benchmark covariate with the treatment.
+    r2yxj_dx : float
+        Partial R2 of the benchmark covariate with the outcome.
+    kd : float, default 1
+        How many times as strongly Z is related to the treatment.
+    ky : float, optional
+        The same for the outcome (default ``kd``).
+
+    Returns
+    -------
+    (float, float)
+        ``r2dz_x`` and ``r2yz_dx``, the confounder's partial R2 with the treatment and
+        with the outcome (the latter capped at 1).
+
+    Raises
+    ------
+    ConfigError
+        A partial R2 outside [0, 1), a negative multiple, or a ``kd`` so large that the
+        confounder would explain all of the treatment (lower ``kd``).
+
+    Examples
+    --------
+    The Darfur example of Cinelli and Hazlett (2020), benchmarked on ``female``:
+
+    >>> r2dz, r2yz = benchmark_strength(0.009081065, 0.109033915)
+    >>> round(r2dz, 5), round(r2yz, 5)
+    (0.00916, 0.12464)
+    """
+    ky = kd if ky is None else ky
+    for name, value in (("r2dxj_x", r2dxj_x), ("r2yxj_dx", r2yxj_dx)):
+        if not 0 <= value < 1:
+            raise ConfigError(
+                f"benchmark_strength: {name} must be a partial R2 in [0, 1), got {value!r}."
+            )
+    if not (kd >= 0 and ky >= 0):
+        raise ConfigError(
+            f"benchmark_strength: kd and ky must be non-negative, got {kd!r} and {ky!r}."
+        )
+    r2dz_x = kd * r2dxj_x / (1 - r2dxj_x)
+    if r2dz_x >= 1:
+        raise ConfigError(
+            f"benchmark_strength: kd = {kd!r} times the benchmark's partial R2 with the treatment "
+            f"({r2dxj_x:.4g}) would explain all of the treatment; choose a smaller kd."
+        )
+    # The part of X_j that Z, built orthogonal to X_j's own explanation, must carry.
+    r2zxj_xd = kd * r2dxj_x**2 / ((1 - kd * r2dxj_x) * (1 - r2dxj_x))
+    if r2zxj_xd >= 1:
+        raise ConfigError(
+            f"benchmark_strength: kd = {kd!r} is impossible for a benchmark this strongly "
+            "related to the treatment; choose a smaller kd."
+        )
+    r2yz_dx = ((math.sqrt(ky) + math.sqrt(r2zxj_xd)) / math.sqrt(1 - r2zxj_xd)) ** 2 * (
+        r2yxj_dx / (1 - r2yxj_dx)
+    )
+    return float(r2dz_x), float(min(r2yz_dx, 1.0))
+
+
+def omitted_variable_bias(se: float, dof: float, r2dz_x: float, r2yz_dx: float) -> float:
+    """Largest bias of a regression coefficient from a confounder of the given strength.
+
+    ``se x sqrt(dof) x sqrt(r2yz_dx r2dz_x / (1 - r2dz_x))`` (Cinelli and Hazlett 2020,
+    equation 11): ``se x sqrt(dof)`` is the ratio of the residual standard deviations of
+    the outcome and of the treatment, so the bias is in the outcome's units.
+
+    Examples
+    --------
+    >>> round(omitted_variable_bias(0.02325654, 783, 0.05, 0.05), 5)
+    0.03338
+    """
+    if not (se >= 0 and dof > 0):
+        raise ConfigError(f"omitted_variable_bias: need se >= 0 and dof > 0, got {se!r}, {dof!r}.")
+    if not (0 <= r2dz_x < 1 and 0 <= r2yz_dx <= 1):
+        raise ConfigError(
+            "omitted_variable_bias: r2dz_x must lie in [0, 1) and r2yz_dx in [0, 1], got "
+            f"{r2dz_x!r} and {r2yz_dx!r}."
+        )
+    return float(se * math.sqrt(dof) * math.sqrt(r2yz_dx * r2dz_x / (1 - r2dz_x)))
+
+
+def omitted_variable_bounds(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    treatment: str,
+    covariates: Sequence[str],
+    benchmarks: Sequence[str] | None = None,
+    kd: Sequence[float] | float = 1.0,
+    ky: Sequence[float] | float | None = None,
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """Bias-adjusted regression estimates under confounders as strong as measured covariates.
+
+    The benchmarked sensitivity analysis of Cinelli and Hazlett (2020), equal to
+    ``sensemakr(model, treatment, benchmark_covariates, kd, ky)``'s ``bounds`` for an
+    ordinary least squares model ``outcome ~ treatment + covariates``: for each
+    benchmark covariate X_j and multiple k, a hidden confounder k times as strongly
+    related to the treatment and to the outcome as X_j (after the other covariates)
+    would move the treatment's coefficient towards no effect by at most ``bias``; the
+    adjusted interval is the estimate so moved with the adjusted standard error.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Numeric outcome, treatment and covariate columns without blanks.
+    outcome, treatment : str
+        Column names.
+    covariates : sequence of str
+        The regression's covariates (an intercept is added).
+    benchmarks : sequence of str, optional
+        Covariates to benchmark against (default: every covariate).
+    kd, ky : float or sequence of float
+        Multiples of the benchmark's strength with the treatment and with the outcome
+        (``ky`` defaults to ``kd``; sequences pair up element by element).
+    conf_level : float, default 0.95
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per benchmark and multiple: ``benchmark``, ``kd``, ``ky``,
+        ``r2dxj_x``, ``r2yxj_dx`` (the benchmark's own partial R2 with treatment and
+        outcome), ``r2dz_x``, ``r2yz_dx`` (the confounder's), ``bias``,
+        ``adjusted_estimate``, ``adjusted_se``, ``adjusted_ci_low``,
+        ``adjusted_ci_high``. ``attrs`` holds the unadjusted ``estimate``, ``se``,
+        ``dof`` and ``r2yd_x`` (the treatment's partial R2 with the outcome) and the
+        ``assumptions``.
+
+    Raises
+    ------
+    ConfigError
+        A missing or non-numeric column, a benchmark that is not a covariate, too few
+        rows for the regression, or a multiple the benchmark cannot bear.
+    DataValidationError
+        Blanks in a column used (naming the rows).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> frame = pd.DataFrame({"x": rng.normal(size=500), "w": rng.normal(size=500)})
+    >>> frame["d"] = (frame["x"] + rng.normal(size=500) > 0).astype(float)
+    >>> frame["y"] = 1.0 * frame["d"] + frame["x"] + rng.normal(size=500)
+    >>> bounds = omitted_variable_bounds(frame, outcome="y", treatment="d",
+    ...                                  covariates=["x", "w"])
+    >>> bounds["benchmark"].tolist()
+    ['x', 'w']
+    >>> bool(bounds.loc[0, "bias"] > bounds.loc[1, "bias"])
+    True
+    """
+    import statsmodels.api as sm
+
+    covariates = list(covariates)
+    benchmarks = covariates if benchmarks is None else list(benchmarks)
+    require_columns(data, [outcome, treatment, *covariates], caller="omitted_variable_bounds")
+    unknown = [b for b in benchmarks if b not in covariates]
+    if unknown:
+        raise ConfigError(
+            f"omitted_variable_bounds: benchmark(s) {unknown} are not among the covariates "
+            f"{covariates}; a benchmark must be adjusted for to be measured."
+        )
+    columns = [outcome, treatment, *covariates]
+    try:
+        values = data[columns].astype(float)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(
+            f"omitted_variable_bounds: the columns {columns} must be numeric ({error})."
+        ) from error
+    kds = np.atleast_1d(np.asarray(kd, dtype=float))
+    kys = kds if ky is None else np.atleast_1d(np.asarray(ky, dtype=float))
+    if kys.size != kds.size:
+        raise ConfigError(
+            f"omitted_variable_bounds: kd and ky must have the same length, got {kds.size} "
+            f"and {kys.size}."
+        )
+    if len(values) <= len(covariates) + 3:
+        raise ConfigError(
+            f"omitted_variable_bounds: {len(values)} rows are too few for a regression on "
+            f"{len(covariates) + 1} regressors."
+        )
+    exog = sm.add_constant(values[[treatment, *covariates]], has_constant="add")
+    model = sm.OLS(values[outcome], exog).fit()
+    treatment_model = sm.OLS(values[treatment], exog.drop(columns=treatment)).fit()
+    estimate = float(model.params[treatment])
+    se = float(model.bse[treatment])
+    dof = float(model.df_resid)
+    # sensemakr's ovb_bounds: t quantile on the model's residual degrees of freedom.
+    critical = stats.t.ppf(0.5 + conf_level / 2, dof)
+    rows = []
+    for name in benchmarks:
+        r2dxj_x = partial_r2(float(treatment_model.tvalues[name]), treatment_model.df_resid)
+        r2yxj_dx = partial_r2(float(model.tvalues[name]), dof)
+        for k_d, k_y in zip(kds, kys, strict=True):
+            r2dz_x, r2yz_dx = benchmark_strength(r2dxj_x, r2yxj_dx, kd=k_d, ky=k_y)
+            bias = omitted_variable_bias(se, dof, r2dz_x, r2yz_dx)
+            # Towards no effect: the confounder is supposed to have inflated the estimate.
+            adjusted = estimate - math.copysign(bias, estimate)
+            adjusted_se = se * math.sqrt((1 - r2yz_dx) / (1 - r2dz_x)) * math.sqrt(dof / (dof - 1))
+            rows.append(
+                {
+                    "benchmark": name,
+                    "kd": float(k_d),
+                    "ky": float(k_y),
+                    "r2dxj_x": r2dxj_x,
+                    "r2yxj_dx": r2yxj_dx,
+                    "r2dz_x": r2dz_x,
+                    "r2yz_dx": r2yz_dx,
+                    "bias": bias,
+                    "adjusted_estimate": adjusted,
+                    "adjusted_se": adjusted_se,
+                    "adjusted_ci_low": adjusted - critical * adjusted_se,
+                    "adjusted_ci_high": adjusted + critical * adjusted_se,
+                }
+            )
+    table = pd.DataFrame(rows)
+    table.attrs.update(
+        estimate=estimate,
+        se=se,
+        dof=dof,
+        r2yd_x=partial_r2(float(model.tvalues[treatment]), dof),
+        assumptions=list(_OMITTED_VARIABLE_ASSUMPTIONS),
+    )
+    return table

@@ -20,8 +20,12 @@ from scipy import stats
 from analysis.errors import ConfigError, EstimationError
 from analysis.methods import compare_proportions, rate_ratio
 from analysis.methods.sensitivity import (
+    benchmark_strength,
     e_value,
     e_value_risk_difference,
+    omitted_variable_bias,
+    omitted_variable_bounds,
+    partial_r2,
     rosenbaum_binary,
     rosenbaum_binary_counts,
     rosenbaum_wilcoxon,
@@ -342,3 +346,124 @@ def test_rosenbaum_edge_cases():
     record = strong.to_dict()
     assert record["table"][0]["gamma"] == 1.0 and record["summary"] == strong.summary()
     assert "<table" in strong._repr_html_()
+
+
+# --------------------------------------------------------------------------- benchmarked bounds
+# "sensemakr tests" is the R package sensemakr's own testthat suite
+# (tests/testthat/test-02-darfur.R, the "testing darfur sensemakr" case): the Darfur model of
+# Cinelli and Hazlett (2020, section 5), benchmarked on ``female`` at 1, 2 and 3 times its
+# strength, with the bounds printed to full precision.
+DARFUR_COVARIATES = ("age", "farmer_dar", "herder_dar", "pastvoted", "hhsize_darfur", "female")
+
+
+@pytest.fixture(scope="module")
+def darfur() -> tuple[pd.DataFrame, list[str]]:
+    """The Darfur data with village dummies (the model's fixed effects), and the covariates."""
+    from pathlib import Path
+
+    data = pd.read_csv(Path(__file__).parent / "data" / "darfur.csv")
+    assert len(data) == 1276
+    villages = pd.get_dummies(data["village"], prefix="village", drop_first=True).astype(float)
+    return pd.concat([data, villages], axis=1), [*DARFUR_COVARIATES, *villages.columns]
+
+
+def test_omitted_variable_bounds_match_the_sensemakr_darfur_example(darfur):
+    data, covariates = darfur
+    bounds = omitted_variable_bounds(
+        data,
+        outcome="peacefactor",
+        treatment="directlyharmed",
+        covariates=covariates,
+        benchmarks=["female"],
+        kd=[1, 2, 3],
+    )
+    # sensemakr tests: estimate 0.09731582, SE 0.02325654, 783 df, r2yd.x 0.02187309.
+    assert bounds.attrs["estimate"] == pytest.approx(0.09731582, abs=5e-9)
+    assert bounds.attrs["se"] == pytest.approx(0.02325654, abs=5e-9)
+    assert bounds.attrs["dof"] == 783
+    assert bounds.attrs["r2yd_x"] == pytest.approx(0.02187309, abs=5e-9)
+    published = {
+        "r2dz_x": [0.00916428667504862, 0.0183285733500972, 0.0274928600251459],
+        "r2yz_dx": [0.12464092303637, 0.249324064199975, 0.374050471038094],
+        "adjusted_estimate": [0.0752202712144491, 0.0529151723844518, 0.0303960234641548],
+        "adjusted_se": [0.0218733277437572, 0.0203500620779637, 0.0186700648170924],
+        "adjusted_ci_low": [0.032282966, 0.012968035, -0.006253282],
+        "adjusted_ci_high": [0.11815758, 0.09286231, 0.06704533],
+    }
+    for column, expected in published.items():
+        assert bounds[column].to_numpy() == pytest.approx(expected, abs=1e-8), column
+
+
+def test_omitted_variable_bias_is_exact_for_a_covariate_left_out(darfur):
+    # The identity sensemakr's own tests check (test-sensemakr.R): leave `female` out of the
+    # model, give the bias formula its true partial R2s (from the full models), and the bias
+    # is exactly the change in the coefficient; the adjusted SE is the full model's SE.
+    import statsmodels.api as sm
+
+    data, covariates = darfur
+    without = [c for c in covariates if c != "female"]
+    full = sm.OLS(data["peacefactor"], sm.add_constant(data[["directlyharmed", *covariates]])).fit()
+    short = sm.OLS(data["peacefactor"], sm.add_constant(data[["directlyharmed", *without]])).fit()
+    treatment_model = sm.OLS(data["directlyharmed"], sm.add_constant(data[covariates])).fit()
+    r2yz_dx = partial_r2(full.tvalues["female"], full.df_resid)
+    r2dz_x = partial_r2(treatment_model.tvalues["female"], treatment_model.df_resid)
+    bias = omitted_variable_bias(
+        short.bse["directlyharmed"], short.df_resid, r2dz_x=r2dz_x, r2yz_dx=r2yz_dx
+    )
+    change = abs(short.params["directlyharmed"] - full.params["directlyharmed"])
+    assert bias == pytest.approx(change, rel=1e-9)
+
+
+def test_benchmark_strength_edge_cases():
+    # No association with the treatment: the confounder moves nothing, whatever its
+    # association with the outcome.
+    r2dz, r2yz = benchmark_strength(0.0, 0.3)
+    assert r2dz == 0.0 and r2yz == pytest.approx(0.3 / 0.7)
+    assert omitted_variable_bias(0.1, 100, r2dz, r2yz) == 0.0
+    # k = 0 supposes no confounder at all.
+    assert benchmark_strength(0.2, 0.2, kd=0) == (0.0, 0.0)
+    # A strong benchmark: the outcome's partial R2 is capped at 1.
+    assert benchmark_strength(0.1, 0.8, kd=2)[1] == 1.0
+    # The bias grows with the multiple.
+    strengths = [benchmark_strength(0.05, 0.05, kd=k) for k in (1, 2, 3)]
+    biases = [omitted_variable_bias(1.0, 100, *s) for s in strengths]
+    assert biases == sorted(biases) and biases[0] > 0
+    with pytest.raises(ConfigError, match="smaller kd"):
+        benchmark_strength(0.5, 0.1, kd=1)
+    with pytest.raises(ConfigError, match="partial R2"):
+        benchmark_strength(1.0, 0.1)
+    with pytest.raises(ConfigError, match="non-negative"):
+        benchmark_strength(0.1, 0.1, kd=-1)
+    with pytest.raises(ConfigError, match="dof"):
+        omitted_variable_bias(0.1, 0, 0.1, 0.1)
+    with pytest.raises(ConfigError, match="degrees of freedom"):
+        partial_r2(1.0, 0)
+
+
+def test_omitted_variable_bounds_refuse_bad_input():
+    from analysis.errors import DataValidationError
+
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"x": rng.normal(size=50), "w": rng.normal(size=50)})
+    frame["d"] = (rng.random(50) < 0.5).astype(float)
+    frame["y"] = frame["d"] + frame["x"] + rng.normal(size=50)
+    with pytest.raises(ConfigError, match="not among the covariates"):
+        omitted_variable_bounds(
+            frame, outcome="y", treatment="d", covariates=["x"], benchmarks=["w"]
+        )
+    with pytest.raises(ConfigError, match="not found"):
+        omitted_variable_bounds(frame, outcome="y", treatment="d", covariates=["z"])
+    with pytest.raises(ConfigError, match="same length"):
+        omitted_variable_bounds(
+            frame, outcome="y", treatment="d", covariates=["x"], kd=[1, 2], ky=[1]
+        )
+    with pytest.raises(ConfigError, match="too few"):
+        omitted_variable_bounds(frame.head(4), outcome="y", treatment="d", covariates=["x", "w"])
+    with pytest.raises(DataValidationError):
+        omitted_variable_bounds(frame.assign(x=frame["x"].where(frame.index > 0)), outcome="y",
+                                treatment="d", covariates=["x"])  # fmt: skip
+    # A negative estimate is moved up towards no effect, never past it by the bias alone.
+    flipped = omitted_variable_bounds(frame.assign(y=-frame["y"]), outcome="y", treatment="d",
+                                      covariates=["x", "w"])  # fmt: skip
+    assert (flipped["adjusted_estimate"] >= flipped.attrs["estimate"]).all()
+    assert np.allclose(flipped["adjusted_estimate"] - flipped["bias"], flipped.attrs["estimate"])

@@ -67,7 +67,18 @@ RATED_THREE_BY_LABEL = (
 #: seeds 5000 to 5059 it fired (p < 0.05) in 10% (Drive) and 8% (Up2U) of friendly runs
 #: and 10% and 12% of unobserved-confounding runs: the window (a median 30 to 45 days)
 #: holds too few crimes to tell the worlds apart, so it is measured, not used as a check.
+#:
+#: The benchmarked check (:data:`BENCHMARK_CHECK`) asks whether a hidden confounder as strong
+#: as the strongest measured one could explain a target trial away. Over seeds 5000 to 5059
+#: it fired in 45% of Up2U runs here (confidently wrong 0.400 -> 0.350) and in no Drive run
+#: (0.383 unchanged): the trait is about twice as strongly tied to starting and five times as
+#: strongly to reoffending (partial R2 6.1% and 7.0% for Drive) as the strongest measured
+#: confounder (3.1% and 1.4%), so a benchmark at the measured strength cannot reveal it. In
+#: the friendly world it fired in no Drive run and in 91% of significant Up2U runs.
 UNDETECTABLE_WORLDS = ("unobserved_confounding",)
+
+#: The benchmarked sensitivity check of the target trials (:func:`benchmark_checks`).
+BENCHMARK_CHECK = "robust to a hidden confounder as strong as the strongest measured one"
 
 #: Seeds of the study: away from the notebook's (2026) and the unit tests' (3, 11).
 FIRST_SEED = 5000
@@ -126,6 +137,7 @@ def runs_for_seed(world: str, seed: int) -> pd.DataFrame:
             if "target trial" in label
             else None
         )
+        benchmark = [c for c in finding.checks if c.name == BENCHMARK_CHECK]
         rows.append(
             {
                 "world": world,
@@ -141,6 +153,9 @@ def runs_for_seed(world: str, seed: int) -> pd.DataFrame:
                 "significant": bool(est.significant),
                 "e_value_ci": finding.extra.get("e_value_ci"),
                 "pre_start_control_p": control_p,
+                # Whether the benchmarked check (a hidden confounder as strong as the
+                # strongest measured one) lowered the finding; blank where it was not run.
+                "benchmark_fires": (not benchmark[0].passed) if benchmark else None,
                 "confidently_wrong": (not covered) and finding.sms_level >= 3 and not reasons,
                 "wrong_at_label_rating": (not covered)
                 and any(name in label for name in RATED_THREE_BY_LABEL),
@@ -153,13 +168,15 @@ def summarise(results: pd.DataFrame) -> pd.DataFrame:
     """Coverage, bias, width, mean SMS and the confidently-wrong rate by world and design."""
     control_p = results["pre_start_control_p"]
     fires = control_p.lt(0.05).astype(float).where(control_p.notna())
+    benchmark = results["benchmark_fires"].map({True: 1.0, False: 0.0, "True": 1.0, "False": 0.0})
     return summarise_worlds(
-        results.assign(pre_start_control_fires=fires),
+        results.assign(pre_start_control_fires=fires, benchmark_fires=benchmark),
         {
             "confidently_wrong": "confidently_wrong",
             "wrong_at_label_rating": "wrong_at_label_rating",
             "mean_sms": "sms_level",
             "pre_start_control_fires": "pre_start_control_fires",
+            "benchmark_fires": "benchmark_fires",
         },
         width=True,
     )
@@ -206,6 +223,10 @@ def test_confidently_wrong_at_most_one_in_twenty_in_every_world():
     # strong an unmeasured confounder would have to be (the E-value in the report).
     hidden = results[results["world"].isin(UNDETECTABLE_WORLDS)]
     assert hidden.loc[hidden["significant"], "e_value_ci"].notna().all()
+    # Every significant target trial, in every world, is set against the strongest
+    # measured confounder (the benchmarked check ran and recorded its verdict).
+    trials = results[results["estimate"].str.contains("target trial") & results["significant"]]
+    assert trials["benchmark_fires"].notna().all()
 
 
 def test_missing_covariates_world_carries_blank_ages_by_a_missing_indicator():

@@ -132,6 +132,10 @@ class Evaluation:
     not_recorded : DataFrame
         People whose sex, age band or ethnicity is not recorded, and how the analysis
         treats them (:func:`~.tables.not_recorded`).
+    confounder_benchmarks : dict of str to DataFrame
+        By programme, how strongly each measured confounder goes with taking part and
+        with reoffending, and the bias a hidden one as strong could cause, strongest
+        first (:func:`~.designs.confounder_benchmarks`).
     """
 
     data: Dataset = field(repr=False)
@@ -161,6 +165,7 @@ class Evaluation:
     cost_confirmed: bool
     for_whom: dict[str, dict[str, pd.DataFrame | None]] = field(repr=False)
     not_recorded: pd.DataFrame = field(repr=False)
+    confounder_benchmarks: dict[str, pd.DataFrame] = field(repr=False)
 
     def for_whom_display(self, programme: str, by: str) -> pd.DataFrame | None:
         """One breakdown as the report shows it: counts below the threshold suppressed.
@@ -356,6 +361,9 @@ def evaluate(data: Dataset, params: Parameters) -> Evaluation:
             for name in cohorts
         },
         not_recorded=tables.not_recorded(people),
+        confounder_benchmarks={
+            name: designs.confounder_benchmarks(cohort) for name, cohort in cohorts.items()
+        },
     )
 
 

@@ -12,6 +12,7 @@ the analysis plan (:func:`analysis_plan`) and its planted truth when the data ar
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -372,6 +373,132 @@ def robustness_checks(estimate: Estimate, sensitivity: Mapping[str, Any]) -> lis
     ]
 
 
+#: The measured confounders in words, for the benchmarked sensitivity check's reason.
+COVARIATE_WORDS: dict[str, str] = {
+    "marac": "being heard at MARAC",
+    "prior_da_incidents": "DA incidents in the two years before",
+    "age_under_25": "being under 25",
+    "age_25_34": "being 25 to 34",
+    "age_45_54": "being 45 to 54",
+    "age_55_plus": "being 55 or over",
+    "age_not_recorded": "age not recorded",
+    "urban": "living in an urban area",
+    "dash_medium": "DASH medium risk (against standard)",
+}
+
+#: How many times as strong as the strongest measured confounder a hidden one is supposed
+#: to be by the benchmarked check. Fixed before any data, from the literature: selection on
+#: what is unobserved as strong as selection on what is observed is the benchmark of
+#: Altonji, Elder and Taber (2005) and Oster (2019, delta = 1), and Cinelli and Hazlett
+#: (2020) start their benchmarks at once the strongest covariate. A careful evaluator cannot
+#: rule out one missing confounder as strong as the strongest one they happened to measure.
+BENCHMARK_MULTIPLE = 1.0
+
+
+def benchmark_adjusted_interval(
+    estimate: Estimate, strongest: Mapping[str, Any]
+) -> tuple[float, float]:
+    """The finding's interval if a hidden confounder as strong as the benchmark were removed.
+
+    The interval is moved towards no effect by the benchmark's bias (percentage points)
+    and its half-width scaled by the adjusted standard error's factor
+    ``sqrt((1 - r2yz_dx) / (1 - r2dz_x))`` (Cinelli and Hazlett 2020, equation 12).
+
+    Examples
+    --------
+    >>> est = Estimate(-10.0, -18.0, -2.0, 0.01, 400, "percentage points", "m", "e")
+    >>> benchmark_adjusted_interval(est, {"bias": 3.0, "r2dz_x": 0.0, "r2yz_dx": 0.0})
+    (-15.0, 1.0)
+    """
+    shift = strongest["bias"] if estimate.effect < 0 else -strongest["bias"]
+    factor = math.sqrt((1 - strongest["r2yz_dx"]) / (1 - strongest["r2dz_x"]))
+    centre = estimate.effect + shift
+    half = (estimate.ci_high - estimate.ci_low) / 2 * factor
+    return float(centre - half), float(centre + half)
+
+
+def benchmark_extra(estimate: Estimate, benchmarks: pd.DataFrame) -> dict[str, Any]:
+    """The benchmarked sensitivity of a finding, JSON-ready (empty without a benchmark).
+
+    ``benchmark_covariate`` is the strongest measured confounder (largest bias),
+    ``benchmark_r2_treatment`` and ``benchmark_r2_outcome`` its partial R2 with taking
+    part and with reoffending as a hidden confounder as strong would have them,
+    ``benchmark_bias`` the bias such a confounder could cause (percentage points) and
+    ``benchmark_ci_low`` / ``benchmark_ci_high`` the interval with it removed
+    (:func:`benchmark_adjusted_interval`).
+
+    Examples
+    --------
+    >>> est = Estimate(-10.0, -18.0, -2.0, 0.01, 400, "percentage points", "m", "e")
+    >>> table = pd.DataFrame([{"benchmark": "marac", "bias": 3.0, "r2dz_x": 0.0,
+    ...                        "r2yz_dx": 0.0}])
+    >>> extra = benchmark_extra(est, table)
+    >>> extra["benchmark_covariate"], extra["benchmark_ci_high"]
+    ('marac', 1.0)
+    """
+    if benchmarks is None or benchmarks.empty:
+        return {}
+    strongest = benchmarks.iloc[0]
+    low, high = benchmark_adjusted_interval(estimate, strongest)
+    return {
+        "benchmark_covariate": str(strongest["benchmark"]),
+        "benchmark_multiple": BENCHMARK_MULTIPLE,
+        "benchmark_r2_treatment": float(strongest["r2dz_x"]),
+        "benchmark_r2_outcome": float(strongest["r2yz_dx"]),
+        "benchmark_bias": float(strongest["bias"]),
+        "benchmark_ci_low": low,
+        "benchmark_ci_high": high,
+    }
+
+
+def benchmark_checks(
+    estimate: Estimate, benchmark: Mapping[str, Any], *, programme: str
+) -> list[Check]:
+    """The check: could a hidden confounder as strong as the strongest measured one undo it.
+
+    Only a significant finding is judged (an interval that already includes no effect has
+    nothing to explain away). It fails when the interval with such a confounder removed
+    (:func:`benchmark_extra`) reaches no effect, and then lowers the finding to SMS 2: the
+    design adjusts for what was measured, and cannot rule out one more confounder as strong
+    as the strongest of those.
+
+    Examples
+    --------
+    >>> est = Estimate(-10.0, -18.0, -2.0, 0.01, 400, "percentage points", "m", "e")
+    >>> extra = {"benchmark_covariate": "marac", "benchmark_r2_treatment": 0.03,
+    ...          "benchmark_r2_outcome": 0.014, "benchmark_bias": 3.0,
+    ...          "benchmark_ci_low": -15.0, "benchmark_ci_high": 1.0}
+    >>> [(c.passed, c.lowers_to) for c in benchmark_checks(est, extra, programme="Drive")]
+    [(False, 2)]
+    """
+    if not estimate.significant or "benchmark_covariate" not in benchmark:
+        return []
+    low, high = benchmark["benchmark_ci_low"], benchmark["benchmark_ci_high"]
+    explained = low <= 0 <= high or (low > 0) != (estimate.effect > 0)
+    name = benchmark["benchmark_covariate"]
+    words = COVARIATE_WORDS.get(name, name)
+    detail = (
+        f"a hidden confounder as strongly tied to taking part in {programme} (partial R\u00b2 "
+        f"{100 * benchmark['benchmark_r2_treatment']:.1f}%) and to reoffending (partial R\u00b2 "
+        f"{100 * benchmark['benchmark_r2_outcome']:.1f}%) as {words}, the strongest measured "
+        f"confounder, could shift the estimate by {format_number(benchmark['benchmark_bias'], 2)} "
+        f"points, to an interval of {format_number(low, 3)} to {format_number(high, 3)}"
+    )
+    detail += (
+        ", which reaches no effect: it could explain the finding away"
+        if explained
+        else ", which still excludes no effect"
+    )
+    return [
+        Check(
+            "robust to a hidden confounder as strong as the strongest measured one",
+            not explained,
+            detail,
+            lowers_to=2,
+        )
+    ]
+
+
 def _with_counts(estimate: Estimate) -> Estimate:
     """The matched estimate with its group counts, so its E-value can be formed."""
     pairs = _matched_pairs(estimate)
@@ -420,8 +547,13 @@ def reoffending_findings(evaluation: Evaluation, programme: str) -> list[Finding
             estimate = _with_counts(estimate)
             pairs = _matched_pairs(estimate)
         sensitivity = sensitivity_extra(estimate, pairs=pairs)
+        if attribute in ("target_trial", "intention_to_treat"):
+            sensitivity |= benchmark_extra(
+                estimate, evaluation.confounder_benchmarks.get(programme)
+            )
         if design != "naive_comparison":
             checks += robustness_checks(estimate, sensitivity)
+            checks += benchmark_checks(estimate, sensitivity, programme=programme)
         out.append(
             Finding(
                 question=question + suffix,

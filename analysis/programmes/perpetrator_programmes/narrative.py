@@ -572,6 +572,16 @@ def sensitivity(findings: Sequence[Finding]) -> str:
                 else "; Rosenbaum: significant until the odds of taking part within a pair "
                 f"differ by {format_number(gamma, 3)}"
             )
+        if "benchmark_covariate" in finding.extra:
+            extra = finding.extra
+            words = programme_findings.COVARIATE_WORDS.get(
+                extra["benchmark_covariate"], extra["benchmark_covariate"]
+            )
+            text += (
+                f"; a hidden confounder as strong as {words}, the strongest measured one, "
+                f"would leave an interval of {format_number(extra['benchmark_ci_low'], 3)} to "
+                f"{format_number(extra['benchmark_ci_high'], 3)} points"
+            )
         lines.append(text + ".")
     return (
         "**Unmeasured confounding.** The E-value is how strongly, on the risk-ratio scale, "
@@ -579,7 +589,10 @@ def sensitivity(findings: Sequence[Finding]) -> str:
         "reoffending to explain the estimate away (1 means anything would; the interval's "
         "E-value is for its limit nearest no effect). For matched pairs, Rosenbaum's bound "
         "is how far hidden bias could shift the odds of taking part within a pair before "
-        "the result lost significance.\n\n" + "\n".join(lines)
+        "the result lost significance. For the target trials, the strongest measured "
+        "confounder is the benchmark (Cinelli and Hazlett 2020): if a hidden confounder no "
+        "stronger, with taking part and with reoffending, could carry the interval to no "
+        "effect, the finding is lowered to SMS 2.\n\n" + "\n".join(lines)
     )
 
 
@@ -593,7 +606,16 @@ def caveats(evaluation: Evaluation) -> str:
         f"{format_number(drive_balance, 2)}); it cannot balance what was not. Starting is also a "
         "choice: people who engage may differ from those who are referred but never start; the "
         "intention-to-treat estimate keeps them. The E-values say how strong such confounding "
-        "would have to be.",
+        "would have to be. Each target trial is also set against the strongest confounder "
+        "that was measured: a finding that a hidden one no stronger could explain away is "
+        "lowered to SMS 2. That protects against a missing confounder as strong as the "
+        "measured ones, not against a stronger one: a motivation to change that shapes both "
+        "who starts and who reoffends could be stronger than anything the force records. "
+        "Up2U serves standard and medium risk, whose reoffending is lower, so its effect is "
+        "likely a few points: about as large as the bias a confounder as strong as DASH "
+        "medium risk could cause. A significant Up2U result will therefore usually be lowered "
+        "by this check even where the programme works; at Dorset volumes that is what the "
+        "data can support.",
         programme_findings.POLICE_RECORDED_CAVEAT,
         f"**Recent starters.** People who started within {evaluation.params.followup_days} days "
         "of the extract are left out of the 12-month outcomes; the costed year's starters are "

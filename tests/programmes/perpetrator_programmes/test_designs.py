@@ -249,3 +249,29 @@ def test_trial_by_group_needs_the_column_and_tests_only_with_two_groups():
     table = designs.trial_by_group(_trial_with_pairs(pairs), people, by="sex")
     assert table.attrs["heterogeneity_p_value"] is None
     assert table.loc["male", "note"].startswith("suppressed")
+
+
+def test_confounder_benchmarks_are_the_unmatched_cohort_regression(evaluation):
+    from analysis.methods.sensitivity import omitted_variable_bias, omitted_variable_bounds
+
+    for name, cohort in evaluation.cohorts.items():
+        table = evaluation.confounder_benchmarks[name]
+        # Strongest first, one row per covariate, all at once the benchmark's strength.
+        assert sorted(table["benchmark"]) == sorted(cohort.covariates)
+        assert table["bias"].is_monotonic_decreasing
+        assert (table["kd"] == 1).all() and (table["ky"] == 1).all()
+        # Read before matching: the regression over the whole complete-window cohort.
+        direct = omitted_variable_bounds(
+            cohort.complete,
+            outcome="reoffended_pct",
+            treatment="treated",
+            covariates=cohort.covariates,
+        ).set_index("benchmark")
+        strongest = table.iloc[0]
+        assert strongest["bias"] == pytest.approx(direct["bias"].max())
+        assert table.attrs["dof"] == len(cohort.complete) - len(cohort.covariates) - 2
+        assert strongest["bias"] == pytest.approx(
+            omitted_variable_bias(
+                table.attrs["se"], table.attrs["dof"], strongest["r2dz_x"], strongest["r2yz_dx"]
+            )
+        )

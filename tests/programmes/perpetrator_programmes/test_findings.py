@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import pandas as pd
 import pytest
 
 from analysis.errors import ConfigError
@@ -172,3 +173,68 @@ def test_significant_reoffending_findings_are_judged_for_robustness(findings):
         assert check.passed == (finding.extra["e_value_ci"] >= pf.ROBUST_E_VALUE)
     quiet = [f for f in findings if "reoffen" in f.label and not f.estimate.significant]
     assert all(not any(c.name.startswith("robust") for c in f.checks) for f in quiet)
+
+
+def test_target_trials_carry_the_benchmarked_sensitivity(evaluation, findings):
+    trials = [
+        f
+        for f in findings
+        if f.role == "finding" and ("target trial" in f.label or "intention to treat" in f.label)
+    ]
+    assert len(trials) == 4
+    for finding in trials:
+        programme = finding.extra["programme"]
+        strongest = evaluation.confounder_benchmarks[programme].iloc[0]
+        assert finding.extra["benchmark_covariate"] == strongest["benchmark"]
+        assert finding.extra["benchmark_bias"] == pytest.approx(strongest["bias"])
+        low, high = pf.benchmark_adjusted_interval(finding.estimate, strongest)
+        assert (finding.extra["benchmark_ci_low"], finding.extra["benchmark_ci_high"]) == (
+            low,
+            high,
+        )
+        checks = [c for c in finding.checks if c.name.startswith("robust to a hidden confounder")]
+        if finding.estimate.significant:
+            assert len(checks) == 1 and checks[0].passed == (not low <= 0 <= high)
+        else:
+            assert not checks
+    # The other designs are not benchmarked (their comparison is not the headline's).
+    others = [f for f in findings if "matched from identification" in f.label]
+    assert others and all("benchmark_covariate" not in f.extra for f in others)
+
+
+def test_a_finding_a_confounder_as_strong_as_the_strongest_could_undo_falls_to_sms_2():
+    from analysis.evidence.sms import earned_level
+    from analysis.results import Estimate
+
+    estimate = Estimate(-10.0, -18.0, -2.0, 0.01, 400, "percentage points", "m", "e")
+    strong = {"benchmark": "marac", "bias": 3.0, "r2dz_x": 0.031, "r2yz_dx": 0.014}
+    extra = pf.benchmark_extra(estimate, pd.DataFrame([strong]))
+    # Moved 3 points towards no effect; half-width 8 x sqrt(0.986 / 0.969).
+    half = 8 * ((1 - 0.014) / (1 - 0.031)) ** 0.5
+    assert extra["benchmark_ci_low"] == pytest.approx(-7.0 - half)
+    assert extra["benchmark_ci_high"] == pytest.approx(-7.0 + half)
+    checks = pf.benchmark_checks(estimate, extra, programme="Drive")
+    rating = earned_level("matched_comparison_pre_outcome", checks)
+    assert rating.level == 2
+    # The reason names the covariate and both strengths in plain words.
+    assert "being heard at MARAC" in rating.reasons[-1]
+    assert "3.1%" in rating.reasons[-1] and "1.4%" in rating.reasons[-1]
+    assert "explain the finding away" in rating.reasons[-1]
+    # A weak benchmark leaves the rating alone; a positive estimate is moved down.
+    weak = pf.benchmark_extra(estimate, pd.DataFrame([{**strong, "bias": 0.5}]))
+    assert [c.passed for c in pf.benchmark_checks(estimate, weak, programme="Drive")] == [True]
+    harmful = Estimate(10.0, 2.0, 18.0, 0.01, 400, "percentage points", "m", "e")
+    moved = pf.benchmark_extra(harmful, pd.DataFrame([strong]))
+    assert moved["benchmark_ci_high"] == pytest.approx(7.0 + half)
+    assert not pf.benchmark_checks(harmful, moved, programme="Up2U")[0].passed
+    # Nothing to explain away in an interval that includes no effect; nothing to judge
+    # without a benchmark.
+    quiet = Estimate(-3.0, -9.0, 3.0, 0.3, 400, "percentage points", "m", "e")
+    assert (
+        pf.benchmark_checks(
+            quiet, pf.benchmark_extra(quiet, pd.DataFrame([strong])), programme="Drive"
+        )
+        == []
+    )
+    assert pf.benchmark_extra(estimate, pd.DataFrame()) == {}
+    assert pf.benchmark_checks(estimate, {}, programme="Drive") == []
