@@ -185,14 +185,23 @@ def _agreement(ours: dict, reference: dict) -> str:
 
 
 def run(quick: bool, repeat: int, log) -> list[dict]:
-    """Bench rows at 11, 21 and 43 units (60 periods)."""
+    """Bench rows at 11, 21 and 43 units (60 periods), each with the load it ran under.
+
+    The machine may be shared: ``load`` is the one-minute load average before and after
+    the size's runs, beside the numbers it qualifies.
+    """
+    import os
+
     from . import _runs
 
     out = []
     for size in SIZES[:1] if quick else SIZES:
         reference = "pysyncon_placebo" if size in PLACEBO_SIZES else "pysyncon_one_fit"
+        before = os.getloadavg()[0]
         runs = _runs.compare(
             __name__, "synthetic_control", [reference], size, 1 if quick else repeat, log
         )
-        out += _runs.rows("synthetic control", runs, "synthetic_control", size, _agreement)
+        load = f"{before:.1f}-{os.getloadavg()[0]:.1f}"
+        for row in _runs.rows("synthetic control", runs, "synthetic_control", size, _agreement):
+            out.append({**row, "load": load})
     return out
