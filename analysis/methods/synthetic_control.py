@@ -12,7 +12,13 @@ row scaled by its standard deviation across units, as R's ``Synth`` does) they m
 (summing to one) are chosen, by Nelder-Mead from equal and regression-based starts, to
 minimise the pre-period outcome error of the resulting synthetic control. Each inner problem
 is a small quadratic programme on the simplex, solved exactly by a primal active-set method
-(no tolerance-driven iteration), which is what makes the placebo loop fast.
+(no tolerance-driven iteration), which is what makes the placebo loop fast. The searches
+over V of the treated unit, every in-space placebo and the in-time placebo are independent,
+so they run together: Nelder-Mead's steps (scipy's) in lockstep, each step's inner
+programmes solved in one stacked call. The search is not convex and Nelder-Mead compares
+nearly equal losses, so V can move with rounding (listing the donors in another order moves
+one placebo's RMSPE ratio by 6.5% on a 43-unit panel, and the treated unit's weights by
+3e-6 on a 21-unit one); the weights given V are exact.
 
 Ridge augmentation (``augment="ridge"``; Ben-Michael, Feller and Rothstein 2021) corrects
 the synthetic control by a ridge regression of each period's outcome on the pre-period
@@ -326,6 +332,7 @@ def _predictor_fits(
         runs, v = runs[usable], v[usable] / total[usable, None]
         problem = run_problem_array[runs]
         weights = stacked.solve(problem, v, warm[runs])
+        # A search with several points in the call keeps the last one's optimum.
         warm[runs] = weights
         values[usable] = stacked.outcome_error(problem, weights) / scale[problem]
         return values
@@ -475,7 +482,8 @@ def _stacked_active_set(qp: _StackedProgramme, weights: np.ndarray, tol: np.ndar
     count, donors = weights.shape
     passive = weights > 0
     unfinished = np.arange(count)
-    # No programme needs more rounds than _simplex_qp's own bound on its steps.
+    # The method ends in finitely many rounds; the bound (_simplex_qp's on its steps) only
+    # guards against rounding making it cycle.
     for _ in range((10 * donors + 20) * (donors + 2)):
         if len(unfinished) == 0:
             break
@@ -579,8 +587,10 @@ def _lockstep_nelder_mead(loss: Any, starts: np.ndarray, maxiter: int) -> tuple[
     ``fatol`` 1e-9 and ``maxiter``): the same first simplex, reflection, expansion,
     contractions, shrink, ordering and stopping rule, so each search visits the points it
     would visit alone. What changes is the bookkeeping: ``loss(runs, points)`` is called
-    with one point for each of several searches (``runs`` their row numbers) and returns
-    their losses, so that the searches' inner solves are stacked.
+    with the points of several searches at once (``runs`` says whose, by row of
+    ``starts``; a search's first simplex, or a shrink's points, come in one call, as they
+    do not depend on one another's losses) and returns their losses, so that the
+    searches' inner solves are stacked.
 
     Returns
     -------
