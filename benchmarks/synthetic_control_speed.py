@@ -162,6 +162,14 @@ def summarise(case: str, result: dict) -> dict:
         qp_options={"maxiter": 10_000, "ftol": 1e-15},
     )
     result["converged_weights"] = dict(zip(x_donors.columns, map(float, converged), strict=True))
+    x0 = scaled.drop(columns="u00").to_numpy()
+    x1 = scaled["u00"].to_numpy()
+    importance = np.asarray(result["V"]) / np.sum(result["V"])
+
+    def predictor_loss(weights: dict) -> float:
+        gap = x1 - x0 @ np.array([weights[d] for d in x_donors.columns])
+        return float(gap @ (importance * gap))
+
     at_their_v = synthetic_control(
         data,
         unit="unit",
@@ -176,6 +184,13 @@ def summarise(case: str, result: dict) -> dict:
         placebo_time=False,
     )
     result["ours_at_their_v"] = at_their_v.details["weights"].to_dict()
+    # Where the predictors can be matched exactly (fewer predictors than donors, inside
+    # their hull) many weights reach the minimum, and only this loss can be compared.
+    result["predictor_loss"] = {
+        "ours": predictor_loss(result["ours_at_their_v"]),
+        "pysyncon": predictor_loss(result["weights"]),
+        "converged": predictor_loss(result["converged_weights"]),
+    }
     return result
 
 
@@ -195,10 +210,13 @@ def _agreement(ours: dict, reference: dict) -> str:
     same_v = gap(reference["ours_at_their_v"], reference["weights"])
     converged = gap(reference["ours_at_their_v"], reference["converged_weights"])
     own_v = gap(ours["weights"], reference["weights"])
+    loss = reference["predictor_loss"]
     return (
         f"weights at pysyncon's V: {same_v:.1e} (its SLSQP run to convergence: "
-        f"{converged:.1e}); pre-period MSE at own V: ours "
-        f"{ours['pre_mspe']:.4g}, pysyncon {reference['pre_mspe']:.4g} (weights {own_v:.2f} apart)"
+        f"{converged:.1e}); predictor loss there: ours {loss['ours']:.1e}, pysyncon "
+        f"{loss['pysyncon']:.1e} ({loss['converged']:.1e} converged); pre-period MSE at "
+        f"own V: ours {ours['pre_mspe']:.4g}, pysyncon {reference['pre_mspe']:.4g} "
+        f"(weights {own_v:.2f} apart)"
     )
 
 
