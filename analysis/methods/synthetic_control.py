@@ -12,7 +12,13 @@ row scaled by its standard deviation across units, as R's ``Synth`` does) they m
 (summing to one) are chosen, by Nelder-Mead from equal and regression-based starts, to
 minimise the pre-period outcome error of the resulting synthetic control. Each inner problem
 is a small quadratic programme on the simplex, solved exactly by a primal active-set method
-(no tolerance-driven iteration), which is what makes the placebo loop fast.
+(no tolerance-driven iteration), which is what makes the placebo loop fast. The searches
+over V of the treated unit, every in-space placebo and the in-time placebo are independent,
+so they run together: Nelder-Mead's steps (scipy's) in lockstep, each step's inner
+programmes solved in one stacked call. The search is not convex and Nelder-Mead compares
+nearly equal losses, so V can move with rounding (listing the donors in another order moves
+one placebo's RMSPE ratio by 6.5% on a 43-unit panel, and the treated unit's weights by
+3e-6 on a 21-unit one); the weights given V are exact.
 
 Ridge augmentation (``augment="ridge"``; Ben-Michael, Feller and Rothstein 2021) corrects
 the synthetic control by a ridge regression of each period's outcome on the pre-period
@@ -50,7 +56,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
 
 from ..errors import ConfigError, EstimationError
 from ..results import Estimate
@@ -265,55 +270,408 @@ def _predictor_fit(
     v_weights: np.ndarray | None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Nested fit: V minimising pre-period outcome error, weights given V."""
-    xt, xd = _scale_predictors(x_treated, x_donors)
-    yt, yd = y_treated[fit_rows], y_donors[fit_rows]
-    if v_weights is not None:
-        v = np.asarray(v_weights, dtype=float)
+    return _predictor_fits([(x_treated, x_donors, y_treated, y_donors, fit_rows)], v_weights)[0]
+
+
+def _predictor_fits(
+    problems: Sequence[tuple[np.ndarray, ...]], v_weights: Sequence[float] | None
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Nested fits of several units at once: for each, V and the weights given V.
+
+    Each problem is ``(x_treated, x_donors, y_treated, y_donors, fit_rows)``: predictors
+    (k, and k x J), outcomes (periods, and periods x J) and the periods whose outcome error
+    chooses V. V is searched by Nelder-Mead from equal importance and from the
+    regression-based start, as ``scipy.optimize.minimize`` would, but every problem's
+    searches run together (:func:`_lockstep_nelder_mead`), so that each step solves the
+    inner programmes of all of them in one stacked call (:class:`_StackedWeights`) instead
+    of paying Python's and numpy's per-call cost once per problem. The treated unit, its
+    in-space placebos and its in-time placebo are such a set.
+    """
+    scaled = []
+    for x_treated, x_donors, y_treated, y_donors, fit_rows in problems:
+        xt, xd = _scale_predictors(x_treated, x_donors)
+        scaled.append((xt, xd, y_treated[fit_rows], y_donors[fit_rows]))
+    k = len(scaled[0][0])
+    if v_weights is not None or k == 1:
+        v = np.ones(1) if v_weights is None else np.asarray(v_weights, dtype=float)
         v = v / v.sum()
-        return _weights_given_v(v, xt, xd, yt, yd), v
-    k = len(xt)
-    if k == 1:
-        return _weights_given_v(np.ones(1), xt, xd, yt, yd), np.ones(1)
-    state: dict[str, Any] = {"scale": 1.0, "weights": None}
-    outcome_terms = (yd.T @ yd, yd.T @ yt)
+        return [(_weights_given_v(v, *problem), v) for problem in scaled]
 
-    def loss(params: np.ndarray) -> float:
+    stacked = _StackedWeights(scaled)
+    count = len(scaled)
+    equal = np.full((count, k), 1.0 / k)
+    # The loss is relative to its value at equal importance, so that the stopping
+    # tolerance is relative; that first solve also warm-starts every search.
+    everyone = np.arange(count)
+    first = stacked.solve(everyone, equal, None)
+    scale = np.maximum(stacked.outcome_error(everyone, first), 1e-300)
+
+    run_problem, run_start = [], []
+    for index, (xt, xd, yt, yd) in enumerate(scaled):
+        run_problem.append(index)
+        run_start.append(equal[index])
+        # Regression-based start (Synth's and pysyncon's "ols"): predictors that explain
+        # the pre-period outcomes across units get more importance.
+        design = np.column_stack([np.ones(xd.shape[1] + 1), np.column_stack([xd, xt]).T])
+        outcomes = np.column_stack([yd, yt]).T
+        coef = np.linalg.lstsq(design, outcomes, rcond=None)[0][1:]
+        importance = np.sum(coef**2, axis=1)
+        if np.isfinite(importance).all() and importance.sum() > 0:
+            run_problem.append(index)
+            run_start.append(importance / importance.sum())
+    run_problem_array = np.array(run_problem)
+    # Each search warm-starts the active set from its own last optimum: Nelder-Mead moves
+    # V a little at a time, so most solves take one step instead of a dozen.
+    warm = first[run_problem_array]
+
+    def loss(runs: np.ndarray, params: np.ndarray) -> np.ndarray:
         v = np.abs(params)
-        total = v.sum()
-        if total <= 0:
-            return float("inf")
-        # Nelder-Mead moves V a little at a time, so the last optimum's active set is
-        # nearly right: warm-started, most solves take one step instead of a dozen.
-        w = _weights_given_v(
-            v / total, xt, xd, yt, yd, start=state["weights"], outcome_terms=outcome_terms
-        )
-        state["weights"] = w
-        residual = yt - yd @ w
-        # Relative to the loss at equal importance, so the stopping tolerance is relative.
-        return float(residual @ residual) / len(yt) / state["scale"]
+        total = v.sum(axis=1)
+        values = np.full(len(runs), np.inf)
+        usable = total > 0
+        runs, v = runs[usable], v[usable] / total[usable, None]
+        problem = run_problem_array[runs]
+        weights = stacked.solve(problem, v, warm[runs])
+        # A search with several points in the call keeps the last one's optimum.
+        warm[runs] = weights
+        values[usable] = stacked.outcome_error(problem, weights) / scale[problem]
+        return values
 
-    state["scale"] = max(loss(np.full(k, 1.0 / k)), 1e-300)
+    best_x, best_loss = _lockstep_nelder_mead(loss, np.array(run_start), maxiter=200 * k)
+    chosen: list[np.ndarray | None] = [None] * count
+    lowest = np.full(count, math.inf)
+    for run, index in enumerate(run_problem):
+        # In start order, a later start replacing an earlier one only if strictly better.
+        if best_loss[run] < lowest[index]:
+            lowest[index] = best_loss[run]
+            chosen[index] = np.abs(best_x[run]) / np.abs(best_x[run]).sum()
+    out = []
+    for index, problem in enumerate(scaled):
+        v = chosen[index] if chosen[index] is not None else equal[index]
+        out.append((_weights_given_v(v, *problem), v))
+    return out
 
-    starts = [np.full(k, 1.0 / k)]
-    # Regression-based start (Synth's and pysyncon's "ols"): predictors that explain the
-    # pre-period outcomes across units get more importance.
-    design = np.column_stack([np.ones(xd.shape[1] + 1), np.column_stack([xd, xt]).T])
-    outcomes = np.column_stack([yd, yt]).T
-    coef = np.linalg.lstsq(design, outcomes, rcond=None)[0][1:]
-    importance = np.sum(coef**2, axis=1)
-    if np.isfinite(importance).all() and importance.sum() > 0:
-        starts.append(importance / importance.sum())
-    best_v, best_loss = starts[0], math.inf
-    for initial in starts:
-        result = minimize(
-            loss,
-            initial,
-            method="Nelder-Mead",
-            options={"maxiter": 200 * k, "xatol": 1e-6, "fatol": 1e-9},
+
+class _StackedWeights:
+    """The inner programmes of several nested fits, stacked so one call solves them all.
+
+    For problem ``p`` and importance ``v`` the programme is :func:`_weights_given_v`'s:
+    minimise ``w' G w / 2 - c' w`` on the simplex, with ``G = X' diag(v) X + t Y'Y`` and
+    ``c = X' diag(v) x + t Y'y`` (``t`` the tie-break's weight). Donor and period axes are
+    padded with zeros to the largest problem; a padded donor never enters the active set.
+    ``Y'Y`` and ``Y'y`` do not depend on V and are computed once.
+    """
+
+    def __init__(self, problems: Sequence[tuple[np.ndarray, ...]]):
+        count = len(problems)
+        k = len(problems[0][0])
+        donors = max(p[1].shape[1] for p in problems)
+        periods = max(len(p[2]) for p in problems)
+        self.x_donors = np.zeros((count, donors, k))
+        self.x_treated = np.zeros((count, k))
+        self.y_donors = np.zeros((count, periods, donors))
+        self.y_treated = np.zeros((count, periods))
+        self.valid = np.zeros((count, donors), dtype=bool)
+        self.n_donors = np.zeros(count)
+        self.n_periods = np.zeros(count)
+        for index, (xt, xd, yt, yd) in enumerate(problems):
+            self.x_treated[index] = xt
+            self.x_donors[index, : xd.shape[1]] = xd.T
+            self.y_treated[index, : len(yt)] = yt
+            self.y_donors[index, : len(yt), : xd.shape[1]] = yd
+            self.valid[index, : xd.shape[1]] = True
+            self.n_donors[index] = xd.shape[1]
+            self.n_periods[index] = len(yt)
+        self.outcome_gram = self.y_donors.transpose(0, 2, 1) @ self.y_donors
+        self.outcome_cross = np.einsum("ptj,pt->pj", self.y_donors, self.y_treated)
+        self.outcome_diagonal = np.einsum("pjj->pj", self.outcome_gram)
+        self.outcome_trace = self.outcome_diagonal.sum(axis=1)
+        self.predictor_squares = np.sum(self.x_donors**2, axis=1)
+
+    def outcome_error(self, problem: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Mean squared fit-period outcome error of each problem's synthetic control."""
+        fitted = np.einsum("ptj,pj->pt", self.y_donors[problem], weights)
+        residual = self.y_treated[problem] - fitted
+        return np.einsum("pt,pt->p", residual, residual) / self.n_periods[problem]
+
+    def solve(self, problem: np.ndarray, v: np.ndarray, start: np.ndarray | None) -> np.ndarray:
+        """Weights for ``problem[i]`` at importance ``v[i]``: :func:`_simplex_qp`'s steps.
+
+        The primal active-set method runs for all problems together: each round solves
+        every unfinished problem's equality-constrained subproblem in one stacked linear
+        solve, then takes, problem by problem (as masks), the step :func:`_simplex_qp`
+        would take. ``start`` (rows of feasible weights, or None for a cold start) plays
+        the same part as there.
+        """
+        x_donors = self.x_donors[problem]
+        weighted = x_donors * v[:, None, :]
+        predictor_trace = np.sum(v * self.predictor_squares[problem], axis=1)
+        outcome_trace = self.outcome_trace[problem]
+        tie = _TIE_BREAK * np.maximum(predictor_trace, 1e-300) / np.maximum(outcome_trace, 1e-300)
+        cross = (weighted @ self.x_treated[problem][:, :, None])[:, :, 0]
+        cross += tie[:, None] * self.outcome_cross[problem]
+        # As in _simplex_qp: a ridge far below the problem's scale, and the tolerance of
+        # the optimality check, both relative to the mean diagonal of G.
+        scale = np.maximum((predictor_trace + tie * outcome_trace) / self.n_donors[problem], 1e-300)
+        ridge = scale * 1e-12
+        tol = scale * 1e-11
+        valid = self.valid[problem]
+        qp = _StackedProgramme(
+            x_donors, weighted, self.outcome_gram, problem, tie, ridge, cross, valid
         )
-        if result.fun < best_loss:
-            best_loss, best_v = float(result.fun), np.abs(result.x) / np.abs(result.x).sum()
-    return _weights_given_v(best_v, xt, xd, yt, yd), best_v
+        count, donors = cross.shape
+        if start is None:
+            diagonal = np.sum(weighted * x_donors, axis=2)
+            diagonal += tie[:, None] * self.outcome_diagonal[problem]
+            diagonal += ridge[:, None]
+            vertex = np.where(valid, diagonal / 2 - cross, np.inf)
+            weights = np.zeros((count, donors))
+            weights[np.arange(count), np.argmin(vertex, axis=1)] = 1.0
+        else:
+            weights = start / start.sum(axis=1, keepdims=True)
+        return _stacked_active_set(qp, weights, tol)
+
+
+@dataclass
+class _StackedProgramme:
+    """``G`` and ``c`` of stacked simplex programmes, with G's blocks formed on demand.
+
+    ``G = X' diag(v) X + t Y'Y + r I`` is never formed whole: a round needs only its
+    block on the positive set and its product with weights that live on that set.
+    """
+
+    x_donors: np.ndarray  # (n, J, k): each donor's scaled predictors
+    weighted: np.ndarray  # the same scaled by V
+    outcome_gram: np.ndarray  # (problems, J, J), indexed through `problem`
+    problem: np.ndarray  # (n,)
+    tie: np.ndarray  # (n,)
+    ridge: np.ndarray  # (n,)
+    cross: np.ndarray  # (n, J)
+    valid: np.ndarray  # (n, J): real (not padded) donors
+
+    def block(self, rows: np.ndarray, index: np.ndarray) -> np.ndarray:
+        """``G[index, index]`` less its ridge, for each row (``index``: rows x m donors)."""
+        row = rows[:, None]
+        block = self.weighted[row, index] @ self.x_donors[row, index].transpose(0, 2, 1)
+        problem = self.problem[rows][:, None, None]
+        outcome = self.outcome_gram[problem, index[:, :, None], index[:, None, :]]
+        return block + self.tie[rows, None, None] * outcome
+
+    def gradient(
+        self, rows: np.ndarray, weights: np.ndarray, index: np.ndarray, support: np.ndarray
+    ) -> np.ndarray:
+        """``G w - c`` for each row, ``w`` being ``support`` on the donors ``index``."""
+        row = rows[:, None]
+        projected = self.x_donors[row, index].transpose(0, 2, 1) @ support[:, :, None]
+        out = (self.weighted[rows] @ projected)[:, :, 0]
+        # Copying whole Y'Y blocks and multiplying is cheaper than gathering their columns.
+        outcome = self.outcome_gram[self.problem[rows]] @ weights[:, :, None]
+        out += self.tie[rows, None] * outcome[:, :, 0]
+        out += self.ridge[rows, None] * weights - self.cross[rows]
+        return out
+
+
+def _stacked_active_set(qp: _StackedProgramme, weights: np.ndarray, tol: np.ndarray) -> np.ndarray:
+    """:func:`_simplex_qp`'s active-set iteration, for every stacked programme at once.
+
+    Each round is one step of the single-problem method for every unfinished programme:
+    where the subproblem's solution on the positive set is positive, adopt it and either
+    stop (no donor would lower the objective) or let the most promising donor in; where
+    it is not, move towards it until the first weight reaches zero and drop that donor.
+    """
+    count, donors = weights.shape
+    passive = weights > 0
+    unfinished = np.arange(count)
+    # The method ends in finitely many rounds; the bound (_simplex_qp's on its steps) only
+    # guards against rounding making it cycle.
+    for _ in range((10 * donors + 20) * (donors + 2)):
+        if len(unfinished) == 0:
+            break
+        rows = unfinished
+        positive = passive[rows]
+        candidate, index, support = _stacked_equality_solution(qp, rows, positive)
+        feasible = np.all((candidate > 0) | ~positive, axis=1)
+        adopt = rows[feasible]
+        still = []
+        if len(adopt):
+            chosen = candidate[feasible]
+            weights[adopt] = chosen
+            gradient = qp.gradient(adopt, chosen, index[feasible], support[feasible])
+            positive_adopt = positive[feasible]
+            level = np.sum(gradient * positive_adopt, axis=1) / np.sum(positive_adopt, axis=1)
+            slack = gradient - level[:, None]
+            slack[positive_adopt | ~qp.valid[adopt]] = np.inf
+            entering = np.argmin(slack, axis=1)
+            improvable = slack[np.arange(len(adopt)), entering] < -tol[adopt]
+            passive[adopt[improvable], entering[improvable]] = True
+            still.append(adopt[improvable])
+        retreat = rows[~feasible]
+        if len(retreat):
+            target = candidate[~feasible]
+            current = weights[retreat]
+            positive_retreat = positive[~feasible]
+            shrinking = positive_retreat & (target <= 0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                steps = np.where(shrinking, current / (current - target), np.inf)
+            step = np.min(steps, axis=1)
+            current = current + step[:, None] * (target - current)
+            positive_retreat &= current > 1e-14
+            current[~positive_retreat] = 0.0
+            emptied = np.flatnonzero(~positive_retreat.any(axis=1))
+            if len(emptied):  # rounding removed every weight: restart at the best one
+                best = np.argmax(target[emptied], axis=1)
+                positive_retreat[emptied, best] = True
+                current[emptied, best] = 1.0
+            weights[retreat] = current
+            passive[retreat] = positive_retreat
+            still.append(retreat)
+        unfinished = np.sort(np.concatenate(still)) if still else rows[:0]
+    weights = np.clip(weights, 0.0, None)
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+def _stacked_equality_solution(
+    qp: _StackedProgramme, rows: np.ndarray, passive: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_equality_solution` for each row, as one stacked linear solve.
+
+    The positive sets differ in size; each system is padded to the largest with identity
+    rows and columns (whose solution is zero), which leaves the others' solutions as they
+    are. Returns the solutions over all donors, and each row's positive donors (padded
+    with others) and its solution on them.
+    """
+    size = passive.sum(axis=1)
+    m = int(size.max())
+    index = np.argsort(~passive, axis=1, kind="stable")[:, :m]
+    inside = np.arange(m)[None, :] < size[:, None]
+    system = np.zeros((len(rows), m + 1, m + 1))
+    system[:, :m, :m] = qp.block(rows, index) * (inside[:, :, None] & inside[:, None, :])
+    diagonal = np.arange(m)
+    system[:, diagonal, diagonal] += np.where(inside, qp.ridge[rows, None], 1.0)
+    system[:, :m, m] = inside
+    system[:, m, :m] = inside
+    rhs = np.zeros((len(rows), m + 1))
+    rhs[:, :m] = qp.cross[rows[:, None], index] * inside
+    rhs[:, m] = 1.0
+    try:
+        solution = np.linalg.solve(system, rhs[:, :, None])[:, :, 0]
+    except np.linalg.LinAlgError:
+        solution = np.full_like(rhs, np.nan)
+    # A singular or ill-conditioned system: least squares, one at a time, as there.
+    for row in np.flatnonzero(~np.isfinite(solution).all(axis=1)):
+        try:
+            solution[row] = np.linalg.solve(system[row], rhs[row])
+        except np.linalg.LinAlgError:
+            solution[row] = np.linalg.lstsq(system[row], rhs[row], rcond=None)[0]
+        if not np.isfinite(solution[row]).all():
+            solution[row] = np.linalg.lstsq(system[row], rhs[row], rcond=None)[0]
+    support = solution[:, :m] * inside
+    out = np.zeros((len(rows), qp.cross.shape[1]))
+    out[np.arange(len(rows))[:, None], index] = support
+    return out, index, support
+
+
+#: Nelder-Mead's reflection, expansion, contraction and shrink coefficients and the
+#: relative (or, at zero, absolute) size of the first simplex: scipy's, so that
+#: _lockstep_nelder_mead takes the steps scipy.optimize.minimize(method="Nelder-Mead") does.
+_REFLECT, _EXPAND, _CONTRACT, _SHRINK = 1.0, 2.0, 0.5, 0.5
+_SIMPLEX_STEP, _SIMPLEX_STEP_AT_ZERO = 0.05, 0.00025
+#: Nelder-Mead's stopping rule: the simplex within this of its best point, in V and in loss.
+_V_TOLERANCE, _LOSS_TOLERANCE = 1e-6, 1e-9
+
+
+def _lockstep_nelder_mead(loss: Any, starts: np.ndarray, maxiter: int) -> tuple[np.ndarray, ...]:
+    """Nelder-Mead from each row of ``starts``, all searches advancing together.
+
+    The steps are scipy's (``minimize(method="Nelder-Mead")`` with ``xatol`` 1e-6,
+    ``fatol`` 1e-9 and ``maxiter``): the same first simplex, reflection, expansion,
+    contractions, shrink, ordering and stopping rule, so each search visits the points it
+    would visit alone. What changes is the bookkeeping: ``loss(runs, points)`` is called
+    with the points of several searches at once (``runs`` says whose, by row of
+    ``starts``; a search's first simplex, or a shrink's points, come in one call, as they
+    do not depend on one another's losses) and returns their losses, so that the
+    searches' inner solves are stacked.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The best point of each search (rows) and its loss.
+    """
+    count, n = starts.shape
+    simplex = np.empty((count, n + 1, n))
+    simplex[:, 0] = starts
+    for k in range(n):
+        vertex = starts.copy()
+        vertex[:, k] = np.where(
+            vertex[:, k] != 0, (1 + _SIMPLEX_STEP) * vertex[:, k], _SIMPLEX_STEP_AT_ZERO
+        )
+        simplex[:, k + 1] = vertex
+    everyone = np.arange(count)
+    # The first simplex's points, like a shrink's, do not depend on one another's losses:
+    # one call evaluates them all.
+    values = loss(np.repeat(everyone, n + 1), simplex.reshape(-1, n)).reshape(count, n + 1)
+
+    def reorder(rows: np.ndarray, points: np.ndarray, losses: np.ndarray) -> None:
+        order = np.argsort(losses, axis=1)
+        simplex[rows] = np.take_along_axis(points, order[:, :, None], axis=1)
+        values[rows] = np.take_along_axis(losses, order, axis=1)
+
+    # scipy sorts the first simplex twice (an unstable sort may reorder ties): so here.
+    reorder(everyone, simplex.copy(), values.copy())
+    reorder(everyone, simplex.copy(), values.copy())
+    searching = np.ones(count, dtype=bool)
+    for _ in range(maxiter - 1):
+        spread = np.max(np.abs(simplex[:, 1:] - simplex[:, :1]), axis=(1, 2))
+        loss_spread = np.max(np.abs(values[:, :1] - values[:, 1:]), axis=1)
+        searching &= ~((spread <= _V_TOLERANCE) & (loss_spread <= _LOSS_TOLERANCE))
+        rows = np.flatnonzero(searching)
+        if len(rows) == 0:
+            break
+        points, losses = simplex[rows], values[rows]
+        # The centroid of all but the worst point, summed in scipy's order.
+        centroid = points[:, 0].copy()
+        for k in range(1, n):
+            centroid += points[:, k]
+        centroid /= n
+        worst = points[:, -1]
+        reflected = (1 + _REFLECT) * centroid - _REFLECT * worst
+        reflected_loss = loss(rows, reflected)
+        expand = reflected_loss < losses[:, 0]
+        accept = ~expand & (reflected_loss < losses[:, -2])
+        outside = ~expand & ~accept & (reflected_loss < losses[:, -1])
+        inside = ~expand & ~accept & ~outside
+        second = np.where(
+            expand[:, None],
+            (1 + _REFLECT * _EXPAND) * centroid - _REFLECT * _EXPAND * worst,
+            np.where(
+                outside[:, None],
+                (1 + _CONTRACT * _REFLECT) * centroid - _CONTRACT * _REFLECT * worst,
+                (1 - _CONTRACT) * centroid + _CONTRACT * worst,
+            ),
+        )
+        second_loss = np.full(len(rows), np.inf)
+        tried = ~accept
+        if tried.any():
+            second_loss[tried] = loss(rows[tried], second[tried])
+        take_second = (
+            (expand & (second_loss < reflected_loss))
+            | (outside & (second_loss <= reflected_loss))
+            | (inside & (second_loss < losses[:, -1]))
+        )
+        shrink = (outside | inside) & ~take_second
+        new_point = np.where(take_second[:, None], second, reflected)
+        new_loss = np.where(take_second, second_loss, reflected_loss)
+        keep = ~shrink
+        points[keep, -1] = new_point[keep]
+        losses[keep, -1] = new_loss[keep]
+        shrinking = np.flatnonzero(shrink)
+        if len(shrinking):
+            best = points[shrinking, :1]
+            points[shrinking, 1:] = best + _SHRINK * (points[shrinking, 1:] - best)
+            shrunk = loss(np.repeat(rows[shrinking], n), points[shrinking, 1:].reshape(-1, n))
+            losses[shrinking, 1:] = shrunk.reshape(-1, n)
+        reorder(rows, points, losses)
+    return simplex[:, 0].copy(), values.min(axis=1)
 
 
 def _ridge_adjustment(
@@ -719,18 +1077,48 @@ def synthetic_control(
                 f"{estimator}: fit_periods must be pre-treatment periods present in '{time}'."
             )
     column_of = {u: i for i, u in enumerate(units)}
+    in_time_start = None
+    if placebo_time is not False:
+        in_time_start = _in_time_start(times[pre], placebo_time)
+    in_time_pre = np.zeros(len(times), dtype=bool)
+    if in_time_start is not None:
+        in_time_pre[:in_time_start] = True
 
-    def fit_unit(target: Any, pool: pd.Index, pre_rows: np.ndarray, fit_mask: np.ndarray) -> _Fit:
+    # Every fit the estimate needs: the treated unit, each donor as a placebo (the other
+    # donors its pool) and the treated unit before a fictitious date.
+    fits_needed: dict[Any, tuple[Any, pd.Index, np.ndarray]] = {
+        "treated": (treated_unit, donor_units, fit_rows)
+    }
+    if in_space_placebos:
+        for donor in donor_units:
+            fits_needed[("placebo", donor)] = (donor, donor_units.drop(donor), fit_rows)
+    if in_time_start is not None:
+        fits_needed["in_time"] = (treated_unit, donor_units, in_time_pre)
+    # With predictors each fit searches over V; the searches are independent, so they run
+    # together (one stacked inner solve per Nelder-Mead step for all of them).
+    searched: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
+    if x_all is not None:
+        searches = [
+            (
+                x_all[:, column_of[target]],
+                x_all[:, [column_of[u] for u in pool]],
+                wide[target].to_numpy(),
+                wide[pool].to_numpy(),
+                fit_mask,
+            )
+            for target, pool, fit_mask in fits_needed.values()
+        ]
+        searched = dict(zip(fits_needed, _predictor_fits(searches, v_weights), strict=True))
+
+    def fit_unit(key: Any, pre_rows: np.ndarray) -> _Fit:
+        target, pool, _ = fits_needed[key]
         yt = wide[target].to_numpy()
         yd = wide[pool].to_numpy()
         v = None
         if x_all is None:
             w = _outcome_fit(yt, yd, pre_rows)
         else:
-            cols = [column_of[u] for u in pool]
-            w, v = _predictor_fit(
-                x_all[:, column_of[target]], x_all[:, cols], yt, yd, fit_mask, v_weights
-            )
+            w, v = searched[key]
         augmented = None
         effective = w
         if augment == "ridge":
@@ -739,7 +1127,7 @@ def synthetic_control(
             effective = augmented
         return _Fit(w, v, yd @ effective, augmented)
 
-    main = fit_unit(treated_unit, donor_units, pre, fit_rows)
+    main = fit_unit("treated", pre)
     gaps = y_treated - main.synthetic
     effect = float(gaps[~pre].mean())
     pre_rmspe, post_rmspe = _rmspe(gaps[pre]), _rmspe(gaps[~pre])
@@ -803,8 +1191,7 @@ def synthetic_control(
         ]
         gap_columns = {treated_unit: gaps}
         for donor in donor_units:
-            pool = donor_units.drop(donor)
-            fit = fit_unit(donor, pool, pre, fit_rows)
+            fit = fit_unit(("placebo", donor), pre)
             placebo_gap = wide[donor].to_numpy() - fit.synthetic
             a, b = _rmspe(placebo_gap[pre]), _rmspe(placebo_gap[~pre])
             rows_out.append(
@@ -830,11 +1217,16 @@ def synthetic_control(
 
     # ---- in-time placebo
     in_time = None
-    if placebo_time is not False:
+    if in_time_start is not None:
         in_time = _in_time_placebo(
-            wide, treated_unit, donor_units, pre, placebo_time, fit_unit, x_all is not None
+            wide,
+            treated_unit,
+            pre,
+            in_time_pre,
+            fit_unit("in_time", in_time_pre),
+            x_all is not None,
         )
-        if in_time is not None and in_time["rmspe_ratio"] > ratio:
+        if in_time["rmspe_ratio"] > ratio:
             warnings.append(
                 f"The in-time placebo (a fictitious treatment at {in_time['time']!r}) shows a "
                 f"larger post/pre RMSPE ratio ({in_time['rmspe_ratio']:.2f}) than the real "
@@ -923,39 +1315,42 @@ def synthetic_control(
     )
 
 
+def _in_time_start(pre_times: pd.Index, placebo_time: Any) -> int | None:
+    """Position of the in-time placebo's fictitious treatment among the pre-periods.
+
+    ``None`` for the default date when the pre-period is too short to split.
+    """
+    n_pre = len(pre_times)
+    if placebo_time is None:
+        fake_index = n_pre - max(1, n_pre // 3)
+        return fake_index if fake_index >= MIN_PRE_PERIODS else None
+    fake_index = int(np.sum(np.asarray(pre_times < placebo_time)))
+    if fake_index < MIN_PRE_PERIODS or fake_index >= n_pre:
+        raise ConfigError(
+            f"synthetic_control: placebo_time {placebo_time!r} must leave at least "
+            f"{MIN_PRE_PERIODS} periods before it and one before the real treatment."
+        )
+    return fake_index
+
+
 def _in_time_placebo(
     wide: pd.DataFrame,
     treated_unit: Any,
-    donor_units: pd.Index,
     pre: np.ndarray,
-    placebo_time: Any,
-    fit_unit: Any,
+    fake_pre: np.ndarray,
+    fit: _Fit,
     has_predictors: bool,
-) -> dict[str, Any] | None:
-    """Refit with a fictitious treatment date inside the pre-period, on pre-period data."""
-    times = wide.index[pre]
-    n_pre = len(times)
-    if placebo_time is None:
-        fake_index = n_pre - max(1, n_pre // 3)
-        if fake_index < MIN_PRE_PERIODS:
-            return None
-    else:
-        fake_index = int(np.sum(np.asarray(times < placebo_time)))
-        if fake_index < MIN_PRE_PERIODS or fake_index >= n_pre:
-            raise ConfigError(
-                f"synthetic_control: placebo_time {placebo_time!r} must leave at least "
-                f"{MIN_PRE_PERIODS} periods before it and one before the real treatment."
-            )
-    fake_pre = np.zeros(len(wide), dtype=bool)
-    fake_pre[:fake_index] = True
+) -> dict[str, Any]:
+    """The treated unit refitted on the periods before a fictitious date (``fake_pre``).
+
+    Predictors keep their real windows (they may reach past the fictitious date), so the
+    placebo refits V only on the outcomes before it.
+    """
     fake_post = pre & ~fake_pre
-    # Predictors keep their real windows (they may reach past the fictitious date), so
-    # the placebo refits V only on the outcomes before it.
-    fit = fit_unit(treated_unit, donor_units, fake_pre, fake_pre)
     gap = wide[treated_unit].to_numpy() - fit.synthetic
     before, after = _rmspe(gap[fake_pre]), _rmspe(gap[fake_post])
     return {
-        "time": times[fake_index],
+        "time": wide.index[int(fake_pre.sum())],
         "effect": float(gap[fake_post].mean()),
         "pre_rmspe": before,
         "post_rmspe": after,
