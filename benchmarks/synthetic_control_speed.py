@@ -11,12 +11,13 @@ donor, on one process.
 pysyncon's placebo test takes about half an hour at 43 units (45 s a fit) and ran past an
 hour at 21 units on a loaded machine, so it is measured at 11 units only; at 21 and 43
 units the reference is one pysyncon fit of the treated unit (``pysyncon_one_fit``),
-against which ours, with every placebo, is compared: a lower bound on the real ratio. Agreement: the search over V is not convex, so
-the treated unit's weights are compared at pysyncon's V (ours refitted with it, after the
-clock), against pysyncon's answer and its solver run to convergence, with the predictor
-loss each reaches there; and each implementation's own V by the pre-period error it
-reaches. With 5 predictors and 42 donors the predictors can be matched exactly, so at 43
-units many weight vectors are optimal and only the loss can agree.
+against which ours, with every placebo, is compared: a lower bound on the real ratio.
+Agreement: the search over V is not convex, so the treated unit's weights are compared at
+pysyncon's V (ours refitted with it, after the clock), against pysyncon's answer and its
+solver run to convergence, with the predictor loss each reaches there; and each
+implementation's own V by the pre-period error it reaches. With 5 predictors and 42 donors
+the predictors can be matched exactly, so at 43 units many weight vectors are optimal and
+only the loss can agree.
 """
 
 from __future__ import annotations
