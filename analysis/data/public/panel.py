@@ -9,15 +9,15 @@ LSOA x month x crime type. DuckDB's own memory is capped (``memory_limit``; beyo
 it spills to a temporary folder), so the peak stays bounded however large the archive.
 
 Measured (``make bench``, ``benchmarks/police_archive.py``: a generated archive in the
-published layout, 43 forces, 2.5 MB files, one DuckDB thread, 512MB cap), peak resident
-memory of the whole process: 460 MB at 3 million rows, 800 MB at 10 million, 1.92 GB at
-30 million (a panel of 11 million cells; DuckDB's bare query with pandas' ``df()`` peaks
-at 3.99 GB). The time is DuckDB's CSV scan: on a loaded 2-core machine, medians of three
-interleaved runs put it level with DuckDB's bare query (1.1x faster at 3 and 10 million
-rows; 113 s against 119 s at 30 million) and 1.4-1.6x faster than pandas reading only the
-three columns it needs; ``read_street`` and a ``groupby`` of the same files (every column
-typed and checked) take 6x as long. ``tests/data/public/test_panel.py`` (marked slow)
-keeps the peak at 3.1 million rows under 400 MiB (239 MiB measured).
+published layout, 43 forces, 2.5 MB files, every core, 512MB cap; medians of three
+interleaved runs on 2 cores), time and peak resident memory of the whole process: 1.1 s and
+425 MB at 3 million rows, 4.0 s and 778 MB at 10 million, 20.4 s and 1.88 GB at 30 million
+(a panel of 11 million cells). That is 1.3x faster than DuckDB's bare query over the same
+files (which sniffs each file's dialect; 4.1 GB at 30 million with pandas' ``df()``),
+1.7-2.7x faster than pandas reading only the three columns it needs and 1.5-2.1x faster
+than pandas with its pyarrow parser; ``read_street`` and a ``groupby`` of the same files
+(every column typed and checked) take 9x as long. ``tests/data/public/test_panel.py``
+(marked slow) keeps the peak at 3.1 million rows under 400 MiB.
 
 The result equals ``read_street(...)`` followed by a ``groupby`` on the same forces and
 months (checked by the tests): files are chosen by name exactly as the reader chooses
