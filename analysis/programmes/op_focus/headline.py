@@ -4,10 +4,9 @@
 
 The headline is the analysis plan's primary outcome and design (``config/op_focus.yaml``):
 the charge rate of arrested Focus perpetrators, difference-in-differences against high-harm
-comparison suspects. The same synthetic tables reach the same estimator, through this
-programme's own ``tables`` and ``designs`` with its default ``Parameters``, as in
-``evaluate``: each replication's estimate equals the whole evaluation's headline for the
-same seed (``tests/programmes/test_power.py``), at a fraction of the cost.
+comparison suspects.
+
+How a fast path stays equal to the report's headline: :mod:`analysis.programmes.power`.
 """
 
 from __future__ import annotations

@@ -4,13 +4,11 @@
 
 The headline is the primary question written down before the data: the share of adult
 rape reports charged within the follow-up, cohorts reported from adoption minus those
-reported before (cumulative incidence, other ends competing, open crimes censored). The same
-synthetic tables reach the same estimator, through this programme's own ``tables`` and
-``designs`` with its default ``Parameters``, as in ``evaluate``: each replication's estimate
-equals the whole evaluation's headline for the same seed (``tests/programmes/test_power.py``),
-at a fraction of the cost. The headline's checks (placebo adoption, national change, a step
-in recording) may demote it in the report; they do not move its estimate, so they are left
-out here.
+reported before (cumulative incidence, other ends competing, open crimes censored). Its
+checks (placebo adoption, national change, a step in recording) may demote it in the report
+but do not move its estimate, so they are left out here.
+
+How a fast path stays equal to the report's headline: :mod:`analysis.programmes.power`.
 """
 
 from __future__ import annotations
