@@ -47,6 +47,7 @@ from ..data.codes import AREAS
 from ..data.contracts.drug_supply import ACQUISITIVE, VIOLENCE
 from ..errors import ConfigError
 from . import SyntheticData
+from ._ids import fixed_width_ids
 from ._worlds import FRIENDLY, check_world, world_rng
 
 #: First and last day of recorded crime in the extract.
@@ -492,26 +493,8 @@ def _draw_crimes(
         drop=True
     )
     crimes["crime_type"] = pd.Categorical(crimes["crime_type"], categories=POLICE_UK_CRIME_TYPES)
-    crimes.insert(0, "crime_ref", _crime_refs(len(crimes)))
+    crimes.insert(0, "crime_ref", fixed_width_ids(np.arange(1, len(crimes) + 1), 7, prefix="CR"))
     return crimes
-
-
-def _crime_refs(n: int) -> np.ndarray:
-    """``CR0000001`` to ``CR`` and ``n`` in seven digits, as ``f"CR{i:07d}"`` writes them.
-
-    Examples
-    --------
-    >>> _crime_refs(3).tolist()
-    ['CR0000001', 'CR0000002', 'CR0000003']
-    """
-    numbers = np.arange(1, n + 1, dtype=np.int64)
-    digits = np.frombuffer(b"0123456789", dtype="S1")
-    places = 10 ** np.arange(6, -1, -1, dtype=np.int64)
-    text = np.concatenate(
-        [np.full((n, 2), [b"C", b"R"], dtype="S1"), digits[(numbers[:, None] // places) % 10]],
-        axis=1,
-    )
-    return text.view("S9").ravel().astype(str)
 
 
 def _comparison_forces(

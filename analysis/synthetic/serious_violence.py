@@ -46,6 +46,7 @@ from ..data.contracts.serious_violence import (
 )
 from ..errors import ConfigError
 from . import SyntheticData
+from ._ids import fixed_width_ids
 from ._worlds import FRIENDLY, check_world, world_rng
 
 #: Date the synthetic extract is taken.
@@ -465,7 +466,7 @@ def _street(
     located = rng.random(len(crimes)) > 0.01
     crimes["lsoa_code"] = np.where(located, np.array(codes)[crimes["lsoa_index"]], None)
     crimes["lsoa_name"] = np.where(located, np.array(names)[crimes["lsoa_index"]], None)
-    crimes["crime_id"] = _hex16(rng.permutation(len(crimes)) + 7_340_000)
+    crimes["crime_id"] = fixed_width_ids(rng.permutation(len(crimes)) + 7_340_000, 16, base=16)
     crimes["falls_within"] = "Dorset Police"
     crimes = crimes.sort_values(["month", "crime_type"], kind="stable")[
         ["crime_id", "month", "falls_within", "lsoa_code", "lsoa_name", "crime_type"]
@@ -475,20 +476,6 @@ def _street(
         {"lsoa_code": codes, "lsoa_name": names, "local_authority": la, "population": population}
     )
     return crimes, lsoas, {"hotspot_rate_ratio": params["hotspot_rate_ratio"]}
-
-
-def _hex16(values: np.ndarray) -> np.ndarray:
-    """Non-negative integers as 16-digit lower-case hex text, as ``f"{value:016x}"`` writes them.
-
-    Examples
-    --------
-    >>> _hex16(np.array([0, 255, 7_340_000])).tolist()
-    ['0000000000000000', '00000000000000ff', '00000000006fffe0']
-    """
-    digits = np.frombuffer(b"0123456789abcdef", dtype="S1")
-    shifts = np.arange(60, -4, -4, dtype=np.uint64)
-    nibbles = (values.astype(np.uint64)[:, None] >> shifts) & np.uint64(15)
-    return digits[nibbles].view("S16").ravel().astype(str)
 
 
 def _ed(

@@ -146,24 +146,44 @@ MANAGEMENT_INFORMATION = (
 )
 
 
-def _truth(evaluation: Evaluation, name: str) -> float | None:
-    """The planted truth, when the data are synthetic and the windows are the generator's."""
-    data = evaluation.data
-    if not (data.synthetic and data.truth):
+def planted_truth(
+    truth: Mapping[str, Any] | None, params: Any, viper_start: Any, name: str
+) -> float | None:
+    """The planted truth of finding ``name``, when the settings are the generator's.
+
+    The truth holds only for the generator's windows, buffer and Viper start, and only on
+    its own tables (no police.uk source); otherwise, and on real data (``truth`` None or
+    empty), there is none.
+
+    Examples
+    --------
+    >>> from analysis.programmes.drug_supply.evaluation import Parameters
+    >>> planted_truth(None, Parameters(), "2024-10-01", "scorpion") is None
+    True
+    """
+    if not truth:
         return None
+    import pandas as pd
+
     from ...synthetic import drug_supply as world
 
-    params = evaluation.params
     matches = (
         params.surge_pre_weeks == world.PRE_WEEKS
         and params.selection_weeks == world.SELECTION_WEEKS
         and params.surge_post_weeks == world.POST_WEEKS
         and float(params.buffer_km) == world.BUFFER_KM
-        and evaluation.viper_start == world.VIPER_START
+        and pd.Timestamp(viper_start) == world.VIPER_START
         and not params.police_uk_source
     )
-    value = data.truth.get(TRUTH_KEYS[name])
+    value = truth.get(TRUTH_KEYS[name])
     return float(value) if matches and value is not None else None
+
+
+def _truth(evaluation: Evaluation, name: str) -> float | None:
+    """The planted truth, when the data are synthetic and the windows are the generator's."""
+    data = evaluation.data
+    truth = data.truth if data.synthetic else None
+    return planted_truth(truth, evaluation.params, evaluation.viper_start, name)
 
 
 def analysis_plan(path: str | Path | None = None) -> AnalysisPlan:

@@ -10,7 +10,6 @@ How a fast path stays equal to the report's headline: :mod:`analysis.programmes.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -40,13 +39,8 @@ def headline_replication(synthetic: Any) -> tuple[str, Any, float | None]:
         selection_weeks=params.selection_weeks,
         post_weeks=params.surge_post_weeks,
     )
-    # The programme's own rule for when the planted truth applies (the windows and Viper's
-    # start must be the generator's), read from what it reads of a whole evaluation.
-    evaluated = SimpleNamespace(
-        data=SimpleNamespace(synthetic=True, truth=synthetic.truth),
-        params=params,
-        viper_start=pd.Timestamp(params.viper_start),
+    truth = findings.planted_truth(
+        synthetic.truth, params, pd.Timestamp(params.viper_start), "scorpion"
     )
-    truth = findings._truth(evaluated, "scorpion")
     # The label ``findings.scorpion_headline`` gives the finding.
     return "Harms per targeted neighbourhood-week (stacked event study)", estimate, truth
